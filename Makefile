@@ -1,0 +1,74 @@
+# The site's dependency graph: `make` builds only what changed. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := site
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUILD_DEPS := $(VENV)/.build-deps
+TEST_DEPS := $(VENV)/.test-deps
+SYSTEM_BUILD := build/.system-build
+SYSTEM_TEST := build/.system-test
+SITE_STAMP := build/.site-built
+
+# Everything the site is made from: a change to any of these rebuilds it.
+INPUTS := $(shell find data config docs overrides pipeline -type f \
+            -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) mkdocs.yml
+
+.PHONY: help site test serve clean distclean lock FORCE
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 14
+
+site: $(SITE_STAMP) ## Build the site into site/ from data/raw (default; installs what it needs)
+
+$(SITE_STAMP): $(BUILD_DEPS) $(SYSTEM_BUILD) $(INPUTS) $(if $(wildcard site/index.html),,FORCE)
+	$(PY) -m pipeline
+	@touch $@
+
+test: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (unit, golden, build, browser)
+	$(PY) -m pytest
+
+serve: $(SITE_STAMP) ## Serve the built site on http://127.0.0.1:8000
+	$(PY) -m http.server --bind 127.0.0.1 --directory site 8000
+
+clean: ## Remove generated files (site/, build/); keeps the Python environment
+	rm -rf build site site.old
+
+distclean: clean ## Also remove the Python environment
+	rm -rf $(VENV)
+
+lock: $(TEST_DEPS) ## Re-pin every dependency from requirements/*.in into requirements/*.lock
+	$(PY) -m pip install -q pip-tools
+	$(PY) -m piptools compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o requirements/build.lock requirements/build.in
+	$(PY) -m piptools compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o requirements/test.lock requirements/test.in
+
+$(PY):
+	scripts/ensure-debian-packages python3-venv
+	$(PYTHON) -m venv $(VENV)
+
+$(BUILD_DEPS): requirements/build.lock | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/build.lock
+	@touch $@
+
+$(TEST_DEPS): requirements/test.lock $(BUILD_DEPS)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes \
+	  -r requirements/build.lock -r requirements/test.lock
+	@touch $@
+
+# A Chinese font, so that exported chart images and screenshots show characters, not boxes.
+$(SYSTEM_BUILD): scripts/ensure-debian-packages
+	scripts/ensure-debian-packages fonts-wqy-microhei
+	@mkdir -p build && touch $@
+
+# The browser the tests drive (Debian's Chromium; Playwright's own download does not work here).
+$(SYSTEM_TEST): scripts/ensure-debian-packages $(SYSTEM_BUILD)
+	scripts/ensure-debian-packages chromium
+	@touch $@
+
+FORCE:

@@ -1,0 +1,1 @@
+"""Talent-strategy progress site: department files in, progress pages out."""

@@ -1,0 +1,280 @@
+"""The one entry point: department files in, the public site out (python -m pipeline).
+
+Load inputs -> process -> save outputs, as in every step of the pipeline. Only this module and
+the readers touch the disk. The site is built in a temporary folder and replaces site/ only when
+every step succeeded: a failed or interrupted build leaves the last good site in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from pipeline import paths
+from pipeline.charts import all_charts
+from pipeline.checks import observation_schema, warnings
+from pipeline.combine import Dataset, combine
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.ingest import read_all
+from pipeline.pages import Site, all_pages, as_of_phrase
+from pipeline.privacy import find_personal_numbers
+from pipeline.problems import Problem, problems_frame, sort_problems
+from pipeline.progress import all_progress, reference_date, target_series
+from pipeline.tables import TABLES, csv_bytes, data_dictionary, for_table
+
+log = logging.getLogger("pipeline")
+
+
+class BuildFailed(Exception):
+    """The build stopped; the message says why and what to do (no traceback is shown)."""
+
+
+@dataclass
+class Outputs:
+    """Everything a build writes, in memory: files under docs/ (path -> bytes)."""
+
+    files: dict[str, bytes]
+    problems: list[Problem]
+    site: Site
+
+
+# -- load -------------------------------------------------------------------------------------
+
+
+def load_mkdocs_extra(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
+    """The `extra` settings of mkdocs.yml (site identity, sample-data banner)."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_Loader)
+    return dict(data.get("extra") or {})
+
+
+# -- process ------------------------------------------------------------------------------------
+
+
+def process(config: Config, dataset: Dataset, plan_text: str, settings: dict) -> Outputs:
+    """From the cleaned data to every generated file (pure)."""
+    problems = sort_problems(dataset.problems + warnings(dataset.observations, dataset.submissions, config))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataErrors(errors, problems)
+    observation_schema(config).validate(dataset.observations)
+
+    progress = all_progress(config, dataset.observations, dataset.submissions)
+    series = target_series(config, dataset.observations, progress)
+    used = dataset.submissions[dataset.submissions["status"] == "used"] if not dataset.submissions.empty else dataset.submissions
+    as_of = max(used["coverage_end"]) if len(used) else None
+    reference = reference_date(dataset.submissions)
+    charts = all_charts(config, progress, series, as_of_phrase(as_of))
+
+    tables = {
+        "targets": targets_table(config),
+        "target_progress": progress,
+        "target_series": series,
+        "observations": dataset.observations,
+        "submissions": dataset.submissions,
+        "cleaning_log": dataset.cleaning_log,
+        "corrections": dataset.corrections,
+        "problems": problems_frame(problems),
+    }
+    files = {f"data/{name}.csv": csv_bytes(_rounded(for_table(name, frame))) for name, frame in tables.items()}
+    files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
+    site = Site(config=config, dataset=dataset, progress=progress, series=series, charts=charts, problems=problems,
+                as_of=as_of, reference=reference, plan_text=plan_text, settings=settings)
+    pages = all_pages(site, {name: len(frame) for name, frame in tables.items()})
+    files.update({path: text.encode("utf-8") for path, text in pages.items()})
+    return Outputs(files=files, problems=problems, site=site)
+
+
+class DataErrors(Exception):
+    """Problems in department files that stop the build."""
+
+    def __init__(self, errors: list[Problem], problems: list[Problem]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+        self.problems = problems
+
+
+def targets_table(config: Config) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "target_id": t.id, "programme_id": t.programme, "programme_name": config.programme(t.programme).name,
+        "target_name": t.name, "kind": t.kind, "target_value": t.value, "unit": t.unit,
+        "comparison": t.comparison if t.kind == "end_state" else "", "period_start": config.plan.start,
+        "period_end": config.plan.end, "department": config.department_of(t), "indicator": t.measure.indicator,
+        "breakdown_filter": "|".join(t.measure.breakdown or ()), "sentence": t.sentence,
+    } for t in config.targets])
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats to 4 decimals, so files do not change with floating-point noise."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(4)
+    return out
+
+
+def check_no_personal_data(files: dict[str, bytes]) -> None:
+    """The last guard: nothing the build writes may contain an ID number or a mobile number."""
+    for path, content in files.items():
+        if not path.endswith((".md", ".csv", ".html", ".json", ".txt")):
+            continue
+        hits = find_personal_numbers(content.decode("utf-8", errors="replace"))
+        if hits:
+            raise BuildFailed(f"发布中止：生成的 {path} 中出现了疑似身份证号或手机号（共 {len(hits)} 处）。"
+                              "这是程序错误，个人信息不应进入网站；请联系维护人员。")
+
+
+# -- save ---------------------------------------------------------------------------------------
+
+
+def assemble_docs(files: dict[str, bytes], docs_dir: Path, vega_bundle: bytes) -> None:
+    """The hand-written docs/ sources, the generated files and the chart library, in one folder."""
+    shutil.copytree(paths.DOCS_SRC_DIR, docs_dir, dirs_exist_ok=True)
+    for rel, content in files.items():
+        target = docs_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    (docs_dir / "assets" / "javascripts").mkdir(parents=True, exist_ok=True)
+    (docs_dir / "assets" / "javascripts" / "vega.min.js").write_bytes(vega_bundle)
+
+
+def vega_bundle(cache_dir: Path = paths.CACHE_DIR) -> bytes:
+    """vega + vega-lite + vega-embed in one file, wrapped so its names stay out of the page's
+    global scope (except window.vegaEmbed). Made once per vl-convert version and cached."""
+    import vl_convert
+
+    cached = cache_dir / f"vega-bundle-{vl_convert.__version__}.js"
+    if not cached.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        code = vl_convert.javascript_bundle()
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text("(function(){\n" + code + "\n})();\n", encoding="utf-8")
+        tmp.replace(cached)
+    return cached.read_bytes()
+
+
+def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None) -> None:
+    """mkdocs build --strict of docs_dir into site_dir."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config as load_mkdocs_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    if source_date:
+        # Reproducible output: the sitemap's dates come from the data, not from the build clock.
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(source_date.year, source_date.month, source_date.day,
+                                                               tzinfo=dt.timezone.utc).timestamp()))
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary-loading chatter
+    try:
+        # Paths in mkdocs.yml's plugin settings (the search dictionary) are relative to the project.
+        with contextlib.chdir(paths.ROOT):
+            cfg = load_mkdocs_config(config_file=str(paths.MKDOCS_YML), docs_dir=str(docs_dir),
+                                     site_dir=str(site_dir), strict=True)
+            mkdocs_build(cfg)
+    except (Abort, ConfigurationError) as exc:
+        raise BuildFailed(f"发布中止：MkDocs 生成网站时出错（{exc}）。上面的 WARNING 行说明了原因；网站保持上一次的版本。") from None
+
+
+def replace_site(new_site: Path, site_dir: Path) -> None:
+    """Put a finished site in place of the old one with two renames on the same disk."""
+    old = site_dir.with_name(site_dir.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if site_dir.exists():
+        site_dir.rename(old)
+    new_site.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted_swap(site_dir: Path) -> None:
+    """If a build was stopped between the two renames, bring the previous site back."""
+    old = site_dir.with_name(site_dir.name + ".old")
+    if old.exists() and not site_dir.exists():
+        old.rename(site_dir)
+
+
+def error_report(errors: list[Problem], problems: list[Problem]) -> str:
+    lines = [f"发布中止：数据中有 {len(errors)} 个错误需要改正（网站保持上一次的版本，未作任何改动）。", ""]
+    lines += [p.message() + "\n" for p in errors]
+    warned = [p for p in problems if p.severity == "warning"]
+    if warned:
+        lines.append(f"另有 {len(warned)} 条提醒（不影响发布）：")
+        lines += [p.message() + "\n" for p in warned]
+    lines.append("改正后重新运行 make。文件格式约定见 data/raw/README.md。")
+    return "\n".join(lines)
+
+
+def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, config_dir: Path = paths.CONFIG_DIR,
+          today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs") -> Outputs:
+    """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure."""
+    started = time.perf_counter()
+    recover_interrupted_swap(site_dir)
+    # load
+    config = load_config(config_dir)
+    dataset_results, read_problems = read_all(raw_dir, config, today or dt.date.today())
+    dataset = combine(dataset_results, read_problems, config)
+    plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
+    settings = load_mkdocs_extra()
+    # process
+    outputs = process(config, dataset, plan_text, settings)
+    check_no_personal_data(outputs.files)
+    bundle = vega_bundle()
+    # save
+    work_root = site_dir.parent / "build"
+    work_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="build-", dir=work_root) as work:
+        docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
+        assemble_docs(outputs.files, docs_dir, bundle)
+        run_mkdocs(docs_dir, new_site, outputs.site.reference)
+        replace_site(new_site, site_dir)
+        if keep_docs is not None:
+            if keep_docs.exists():
+                shutil.rmtree(keep_docs)
+            shutil.move(str(docs_dir), keep_docs)
+    log.info("built in %.1f s", time.perf_counter() - started)
+    return outputs
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build the site; data problems are reported in Chinese, without a traceback."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        outputs = build()
+    except ConfigError as exc:
+        print(exc.message(), file=sys.stderr)
+        return 2
+    except DataErrors as exc:
+        report = error_report(exc.errors, exc.problems)
+        print(report, file=sys.stderr)
+        paths.BUILD_DIR.mkdir(exist_ok=True)
+        (paths.BUILD_DIR / "problems.txt").write_text(report, encoding="utf-8")
+        return 1
+    except BuildFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断：网站保持上一次的版本。", file=sys.stderr)
+        return 130
+    warned = sum(p.severity == "warning" for p in outputs.problems)
+    site = outputs.site
+    print(f"已发布到 site/：{len(site.dataset.submissions)} 个报送文件，{len(site.config.targets)} 项目标，"
+          f"数据截至{as_of_phrase(site.as_of)}。"
+          + (f"有 {warned} 条提醒，请查看“数据质量报告”页（site/quality/index.html）。" if warned else "没有提醒。"))
+    return 0

@@ -1,0 +1,46 @@
+"""How numbers, shares and dates are written for readers (zh-CN), in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def missing(value: object) -> bool:
+    """None, NaN, NaT or pd.NA: a value that is not there."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or str(value) in ("<NA>", "NaT")
+    except (TypeError, ValueError):
+        return str(value) in ("<NA>", "NaT")
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """1930 -> 1,930; None -> —."""
+    if missing(value):
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+def value_with_unit(value: float | None, unit: str) -> str:
+    """A count with its unit (1,930名, 2,890人次) or a share (11.87%, 2.41‰)."""
+    if missing(value):
+        return "—"
+    if unit in ("%", "‰"):
+        return f"{value:.2f}{unit}"
+    decimals = 0 if float(value).is_integer() else 1
+    return f"{number(value, decimals)}{unit}"
+
+
+def percent(fraction: float | None, decimals: int = 1) -> str:
+    """0.72 -> 72.0%."""
+    if missing(fraction):
+        return "—"
+    return f"{fraction * 100:.{decimals}f}%"
+
+
+def date_zh(day: dt.date | None) -> str:
+    """2010-12-31 -> 2010年12月31日."""
+    if missing(day):
+        return "—"
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,15 @@
+"""Every path the project reads or writes, in one place."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONFIG_DIR = ROOT / "config"
+RAW_DIR = ROOT / "data" / "raw"
+PLAN_TEXT = ROOT / "data" / "plan" / "strategy.zh.txt"  # the plan's full text, as republished online
+
+DOCS_SRC_DIR = ROOT / "docs"  # hand-written page sources and assets
+BUILD_DIR = ROOT / "build"  # everything generated (git-ignored)
+CACHE_DIR = BUILD_DIR / "cache"  # reused between builds (chart exports, the vega bundle)
+SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
+MKDOCS_YML = ROOT / "mkdocs.yml"

@@ -1,0 +1,123 @@
+"""Problems found in department files: where, what was found, what was expected, how to fix it.
+
+An error stops the build (the public site stays as it was); a warning is shown on the
+data-quality page for a person to look at. Messages are in Chinese, with the English term in
+brackets where it helps staff search for help.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning"]
+
+#: Every kind of problem: code -> (severity, short Chinese title with the English term).
+KINDS: dict[str, tuple[Severity, str]] = {
+    # the file as a whole
+    "file_unreadable": ("error", "文件无法读取（unreadable file）"),
+    "file_empty": ("error", "文件为空（empty file）"),
+    "file_type_mismatch": ("error", "文件内容与扩展名不符（file type mismatch）"),
+    "file_type_unsupported": ("error", "不支持的文件类型（unsupported file type）"),
+    "encoding_undetected": ("error", "无法识别文字编码（unknown encoding）"),
+    "file_too_large": ("error", "文件过大（file too large）"),
+    "sheet_missing": ("error", "找不到工作表（missing sheet）"),
+    "header_missing": ("error", "找不到表头（header not found）"),
+    "column_missing": ("error", "缺少列（missing column）"),
+    "column_duplicated": ("error", "列名重复（duplicate column）"),
+    "row_too_long": ("error", "行的单元格多于表头（extra cells）"),
+    "no_data_rows": ("error", "没有数据行（no data rows）"),
+    # periods and dates
+    "period_missing": ("error", "找不到报送期（period not found）"),
+    "period_conflict": ("error", "报送期前后不一致（conflicting periods）"),
+    "period_outside_plan": ("error", "报送期不在规划期内（period outside the plan）"),
+    "period_in_future": ("error", "报送期尚未结束（period in the future）"),
+    "date_invalid": ("error", "日期无法识别（invalid date）"),
+    "date_outside_period": ("error", "日期不在报送期内（date outside the period）"),
+    # values and names
+    "value_invalid": ("error", "数值无法读取（invalid number）"),
+    "value_negative": ("error", "数值为负（negative value）"),
+    "excel_error": ("error", "Excel 错误值（Excel error cell）"),
+    "name_unknown": ("error", "名称不在词表中（unknown name）"),
+    "department_mismatch": ("error", "填报单位与目录不符（department mismatch）"),
+    "category_unknown": ("error", "类别不在词表中（unknown category / target）"),
+    "duplicate_row": ("error", "重复的行（duplicate rows）"),
+    "duplicate_person": ("error", "同一人重复计数（duplicate person）"),
+    "submissions_conflict": ("error", "同期多份报送且无法判断以哪份为准（conflicting submissions）"),
+    "folder_unknown": ("error", "未知的报送目录（unknown folder）"),
+    # warnings: the build goes on
+    "column_unexpected": ("warning", "未识别的列，已忽略（unexpected column）"),
+    "sheet_ignored": ("warning", "其他工作表未读取（other sheets ignored）"),
+    "total_mismatch": ("warning", "合计行与明细之和不符（total does not match rows）"),
+    "value_jump": ("warning", "数值与前几期相差悬殊（unusual jump）"),
+    "period_gap": ("warning", "序列中间缺少报送期（missing period）"),
+    "stock_decrease": ("warning", "累计数比上期减少（running total fell）"),
+    "stock_flow_mismatch": ("warning", "累计数变化与本期新增不符（stock and flow disagree）"),
+    "submission_duplicate": ("warning", "同期重复报送，内容相同（duplicate submission）"),
+    "file_ignored": ("warning", "文件未读取（file ignored）"),
+    "submitted_missing": ("warning", "未注明报送日期（no submission date）"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in the data, with its exact place."""
+
+    code: str
+    file: str
+    found: str
+    expected: str
+    fix: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in KINDS:
+            raise ValueError(f"unknown problem code {self.code!r}")
+
+    @property
+    def severity(self) -> Severity:
+        return KINDS[self.code][0]
+
+    @property
+    def title(self) -> str:
+        return KINDS[self.code][1]
+
+    @property
+    def place(self) -> str:
+        """文件 X，工作表 Y，第 N 行，“列”列."""
+        parts = [f"文件 {self.file}"]
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        return "，".join(parts)
+
+    def message(self) -> str:
+        label = "错误" if self.severity == "error" else "提醒"
+        return (
+            f"[{label}] {self.title}\n"
+            f"  位置：{self.place}\n"
+            f"  发现：{self.found}\n"
+            f"  应为：{self.expected}\n"
+            f"  处理：{self.fix}"
+        )
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table (for the data-quality page and problems.csv)."""
+    columns = ["severity", "code", "title", "file", "sheet", "row", "column", "found", "expected", "fix"]
+    rows = [{**asdict(p), "severity": p.severity, "title": p.title} for p in problems]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Errors first, then by file and row, so a long report reads top to bottom."""
+    return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.sheet or "", p.row or 0, p.column or ""))

@@ -1,0 +1,204 @@
+"""Reading department files from disk into a grid of raw cells (the only IO of the reading step).
+
+A grid keeps every cell as the file holds it (text, number or date), indexed by the row number a
+person sees in Excel or a text editor, so that every later message can point at the cell.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+import pandas as pd
+
+from pipeline.problems import Problem
+
+#: Extensions read, by kind.
+READABLE = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+#: Extensions recognised but not read, with what to do instead.
+UNSUPPORTED = {
+    ".xls": "旧版 Excel 格式（.xls）不受支持：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后放入。",
+    ".et": "WPS 表格格式（.et）不受支持：请在 WPS 中“另存为”.xlsx 后放入。",
+    ".ods": "OpenDocument 表格（.ods）不受支持：请另存为 .xlsx 后放入。",
+}
+#: Encodings tried, after UTF-8, for text files from Chinese offices.
+CHINESE_ENCODINGS = ["gb18030", "big5", "utf_16_le", "utf_16_be"]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The cells of one sheet of one file."""
+
+    file: str  # path under data/raw, as shown in messages
+    kind: str  # csv or xlsx
+    cells: pd.DataFrame  # object values; index: row number as seen by a person (1 = first row)
+    sheet: str | None = None
+    encoding: str | None = None
+    merged: tuple[tuple[int, int, int, int], ...] = ()  # (first row, first col, last row, last col), cols 0-based
+    workbook_created: dt.date | None = None
+    other_sheets: tuple[str, ...] = field(default=())
+
+
+class FileProblem(Exception):
+    """A file that cannot be read at all."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message())
+        self.problem = problem
+
+
+def _fail(code: str, file: str, found: str, expected: str, fix: str, sheet: str | None = None) -> FileProblem:
+    return FileProblem(Problem(code=code, file=file, sheet=sheet, found=found, expected=expected, fix=fix))
+
+
+def sniff_kind(data: bytes) -> str:
+    """What a file's first bytes say it is: xlsx, xls-or-encrypted, html, pdf, text or binary."""
+    head = data[:512]
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    lowered = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
+        return "html"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "text"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+_KIND_NAMES = {
+    "xlsx": "Excel 工作簿（.xlsx）",
+    "ole": "旧版 Excel（.xls）或设置了打开密码的 Excel 文件",
+    "pdf": "PDF 文档",
+    "html": "网页（HTML）或 XML 文件",
+    "text": "文本文件（如 CSV）",
+    "binary": "无法识别的二进制文件",
+}
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """The text encoding of a CSV file: a byte-order mark, else UTF-8, else the best Chinese guess."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    guess = charset_normalizer.from_bytes(data[:262_144], cp_isolation=CHINESE_ENCODINGS).best()
+    if guess is None:
+        return None
+    try:
+        data.decode(guess.encoding)
+    except UnicodeDecodeError:
+        return None
+    return guess.encoding
+
+
+def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = None) -> Grid:
+    """Read one department file into a Grid, or raise FileProblem saying why it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix in UNSUPPORTED:
+        raise _fail("file_type_unsupported", file, f"扩展名 {suffix}", "CSV（.csv）或 Excel 工作簿（.xlsx）",
+                    UNSUPPORTED[suffix])
+    if suffix not in READABLE:
+        raise _fail("file_type_unsupported", file, f"扩展名 {suffix or '（无）'}",
+                    "CSV（.csv）或 Excel 工作簿（.xlsx）", "请另存为 .csv 或 .xlsx；不属于报送数据的文件请移出 data/raw。")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _fail("file_unreadable", file, f"无法打开文件（{exc.strerror}）", "可读取的文件",
+                    "检查文件是否存在、是否有读取权限。") from None
+    if size > max_file_mb * 1024 * 1024:
+        raise _fail("file_too_large", file, f"文件大小 {size / 1024 / 1024:.1f} MB",
+                    f"不超过 {max_file_mb:g} MB（sources.yml 中的 max_file_mb）",
+                    "请确认文件内容无误（如误粘贴了大量空行或其他表格）；确需报送可拆分为多个文件，或调高 max_file_mb。")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail("file_unreadable", file, f"无法读取（{exc.strerror}）", "可读取的文件",
+                    "检查文件是否被其他程序占用、是否有读取权限。") from None
+    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise _fail("file_empty", file, "文件没有任何内容（0 个字符）", "包含表头和数据行的报表",
+                    "请向报送部门索取完整文件；如为误放的空文件，请删除。")
+    kind = READABLE[suffix]
+    actual = sniff_kind(data)
+    if kind == "xlsx" and actual != "xlsx" or kind == "csv" and actual != "text":
+        fix = {
+            "ole": "请用 Excel 打开后“另存为”Excel 工作簿（.xlsx）；如有打开密码，请先取消密码。",
+            "xlsx": "这是 Excel 工作簿：请把扩展名改为 .xlsx。",
+            "text": "这是文本文件：请把扩展名改为 .csv（或用 Excel 打开后另存为 .xlsx）。",
+            "html": "这是从网页系统导出的文件，并非真正的表格文件：请用 Excel 打开后另存为 .xlsx。",
+        }.get(actual, "请向报送部门索取正确的文件。")
+        raise _fail("file_type_mismatch", file, f"扩展名为 {suffix}，内容却是{_KIND_NAMES[actual]}",
+                    f"{suffix} 文件", fix)
+    if kind == "csv":
+        return _load_csv(data, file)
+    return _load_xlsx(data, file, sheet)
+
+
+def _load_csv(data: bytes, file: str) -> Grid:
+    encoding = detect_encoding(data)
+    if encoding is None:
+        raise _fail("encoding_undetected", file, "文字编码无法识别（不是 UTF-8，也不是 GBK/GB18030、Big5 或 UTF-16）",
+                    "UTF-8 或 GBK/GB18030 编码的 CSV 文件",
+                    "用 Excel 打开该文件，核对文字显示正常后“另存为”CSV UTF-8（逗号分隔）或 Excel 工作簿（.xlsx）。")
+    text = data.decode(encoding).lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", "\t", ";"], key=first_line.count) if any(d in first_line for d in ",\t;") else ","
+    read = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[""],
+                skip_blank_lines=False, engine="c")
+    try:
+        cells = pd.read_csv(io.StringIO(text), **read)
+    except pd.errors.ParserError:
+        widest = max(line.count(delimiter) for line in text.splitlines()) + 1
+        cells = pd.read_csv(io.StringIO(text), names=range(widest), **read)
+    except pd.errors.EmptyDataError:
+        raise _fail("file_empty", file, "文件只有空行", "包含表头和数据行的报表", "请向报送部门索取完整文件。") from None
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    cells.columns = range(cells.shape[1])
+    return Grid(file=file, kind="csv", cells=cells.astype(object).where(cells.notna(), None), encoding=encoding)
+
+
+def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None) -> Grid:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise _fail("file_unreadable", file, f"Excel 文件已损坏或不完整（{type(exc).__name__}）", "可以在 Excel 中正常打开的 .xlsx 文件",
+                    "用 Excel 打开该文件检查；如打不开，请向报送部门重新索取。") from None
+    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+    non_empty = [ws for ws in visible if ws.max_row > 1 or ws.max_column > 1 or ws.cell(1, 1).value is not None]
+    if wanted_sheet is not None:
+        chosen = next((ws for ws in workbook.worksheets if ws.title == wanted_sheet), None)
+        if chosen is None:
+            raise _fail("sheet_missing", file, f"工作簿中的工作表：{'、'.join(ws.title for ws in workbook.worksheets)}",
+                        f"名为“{wanted_sheet}”的工作表（sources.yml 中的 sheet）",
+                        "请把数据所在的工作表改名为该名称，或修改 sources.yml 中的 sheet。")
+    elif not non_empty:
+        raise _fail("file_empty", file, "所有可见工作表都是空的", "至少一个有数据的工作表",
+                    "检查数据是否放在了隐藏的工作表中；请向报送部门索取完整文件。")
+    else:
+        chosen = non_empty[0]
+    rows = list(chosen.iter_rows(values_only=True))
+    cells = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
+    cells = cells.where(cells.map(lambda v: not (isinstance(v, str) and v.strip() == "")), None)
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    merged = tuple((r.min_row, r.min_col - 1, r.max_row, r.max_col - 1) for r in chosen.merged_cells.ranges)
+    created = workbook.properties.created
+    others = tuple(ws.title for ws in non_empty if ws is not chosen)
+    return Grid(file=file, kind="xlsx", cells=cells, sheet=chosen.title, merged=merged,
+                workbook_created=created.date() if created else None, other_sheets=others)

@@ -1,0 +1,190 @@
+"""The published data tables and their data dictionary: the one place each column is described.
+
+`write_csv` writes what opens right in Excel on a Chinese Windows PC (UTF-8 with a byte-order
+mark) and never lets a cell start like a formula.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # file name without .csv
+    title: str
+    description: str
+    columns: dict[str, str]  # column -> description (unit in brackets)
+
+
+TABLES = {t.name: t for t in [
+    Table("targets", "目标清单", "规划“重点目标”中的每一项数字目标，一行一项。", {
+        "target_id": "目标编号（固定不变，用于网址和引用）",
+        "programme_id": "所属重点工程编号（p1–p8）",
+        "programme_name": "所属重点工程名称",
+        "target_name": "目标名称",
+        "kind": "目标类型：annual 每年目标；cumulative 三年累计目标；end_state 规划期末比例目标",
+        "target_value": "目标值（单位见 unit）",
+        "unit": "单位：名、人次、个、%、‰",
+        "comparison": "比例目标的方向：at_least 不低于；at_most 不高于",
+        "period_start": "规划期开始日期",
+        "period_end": "规划期结束日期",
+        "department": "负责报送数据的部门",
+        "indicator": "计算所用的指标编号（见 observations.csv）",
+        "breakdown_filter": "只计入的分组（以“|”分隔；空表示全部）",
+        "sentence": "规划原文中的相应语句",
+    }),
+    Table("target_progress", "目标进度", "每项目标的进度；每年目标每年一行，其余目标一行。", {
+        "target_id": "目标编号",
+        "programme_id": "所属重点工程编号",
+        "target_name": "目标名称",
+        "kind": "目标类型（同 targets.csv）",
+        "unit": "单位",
+        "target_value": "目标值",
+        "comparison": "比例目标的方向",
+        "scope": "计算范围：规划期（如 2009-2011）或年份（每年目标）",
+        "is_headline": "是否为首页和状态统计所用的一行（每年目标取最新有数据的年份）",
+        "window_start": "计算范围开始日期",
+        "window_end": "计算范围结束日期",
+        "data_through": "数据截至日期",
+        "elapsed_pct": "时间进度（%）：数据截至日已过去的时间占计算范围的比例",
+        "result_value": "已完成数（比例目标为最新占比）",
+        "baseline_value": "比例目标的基准占比（首期数据）",
+        "baseline_date": "基准占比的日期",
+        "completion_pct": "完成进度（%）：已完成数占目标的比例；比例目标为差距缩小的比例",
+        "expected_pct": "按时间进度应达到的完成进度（%）",
+        "pace_ratio": "进度比 = 完成进度 / 时间进度",
+        "status": "状态编号：achieved、on_track、behind、well_behind、no_data",
+        "status_zh": "状态：已完成、进度正常、进度滞后、严重滞后、暂无数据",
+        "projected_value": "照目前速度到计算范围结束时的预计值",
+        "final": "计算范围是否已经结束",
+        "reason_zh": "状态的文字说明",
+        "last_period": "最近一期数据的报送期",
+        "last_submitted_on": "最近一次报送日期（文件中注明的）",
+        "next_due_on": "下一期数据应报日期",
+        "overdue": "是否已逾期（下一期应报日期早于本期数据发布基准日）",
+    }),
+    Table("target_series", "逐期进展", "每项目标逐个报送期的数值、累计数和目标进度线（图表所用的数字）。", {
+        "target_id": "目标编号",
+        "scope": "计算范围：规划期或年份",
+        "period": "报送期（如 2009Q1、2009）",
+        "period_end": "该期数据截至日期",
+        "value": "本期数（比例目标为该期末占比）",
+        "running_total": "计算范围内的累计数（比例目标为空）",
+        "target_path": "目标进度线：按期完成目标在该日应达到的数",
+        "numerator": "比例目标的分子（该期末属于目标分组的人数）",
+        "denominator": "比例目标的分母（该期末全部人数）",
+    }),
+    Table("observations", "清洗后的原始数据", "从各部门报送文件中读出的每一个数：一行一个单元格（名单类文件一行一条记录），"
+          "附带来源文件、工作表、行号和列名，可逐一核对原件。不含任何个人信息。", {
+        "source_id": "数据来源编号（见 config/sources.yml）",
+        "department": "报送部门",
+        "file": "来源文件（data/raw 下的路径）",
+        "sheet": "工作表名称（CSV 文件为空）",
+        "row": "在来源文件中的行号（用 Excel 或文本编辑器打开时看到的行号）",
+        "column": "来源文件中的列名",
+        "period": "报送期（季度如 2009Q1，年度如 2009）",
+        "period_start": "报送期开始日期",
+        "period_end": "数据截至日期",
+        "indicator": "指标编号",
+        "breakdown": "分组（街镇、单位、企业、学校类别、等级、类别等，已统一名称）",
+        "value": "数值（人数、人次或个数；名单类文件每条记录为 1）",
+        "raw_value": "来源单元格中的原文（名单类文件为分组列的原文）",
+        "submitted_on": "该文件的报送日期（文件中注明的；未注明为空）",
+    }),
+    Table("submissions", "报送文件", "data/raw 中每个报送文件读取的情况。", {
+        "source_id": "数据来源编号",
+        "department": "报送部门",
+        "file": "文件（data/raw 下的路径）",
+        "sheet": "读取的工作表",
+        "encoding": "CSV 文件的文字编码",
+        "period": "报送期",
+        "coverage_start": "报送期开始日期",
+        "coverage_end": "数据截至日期",
+        "submitted_on": "报送日期",
+        "rows_in_file": "文件总行数",
+        "rows_data": "数据行数",
+        "rows_excluded": "不计入目标的记录数",
+        "observations": "读出的数值个数",
+        "indicators": "该文件报送的指标编号（以空格分隔）",
+        "status": "used 已计入；superseded 被同期更正文件取代；rejected 有错误未计入",
+        "superseded_by": "取代它的文件",
+    }),
+    Table("cleaning_log", "清洗记录", "每个文件做了哪些清洗、各多少次。", {
+        "file": "文件",
+        "action": "清洗步骤编号",
+        "action_zh": "清洗步骤",
+        "detail": "细节（如名称统一的前后写法）",
+        "count": "次数（单元格数或行数）",
+    }),
+    Table("corrections", "更正记录", "同期重复报送时，后一份文件改变了哪些数。", {
+        "source_id": "数据来源编号",
+        "department": "报送部门",
+        "period": "报送期",
+        "indicator": "指标编号",
+        "breakdown": "分组",
+        "old_value": "原数",
+        "new_value": "更正后的数",
+        "old_file": "原文件",
+        "old_row": "原文件中的行号",
+        "new_file": "更正文件",
+        "new_row": "更正文件中的行号",
+        "new_submitted_on": "更正文件的报送日期",
+    }),
+    Table("problems", "数据问题与提醒", "读取和核对时发现的问题（错误会使发布中止，提醒供工作人员核实）。", {
+        "severity": "error 错误；warning 提醒",
+        "code": "问题编号",
+        "title": "问题类型",
+        "file": "文件",
+        "sheet": "工作表",
+        "row": "行号",
+        "column": "列名",
+        "found": "发现的情况",
+        "expected": "应为",
+        "fix": "处理办法",
+    }),
+]}
+
+
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that Excel would run as a formula (=, +, -, @ …) get a leading apostrophe."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and _FORMULA_START.match(v) else v)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark and CRLF line ends: what Excel on Windows opens correctly."""
+    text = defuse_formulas(frame).to_csv(index=False, lineterminator="\r\n")
+    return "\ufeff".encode("utf-8") + text.encode("utf-8")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(csv_bytes(frame))
+
+
+def for_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with exactly the documented columns of table `name`, in order."""
+    columns = list(TABLES[name].columns)
+    missing = [c for c in columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in columns]
+    if missing or extra:
+        raise ValueError(f"table {name}: undocumented columns {extra}, missing columns {missing}")
+    return frame[columns]
+
+
+def data_dictionary() -> pd.DataFrame:
+    rows = [{"table": f"{t.name}.csv", "table_title": t.title, "column": c, "description": d}
+            for t in TABLES.values() for c, d in t.columns.items()]
+    return pd.DataFrame(rows, columns=["table", "table_title", "column", "description"])
