@@ -67,9 +67,16 @@ def load_mkdocs_extra(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
 # -- process ------------------------------------------------------------------------------------
 
 
-def process(config: Config, dataset: Dataset, plan_text: str, settings: dict) -> Outputs:
-    """From the cleaned data to every generated file (pure)."""
+def read_and_check(raw_dir: Path, config: Config, today: dt.date) -> tuple[Dataset, list[Problem]]:
+    """Every department file read, combined and checked: the data, and every problem found."""
+    results, read_problems = read_all(raw_dir, config, today)
+    dataset = combine(results, read_problems, config)
     problems = sort_problems(dataset.problems + warnings(dataset.observations, dataset.submissions, config))
+    return dataset, problems
+
+
+def process(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict) -> Outputs:
+    """From the cleaned data to every generated file (pure); errors in the data stop here."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataErrors(errors, problems)
@@ -228,12 +235,11 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
     recover_interrupted_swap(site_dir)
     # load
     config = load_config(config_dir)
-    dataset_results, read_problems = read_all(raw_dir, config, today or dt.date.today())
-    dataset = combine(dataset_results, read_problems, config)
+    dataset, problems = read_and_check(raw_dir, config, today or dt.date.today())
     plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
     settings = load_mkdocs_extra()
     # process
-    outputs = process(config, dataset, plan_text, settings)
+    outputs = process(config, dataset, problems, plan_text, settings)
     check_no_personal_data(outputs.files)
     bundle = vega_bundle()
     # save
@@ -254,9 +260,15 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the site; data problems are reported in Chinese, without a traceback."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="从 data/raw 中的部门报送文件生成网站（site/）。")
+    parser.add_argument("--raw", type=Path, default=paths.RAW_DIR, help="报送文件目录（默认 data/raw）")
+    parser.add_argument("--site", type=Path, default=paths.SITE_DIR, help="网站输出目录（默认 site）")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
-        outputs = build()
+        outputs = build(args.raw.resolve(), args.site.resolve())
     except ConfigError as exc:
         print(exc.message(), file=sys.stderr)
         return 2
@@ -274,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     warned = sum(p.severity == "warning" for p in outputs.problems)
     site = outputs.site
-    print(f"已发布到 site/：{len(site.dataset.submissions)} 个报送文件，{len(site.config.targets)} 项目标，"
+    shown = os.path.relpath(args.site)
+    print(f"已发布到 {shown}/：{len(site.dataset.submissions)} 个报送文件，{len(site.config.targets)} 项目标，"
           f"数据截至{as_of_phrase(site.as_of)}。"
-          + (f"有 {warned} 条提醒，请查看“数据质量报告”页（site/quality/index.html）。" if warned else "没有提醒。"))
+          + (f"有 {warned} 条提醒，请查看“数据质量报告”页（{shown}/quality/index.html）。" if warned else "没有提醒。"))
     return 0

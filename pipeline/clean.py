@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 
 from pipeline.config import Config, Place, Source, Vocabulary
+from pipeline.format import date_zh
 from pipeline.parse import (
     COUNT_ACTIONS,
     COUNT_ERRORS,
@@ -83,8 +84,9 @@ def empty_observations() -> pd.DataFrame:
 
 
 def _rows_text(rows: list[int]) -> str:
+    """第 6 行; 第 2、14、76 行; 第 2、38、41 … 等 11 行."""
     listed = "、".join(str(r) for r in rows[:MAX_LISTED_ROWS])
-    return listed + (f" 等 {len(rows)} 行" if len(rows) > MAX_LISTED_ROWS else "")
+    return f"第 {listed} 行" if len(rows) <= MAX_LISTED_ROWS else f"第 {listed} 等 {len(rows)} 行"
 
 
 class _FileCleaner:
@@ -197,15 +199,15 @@ class _FileCleaner:
                 rows = values.index[values == raw].tolist()
                 self.problem("period_missing", f"“{raw}”不是可识别的年份或季度",
                              "如“2009年第一季度”“2009Q1”“2009年1-3月”或“2009年”",
-                             f"改正该单元格（第 {_rows_text(rows)}）。", row=rows[0], column=place.arg)
+                             f"改正该单元格（{_rows_text(rows)}）。", row=rows[0], column=place.arg)
         blank = values.index[values.isna()].tolist()
         if blank:
             self.problem("period_missing", "报送期单元格为空白", "每一行都写明报送期",
-                         f"补上第 {_rows_text(blank)} 的报送期。", row=blank[0], column=place.arg)
+                         f"补上{_rows_text(blank)}的报送期。", row=blank[0], column=place.arg)
         periods = set(parsed.values())
         if len(periods) > 1:
             rows_by = {p: values.index[values.map(lambda v: parsed.get(v) == p)].tolist() for p in periods}
-            said = "；".join(f"{p.label_zh}（第 {_rows_text(r)}）" for p, r in sorted(rows_by.items()))
+            said = "；".join(f"{p.label_zh}（{_rows_text(r)}）" for p, r in sorted(rows_by.items()))
             self.problem("period_conflict", f"同一文件中有多个报送期：{said}",
                          "一个文件只报一个报送期", "把不同报送期的数据分成不同文件，或改正写错的行。",
                          column=place.arg)
@@ -221,8 +223,8 @@ class _FileCleaner:
                          f"规划期 {plan.start.year}年至{plan.end.year}年之内的报送期",
                          "核对文件名和表内的年份是否写错；规划期以外的数据不属于本网站，请移出 data/raw。")
         elif coverage_end > self.today:
-            self.problem("period_in_future", f"报送期为{period.label_zh}，截至 {coverage_end:%Y年%m月%d日} 才结束",
-                         f"已经结束的报送期（今天是 {self.today:%Y年%m月%d日}）",
+            self.problem("period_in_future", f"报送期为{period.label_zh}，到 {date_zh(coverage_end)} 才结束",
+                         f"已经结束的报送期（今天是 {date_zh(self.today)}）",
                          "核对年份或季度是否写错（如把 2010 写成 2011）。")
         return coverage_end
 
@@ -299,14 +301,14 @@ class _FileCleaner:
             rows = tidy.index[unknown & (tidy == raw_tidy)].tolist()
             if raw_tidy == "":
                 self.problem("name_unknown", f"{what}为空白", f"{what}（{vocab_name} 词表中的名称）",
-                             f"补上第 {_rows_text(rows)} 的{what}。", row=rows[0], column=raw_column)
+                             f"补上{_rows_text(rows)}的{what}。", row=rows[0], column=raw_column)
                 continue
             known = "、".join(list(vocab.names)[:12])
-            self.problem("category_unknown" if vocab_name != "towns" else "name_unknown",
-                         f"“{raw_tidy}”（第 {_rows_text(rows)}）",
+            self.problem("category_unknown" if vocab.kind == "category" else "name_unknown",
+                         f"“{raw_tidy}”（{_rows_text(rows)}）",
                          f"{what}词表中的名称：{known}",
                          f"如为写错，请改正文件；如为新的名称或写法，请在 config/vocabulary.yml 的 {vocab_name} 下添加"
-                         f"（新写法加在对应名称的 aliases 里）。", row=rows[0], column=raw_column)
+                         f"（新写法加在它所指的名称后面的列表里）。", row=rows[0], column=raw_column)
         return canonical
 
     # -- the whole file --------------------------------------------------------------------
@@ -436,7 +438,7 @@ class _FileCleaner:
         wrong = canonical.notna() & (canonical != self.source.department)
         for name in canonical[wrong].unique():
             rows = canonical.index[canonical == name].tolist()
-            self.problem("department_mismatch", f"填报单位为“{name}”（第 {_rows_text(rows)}）",
+            self.problem("department_mismatch", f"填报单位为“{name}”（{_rows_text(rows)}）",
                          f"{self.source.department}（文件放在 data/raw/{self.source.folder}/ 目录中）",
                          "如文件放错了目录，请移到正确的部门目录；否则请改正填报单位。",
                          row=rows[0], column=self.source.department_column)
@@ -457,7 +459,7 @@ class _FileCleaner:
         dup = breakdown[breakdown.notna() & breakdown.duplicated(keep=False)]
         for name in dup.unique():
             rows = dup.index[dup == name].tolist()
-            self.problem("duplicate_row", f"“{name}”出现在第 {_rows_text(rows)}", f"每个{source.breakdown}只有一行",
+            self.problem("duplicate_row", f"“{name}”出现在{_rows_text(rows)}", f"每个{source.breakdown}只有一行",
                          "合并或删除重复的行（注意简称与全称也算同一个，如“北山”与“北山镇”）。",
                          row=rows[1], column=source.breakdown)
         frames = []
@@ -549,7 +551,7 @@ class _FileCleaner:
             dup = person_keys[person_keys.duplicated(keep=False)]
             for key in dup.unique():
                 rows = dup.index[dup == key].tolist()
-                self.problem("duplicate_person", f"第 {_rows_text(rows)} 是同一人（{'、'.join(source.person_key)}相同）",
+                self.problem("duplicate_person", f"{_rows_text(rows)}是同一人（{'、'.join(source.person_key)}相同）",
                              "每人只列一次", "删除重复的行（为保护个人信息，此处不显示姓名和证件号）。",
                              row=rows[1], column=source.person_key[0])
 
@@ -583,12 +585,12 @@ class _FileCleaner:
                 parsed[raw] = None
                 rows = cells.index[cells == raw].tolist()
                 self.problem("date_invalid", f"“{raw}”（{exc}）", "如 2009-07-01、2009.7.1 或 2009年7月1日",
-                             f"改正第 {_rows_text(rows)} 的日期。", row=rows[0], column=column)
+                             f"改正{_rows_text(rows)}的日期。", row=rows[0], column=column)
         dates = cells.map(lambda v: parsed.get(v) if v is not None else None)
         blank = cells.index[cells.isna()].tolist()
         if blank:
             self.problem("date_invalid", "日期为空白", f"每条记录都有{column}",
-                         f"补上第 {_rows_text(blank)} 的{column}。", row=blank[0], column=column)
+                         f"补上{_rows_text(blank)}的{column}。", row=blank[0], column=column)
         text_dates = cells.map(lambda v: isinstance(v, str)).sum()
         self.actions[("date_text", "")] += int(text_dates)
         self.actions[("date_excel", "")] += int(cells.notna().sum() - text_dates)

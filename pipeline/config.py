@@ -140,6 +140,7 @@ class IndicatorsFile(_Model):
 
 class Vocabulary(_Model):
     names: dict[str, tuple[str, ...]]
+    kind: Literal["name", "category"] = "name"  # names of places and units, or categories of people
     open: bool = False
     complete_with_endings: tuple[str, ...] = ()
 

@@ -82,19 +82,15 @@ class Progress:
 
 
 def months_between(start: dt.date, through: dt.date) -> float:
-    """Months from the first day `start` to the last day `through` (inclusive), partial months by day."""
+    """Months from the start of day `start` to the end of day `through`, partial months by day."""
     if through < start:
         return 0.0
-    end_exclusive = through + dt.timedelta(days=1)
-    whole = (end_exclusive.year - start.year) * 12 + (end_exclusive.month - start.month)
-    anchor_month = start.month - 1 + whole
-    anchor = dt.date(start.year + anchor_month // 12, anchor_month % 12 + 1, 1)
-    if anchor > end_exclusive:
-        whole -= 1
-        anchor_month -= 1
-        anchor = dt.date(start.year + anchor_month // 12, anchor_month % 12 + 1, 1)
-    nxt = dt.date(anchor.year + (anchor.month == 12), anchor.month % 12 + 1, 1)
-    return whole + (end_exclusive - anchor).days / (nxt - anchor).days
+
+    def position(day: dt.date) -> float:
+        days_in_month = ((day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)).day
+        return day.year * 12 + day.month - 1 + (day.day - 1) / days_in_month
+
+    return position(through + dt.timedelta(days=1)) - position(start)
 
 
 def elapsed_fraction(start: dt.date, end: dt.date, through: dt.date | None) -> float:
@@ -261,7 +257,8 @@ def _share_progress(config: Config, target: Target, series: pd.DataFrame, fresh:
     baseline_date, through = first["period_end"], last["period_end"]
     met = current >= target.value if target.comparison == "at_least" else current <= target.value
     final = through >= plan.end
-    elapsed = elapsed_fraction(baseline_date, plan.end, through)
+    # The baseline is the level at the end of its day: time runs from the next day.
+    elapsed = elapsed_fraction(baseline_date + dt.timedelta(days=1), plan.end, through)
     gap = target.value - baseline
     gap_closed = (current - baseline) / gap if gap != 0 else (1.0 if met else 0.0)
     if met:
@@ -345,7 +342,8 @@ def target_series(config: Config, observations: pd.DataFrame, progress: pd.DataF
                 continue
             base, base_date = s["value"].iloc[0], s["period_end"].iloc[0]
             s["running_total"] = pd.NA
-            s["target_path"] = [base + (target.value - base) * elapsed_fraction(base_date, plan.end, d) for d in s["period_end"]]
+            s["target_path"] = [base + (target.value - base) * elapsed_fraction(base_date + dt.timedelta(days=1), plan.end, d)
+                                for d in s["period_end"]]
             s["scope"] = headline["scope"]
         else:
             s = count_series(observations, target)

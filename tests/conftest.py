@@ -1,0 +1,78 @@
+"""Shared fixtures: the configuration, the sample data read once, and one full build of the site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import shutil
+import socketserver
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipeline import paths
+from pipeline.combine import combine
+from pipeline.config import load_config
+from pipeline.ingest import read_all
+
+#: The day the tests pretend it is: after every sample period, so none is "in the future".
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def sample(config):
+    """The shipped sample data, read and combined (no warnings, no errors expected)."""
+    results, problems = read_all(paths.RAW_DIR, config, TODAY)
+    return combine(results, problems, config)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """One full build of the site from the shipped data into a temporary folder."""
+    from pipeline.build import build
+
+    root = tmp_path_factory.mktemp("built")
+    site = root / "site"
+    outputs = build(paths.RAW_DIR, site, today=TODAY, keep_docs=root / "docs")
+    return {"site": site, "docs": root / "docs", "outputs": outputs}
+
+
+def copy_raw(tmp_path: Path, folders: list[str] | None = None) -> Path:
+    """A copy of data/raw (or of some of its department folders) to change in a test."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for folder in sorted(p for p in paths.RAW_DIR.iterdir() if p.is_dir()):
+        if folders is None or folder.name in folders:
+            shutil.copytree(folder, raw / folder.name)
+    return raw
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """serve(folder) -> base URL of a local web server on 127.0.0.1 for that folder."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
