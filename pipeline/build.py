@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,8 @@ from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.ingest import read_all
-from pipeline.pages import Site, all_pages, as_of_phrase
+from pipeline.exports import Images, render_images
+from pipeline.pages import Site, all_pages, as_of_phrase, chart_files, chart_footers
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, problems_frame, sort_problems
 from pipeline.progress import all_progress, reference_date, target_series
@@ -47,13 +48,14 @@ class Outputs:
     files: dict[str, bytes]
     problems: list[Problem]
     site: Site
+    image_counts: dict[str, int]
 
 
 # -- load -------------------------------------------------------------------------------------
 
 
-def load_mkdocs_extra(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
-    """The `extra` settings of mkdocs.yml (site identity, sample-data banner)."""
+def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
+    """Site identity from mkdocs.yml: site_name, site_url, copyright and every `extra` setting."""
 
     class _Loader(yaml.SafeLoader):
         pass
@@ -61,7 +63,9 @@ def load_mkdocs_extra(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
     _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
     _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
     data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_Loader)
-    return dict(data.get("extra") or {})
+    site_url = str(data.get("site_url") or "/")
+    return {"site_name": data.get("site_name", ""), "site_url": site_url if site_url.endswith("/") else site_url + "/",
+            "copyright": data.get("copyright", ""), **(data.get("extra") or {})}
 
 
 # -- process ------------------------------------------------------------------------------------
@@ -75,8 +79,16 @@ def read_and_check(raw_dir: Path, config: Config, today: dt.date) -> tuple[Datas
     return dataset, problems
 
 
-def process(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict) -> Outputs:
-    """From the cleaned data to every generated file (pure); errors in the data stop here."""
+@dataclass
+class Analysis:
+    """The data turned into progress, series, charts and published tables (before any image)."""
+
+    site: Site
+    tables: dict[str, pd.DataFrame]
+
+
+def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict) -> Analysis:
+    """From the cleaned data to figures and charts (pure); errors in the data stop here."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataErrors(errors, problems)
@@ -88,7 +100,6 @@ def process(config: Config, dataset: Dataset, problems: list[Problem], plan_text
     as_of = max(used["coverage_end"]) if len(used) else None
     reference = reference_date(dataset.submissions)
     charts = all_charts(config, progress, series, as_of_phrase(as_of))
-
     tables = {
         "targets": targets_table(config),
         "target_progress": progress,
@@ -99,13 +110,22 @@ def process(config: Config, dataset: Dataset, problems: list[Problem], plan_text
         "corrections": dataset.corrections,
         "problems": problems_frame(problems),
     }
-    files = {f"data/{name}.csv": csv_bytes(_rounded(for_table(name, frame))) for name, frame in tables.items()}
-    files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
     site = Site(config=config, dataset=dataset, progress=progress, series=series, charts=charts, problems=problems,
                 as_of=as_of, reference=reference, plan_text=plan_text, settings=settings)
-    pages = all_pages(site, {name: len(frame) for name, frame in tables.items()})
+    return Analysis(site=site, tables=tables)
+
+
+def publish_files(analysis: Analysis, images: dict[str, Images], footers: dict[str, list[str]]) -> dict[str, bytes]:
+    """Every generated file under docs/ (pure): tables, pages, and each chart's downloads."""
+    site, tables = analysis.site, analysis.tables
+    files = {f"data/{name}.csv": csv_bytes(_rounded(for_table(name, frame))) for name, frame in tables.items()}
+    files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
+    pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
     files.update({path: text.encode("utf-8") for path, text in pages.items()})
-    return Outputs(files=files, problems=problems, site=site)
+    site = replace(site, images=images)
+    for chart in site.charts:
+        files.update(chart_files(site, chart, images[chart.chart_id], footers[chart.chart_id]))
+    return files
 
 
 class DataErrors(Exception):
@@ -229,7 +249,8 @@ def error_report(errors: list[Problem], problems: list[Problem]) -> str:
 
 
 def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, config_dir: Path = paths.CONFIG_DIR,
-          today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs") -> Outputs:
+          today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs",
+          cache_dir: Path = paths.CACHE_DIR) -> Outputs:
     """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure."""
     started = time.perf_counter()
     recover_interrupted_swap(site_dir)
@@ -237,11 +258,15 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
     config = load_config(config_dir)
     dataset, problems = read_and_check(raw_dir, config, today or dt.date.today())
     plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
-    settings = load_mkdocs_extra()
+    settings = load_site_settings()
     # process
-    outputs = process(config, dataset, problems, plan_text, settings)
-    check_no_personal_data(outputs.files)
-    bundle = vega_bundle()
+    analysis = analyse(config, dataset, problems, plan_text, settings)
+    footers = chart_footers(analysis.site)
+    images, image_counts = render_images(analysis.site.charts, footers, cache_dir)
+    files = publish_files(analysis, images, footers)
+    check_no_personal_data(files)
+    outputs = Outputs(files=files, problems=problems, site=analysis.site, image_counts=image_counts)
+    bundle = vega_bundle(cache_dir)
     # save
     work_root = site_dir.parent / "build"
     work_root.mkdir(parents=True, exist_ok=True)

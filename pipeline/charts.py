@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from pipeline.config import Config, Target
-from pipeline.format import date_zh, number, percent, value_with_unit
+from pipeline.format import as_of_phrase, date_zh, missing, percent, value_with_unit
 from pipeline.parse import Period
 from pipeline.progress import STATUS_ORDER, STATUSES
 
@@ -66,12 +66,10 @@ def _config() -> dict:
     }
 
 
-def _finish(chart: alt.TopLevelMixin, title: str, subtitle: str, summary: str) -> dict:
-    spec = chart.properties(
-        title=alt.Title(title, subtitle=subtitle) if subtitle else alt.Title(title),
-        description=summary,
-        width="container",
-    ).to_dict(validate=False)
+def _finish(chart: alt.TopLevelMixin, summary: str) -> dict:
+    """The spec drawn on the site's pages: as wide as its container, no title (the page's heading
+    and caption carry it; exports add title, subtitle and source, see exports.py)."""
+    spec = chart.properties(description=summary, width="container").to_dict(validate=False)
     spec.pop("$schema", None)
     spec["config"] = _config()
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
@@ -82,8 +80,12 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+BASELINE_WORD = "基准"
+
+
 def _status_scale() -> alt.Scale:
-    return alt.Scale(domain=[STATUSES[s][0] for s in STATUS_ORDER], range=[STATUSES[s][2] for s in STATUS_ORDER])
+    return alt.Scale(domain=[STATUSES[s][0] for s in STATUS_ORDER] + [BASELINE_WORD],
+                     range=[STATUSES[s][2] for s in STATUS_ORDER] + [PATH_COLOUR])
 
 
 def status_label(status: str) -> str:
@@ -108,7 +110,6 @@ def progress_chart(config: Config, target: Target, rows: pd.DataFrame, as_of_tex
              "value": headline["result_value"], "status": headline["status"]},
         ])
         data["text"] = [value_with_unit(v, unit) if pd.notna(v) else "暂无数据" for v in data["value"]]
-        data.loc[0, "status"] = headline["status"]
         compare = "≥" if target.comparison == "at_least" else "≤"
         target_text = f"目标 {compare}{value_with_unit(target.value, unit)}"
     elif target.kind == "annual":
@@ -131,6 +132,8 @@ def progress_chart(config: Config, target: Target, rows: pd.DataFrame, as_of_tex
                         for v in data["value"]]
         target_text = f"三年目标 {value_with_unit(target.value, unit)}"
     data["status_zh"] = data["status"].map(lambda s: STATUSES[s][0])
+    if target.kind == "end_state":
+        data.loc[0, "status_zh"] = BASELINE_WORD  # the first report is a reference, not a status
     data["value_or_zero"] = data["value"].fillna(0)
     top = max(float(target.value), float(data["value_or_zero"].max() or 0)) * 1.18
     axis_format = ".1f" if unit in ("%", "‰") else ",d"
@@ -169,7 +172,7 @@ def progress_chart(config: Config, target: Target, rows: pd.DataFrame, as_of_tex
     out.insert(0, "target_value", target.value)
     columns = {"target_value": f"目标值（{unit}）", **columns}
     return Chart(chart_id=f"{target.id}-progress", kind="progress", title=title, subtitle=subtitle,
-                 summary=summary, spec=_finish(chart, title, subtitle, summary), data=out, columns=columns,
+                 summary=summary, spec=_finish(chart, summary), data=out, columns=columns,
                  target_id=target.id, programme_id=target.programme)
 
 
@@ -285,7 +288,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, rows:
         data = data.drop(columns=["running_total"])
         columns.pop("running_total")
     return Chart(chart_id=f"{target.id}-trajectory", kind="trajectory", title=title, subtitle=subtitle,
-                 summary=summary, spec=_finish(chart, title, subtitle, summary), data=data, columns=columns,
+                 summary=summary, spec=_finish(chart, summary), data=data, columns=columns,
                  target_id=target.id, programme_id=target.programme)
 
 
@@ -331,7 +334,7 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     out = data[["label", "completion", "expected", "status_zh"]]
     columns = {"label": "目标", "completion": "完成进度（占目标 %）", "expected": "时间进度（%）", "status_zh": "状态"}
     return Chart(chart_id=f"{programme_id}-overview", kind="overview", title=title, subtitle=subtitle,
-                 summary=summary, spec=_finish(chart, title, subtitle, summary), data=out, columns=columns,
+                 summary=summary, spec=_finish(chart, summary), data=out, columns=columns,
                  programme_id=programme_id)
 
 
@@ -362,20 +365,22 @@ def status_chart(config: Config, headlines: pd.DataFrame, as_of_text: str) -> Ch
     subtitle = f"共 {total} 项目标 · 数据截至{as_of_text}"
     out = data[["status_zh", "count"]]
     return Chart(chart_id="home-status", kind="status", title=title, subtitle=subtitle, summary=summary,
-                 spec=_finish(chart, title, subtitle, summary), data=out,
+                 spec=_finish(chart, summary), data=out,
                  columns={"status_zh": "状态", "count": "目标数（项）"})
 
 
 def all_charts(config: Config, progress: pd.DataFrame, series: pd.DataFrame, as_of_text: str) -> list[Chart]:
-    """Every chart of the site, in page order."""
+    """Every chart of the site, in page order. A target's charts say how recent its own data are."""
     headlines = progress[progress["is_headline"]]
     charts = [status_chart(config, headlines, as_of_text)]
     for programme in config.programmes:
         charts.append(overview_chart(config, programme.id, headlines, as_of_text))
         for target in config.targets_of(programme.id):
             rows = progress[progress["target_id"] == target.id]
-            charts.append(progress_chart(config, target, rows, as_of_text))
-            trajectory = trajectory_chart(config, target, series[series["target_id"] == target.id], rows, as_of_text)
+            through = rows[rows["is_headline"]].iloc[0]["data_through"]
+            target_as_of = as_of_text if missing(through) else as_of_phrase(through)
+            charts.append(progress_chart(config, target, rows, target_as_of))
+            trajectory = trajectory_chart(config, target, series[series["target_id"] == target.id], rows, target_as_of)
             if trajectory is not None:
                 charts.append(trajectory)
     return charts

@@ -22,6 +22,15 @@ def number(value: float | None, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def figure(value: object) -> str:
+    """A table cell: 1930.0 -> 1,930; 11.8723 -> 11.87; text stays text; missing -> —."""
+    if missing(value):
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return number(value, 0 if float(value).is_integer() else 2)
+
+
 def value_with_unit(value: float | None, unit: str) -> str:
     """A count with its unit (1,930名, 2,890人次) or a share (11.87%, 2.41‰)."""
     if missing(value):
@@ -44,3 +53,13 @@ def date_zh(day: dt.date | None) -> str:
     if missing(day):
         return "—"
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def as_of_phrase(day: dt.date | None) -> str:
+    """2010-12-31 -> 2010年第四季度; a day that is not the end of a quarter -> 2010年9月15日."""
+    from pipeline.parse import Period
+
+    if missing(day):
+        return "—"
+    period = Period.of_date(day)
+    return period.label_zh if period.end == day else date_zh(day)

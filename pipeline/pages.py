@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -19,7 +19,7 @@ from pipeline.charts import KINDS, Chart, status_label
 from pipeline.clean import ACTIONS
 from pipeline.combine import Dataset
 from pipeline.config import Config, Target
-from pipeline.format import date_zh, missing, number, percent, value_with_unit
+from pipeline.format import as_of_phrase, date_zh, figure, missing, number, percent, value_with_unit
 from pipeline.parse import Period
 from pipeline.problems import problems_frame, sort_problems
 from pipeline.progress import STATUS_ORDER, STATUSES
@@ -46,14 +46,6 @@ def relative(from_md: str, to_url: str) -> str:
     return rel
 
 
-def as_of_phrase(day: dt.date | None) -> str:
-    """2010-12-31 -> 2010年第四季度; a day that is not a quarter's end -> 2010年9月15日."""
-    if missing(day):
-        return "—"
-    period = Period.of_date(day)
-    return period.label_zh if period.end == day else date_zh(day)
-
-
 @dataclass(frozen=True)
 class Site:
     """Everything the pages are made from."""
@@ -67,7 +59,8 @@ class Site:
     as_of: dt.date | None
     reference: dt.date | None
     plan_text: str
-    settings: dict  # mkdocs.yml `extra` (site identity, sample-data flag)
+    settings: dict  # mkdocs.yml: site_name, site_url, copyright and `extra` (sample-data flag, identity)
+    images: dict = field(default_factory=dict)  # chart id -> exports.Images, once drawn
 
     @property
     def headlines(self) -> pd.DataFrame:
@@ -87,11 +80,12 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        number=number, percent=percent, date_zh=date_zh, unit=value_with_unit, status_label=status_label,
+        number=number, figure=figure, percent=percent, date_zh=date_zh, unit=value_with_unit, status_label=status_label,
         status_word=lambda s: STATUSES[s][0], status_symbol=lambda s: STATUSES[s][1],
         spec_json=lambda spec: json.dumps(spec, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
         as_of=as_of_phrase, period_zh=lambda p: "—" if missing(p) else Period.from_label(p).label_zh,
         na=missing,
+        meta=lambda text: str(text).replace('"', "”").replace("\\", ""),
     )
     return env
 
@@ -130,13 +124,17 @@ def _target_view(site: Site, target: Target, page: str) -> dict:
         "years": [r for r in rows.to_dict("records")] if target.kind == "annual" else [],
         "series": series_rows,
         "sources": producing,
-        "charts": [_chart_view(c, page) for c in charts],
+        "charts": [_chart_view(site, c, page) for c in charts],
         "as_of_text": as_of_phrase(headline["data_through"]),
     }
 
 
-def _chart_view(chart: Chart, page: str) -> dict:
-    return {"chart": chart, "page_link": relative(page, f"charts/{chart.chart_id}/")}
+def _chart_view(site: Site, chart: Chart, page: str) -> dict:
+    """What a page needs to show a chart: its spec, its static image and the link to its page."""
+    image = site.images.get(chart.chart_id)
+    width, height = image.figure_size if image else (640, 300)
+    return {"chart": chart, "page_link": relative(page, f"charts/{chart.chart_id}/"),
+            "figure_src": relative(page, f"charts/{chart.chart_id}/figure.svg"), "width": width, "height": height}
 
 
 def _common(site: Site, page: str) -> dict:
@@ -169,7 +167,8 @@ def home_page(site: Site) -> str:
         cards.append({"programme": programme, "rows": rows.to_dict("records"),
                       "link": relative(page, f"programmes/{programme.id}/")})
     return _env().get_template("index.md.j2").render(
-        **_common(site, page), cards=cards, status_chart=_chart_view(site.chart("home-status"), page))
+        **_common(site, page), cards=cards, status_chart=_chart_view(site, site.chart("home-status"), page),
+        og_image=f"charts/home-status/home-status.png")
 
 
 def programme_page(site: Site, programme_id: str) -> str:
@@ -178,7 +177,8 @@ def programme_page(site: Site, programme_id: str) -> str:
     targets = [_target_view(site, t, page) for t in site.config.targets_of(programme_id)]
     return _env().get_template("programme.md.j2").render(
         **_common(site, page), programme=programme, targets=targets,
-        overview=_chart_view(site.chart(f"{programme_id}-overview"), page))
+        overview=_chart_view(site, site.chart(f"{programme_id}-overview"), page),
+        og_image=f"charts/{programme_id}-overview/{programme_id}-overview.png")
 
 
 def methodology_page(site: Site) -> str:
@@ -248,18 +248,105 @@ def changelog_page(site: Site) -> str:
                                                          indicators=site.config.indicators)
 
 
+def chart_source(site: Site, chart: Chart) -> str:
+    """Who the figures behind a chart come from."""
+    config = site.config
+    if chart.target_id:
+        target = config.target(chart.target_id)
+        names = [f"{s.department}《{s.name}》" for s in config.sources.values()
+                 if s.indicator == target.measure.indicator
+                 or target.measure.indicator in {v.indicator for v in s.values.values()}]
+        return "、".join(names) or config.department_of(target)
+    if chart.programme_id:
+        return config.programme(chart.programme_id).department
+    return "区委组织部等八个部门"
+
+
+def chart_url(site: Site, chart: Chart) -> str:
+    return f"{site.settings.get('site_url', '/')}charts/{chart.chart_id}/"
+
+
+def chart_footers(site: Site) -> dict[str, list[str]]:
+    """The source lines printed under each exported image, so a cropped image still says where it
+    came from and how recent it is."""
+    sample = "（示例数据，非官方统计）" if site.settings.get("sample_data") else ""
+    name = site.settings.get("site_name", "")
+    return {c.chart_id: [f"来源：{chart_source(site, c)}报送数据{sample}；{name}整理",
+                         f"{c.subtitle.split(' · ')[-1]} · {chart_url(site, c)}"]
+            for c in site.charts}
+
+
+def citations(site: Site, chart: Chart) -> dict[str, str]:
+    """A citation in plain Chinese, and a reference in the style of GB/T 7714-2015 ([EB/OL])."""
+    name = site.settings.get("site_name", "")
+    organization = site.settings.get("organization") or site.settings.get("copyright", "")
+    as_of = chart.subtitle.split(" · ")[-1]
+    updated = site.reference.isoformat() if site.reference else ""
+    url = chart_url(site, chart)
+    return {
+        "sentence": f"{name}：《{chart.title}》，{as_of}，{url}",
+        "gbt7714": f"{organization}. {chart.title}[EB/OL]. {name}, ({updated})[引用日期]. {url}.",
+    }
+
+
+def chart_csv(chart: Chart) -> pd.DataFrame:
+    """The numbers behind a chart with documented Chinese column names (whole numbers as integers)."""
+    frame = chart.data[list(chart.columns)].copy()
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all():
+            frame[column] = values.astype("Int64")
+        elif pd.api.types.is_float_dtype(values):
+            frame[column] = values.round(4)
+    return frame.rename(columns=chart.columns)
+
+
 def chart_page(site: Site, chart: Chart) -> str:
     page = f"charts/{chart.chart_id}/index.md"
     target = site.config.target(chart.target_id) if chart.target_id else None
     back = (relative(page, f"programmes/{chart.programme_id}/") + (f"#{chart.target_id}" if target else "")
             if chart.programme_id else relative(page, ""))
+    image = site.images.get(chart.chart_id)
+    table = chart_csv(chart)
     return _env().get_template("chart.md.j2").render(
-        **_common(site, page), chart=chart, chart_view=_chart_view(chart, page), target=target, back=back,
-        kind_zh=KINDS[chart.kind])
+        **_common(site, page), chart=chart, chart_view=_chart_view(site, chart, page), target=target, back=back,
+        kind_zh=KINDS[chart.kind], source=chart_source(site, chart), url=chart_url(site, chart),
+        citation=citations(site, chart), table_columns=list(table.columns), table_rows=table.to_dict("records"),
+        column_docs=chart.columns, sizes={"png": len(image.png), "svg": len(image.svg)} if image else {},
+        png_size=image.png_size if image else (1280, 600), embed_height=(image.figure_size[1] if image else 300) + 90,
+        og_image=f"charts/{chart.chart_id}/{chart.chart_id}.png")
 
 
-def all_pages(site: Site, table_rows: dict[str, int]) -> dict[str, str]:
+def embed_page(site: Site, chart: Chart) -> str:
+    """A bare page with only the chart and its source line, for an iframe on another site."""
+    page = f"charts/{chart.chart_id}/embed/index.md"
+    return _env().get_template("embed.html.j2").render(
+        chart=chart, view=_chart_view(site, chart, page), url=chart_url(site, chart),
+        source=chart_source(site, chart), settings=site.settings,
+        script=relative(page, "assets/javascripts/charts.js"),
+        stylesheet=relative(page, "assets/stylesheets/embed.css"), icon=relative(page, "assets/images/favicon.png"))
+
+
+def chart_files(site: Site, chart: Chart, image, footer: list[str]) -> dict[str, bytes]:
+    """A chart's downloads: PNG, SVG, the numbers as CSV, the Vega-Lite spec, and its embed page."""
+    from pipeline.exports import export_spec
+    from pipeline.tables import csv_bytes
+
+    folder = f"charts/{chart.chart_id}"
+    spec = export_spec(chart, footer)
+    return {
+        f"{folder}/{chart.chart_id}.png": image.png,
+        f"{folder}/{chart.chart_id}.svg": image.svg,
+        f"{folder}/figure.svg": image.figure_svg,
+        f"{folder}/{chart.chart_id}.csv": csv_bytes(chart_csv(chart)),
+        f"{folder}/{chart.chart_id}.vl.json": json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True).encode(),
+        f"{folder}/embed/index.html": embed_page(site, chart).encode("utf-8"),
+    }
+
+
+def all_pages(site: Site, table_rows: dict[str, int], images: dict) -> dict[str, str]:
     """Every generated page: path under docs/ -> Markdown."""
+    site = replace(site, images=images)
     pages = {
         "index.md": home_page(site),
         "methodology.md": methodology_page(site),

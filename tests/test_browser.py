@@ -60,12 +60,19 @@ class Watch:
             self.outside.append(request.url)
 
 
-ALL_DRAWN = "() => [...document.querySelectorAll('.vega-chart')].every(e => e.dataset.rendered)"
+ALL_DRAWN = "() => [...document.querySelectorAll('.vega-chart')].every(e => e.dataset.rendered === 'true')"
+# Charts are drawn when they come near the screen: scroll to each as a reader would.
+SCROLL_TO_EACH_CHART = """async () => {
+    for (const el of document.querySelectorAll('.vega-chart')) {
+        el.scrollIntoView();
+        await new Promise(r => setTimeout(r, 30));
+    }
+}"""
 
 
 def test_every_page_loads_and_draws_every_chart_with_no_error_and_no_outside_request(browser, base, built):
     urls = site_urls(built["site"])
-    assert len(urls) > 80
+    assert len(urls) > 140  # pages, chart pages and embed pages
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     failures, charts_drawn = [], 0
     for url in urls:
@@ -74,6 +81,7 @@ def test_every_page_loads_and_draws_every_chart_with_no_error_and_no_outside_req
         page.goto(base + url, wait_until="load")
         expected = page.locator(".vega-chart").count()
         if expected:
+            page.evaluate(SCROLL_TO_EACH_CHART)
             page.wait_for_function(ALL_DRAWN, timeout=20_000)
         drawn = page.evaluate("""() => [...document.querySelectorAll('.vega-chart')].filter(e =>
             e.dataset.rendered === 'true' && e.querySelector('svg') &&
@@ -85,7 +93,8 @@ def test_every_page_loads_and_draws_every_chart_with_no_error_and_no_outside_req
         page.close()
     context.close()
     assert failures == []
-    assert charts_drawn >= 2 * len(built["outputs"].site.charts)  # each chart on its page and its chart page
+    # each chart on its page, on its chart page and on its embed page
+    assert charts_drawn >= 3 * len(built["outputs"].site.charts)
 
 
 def test_chinese_search_finds_a_programme_by_a_word_of_its_name(browser, base):
@@ -105,6 +114,7 @@ def test_chinese_search_finds_a_programme_by_a_word_of_its_name(browser, base):
 def test_a_chart_shows_figures_in_chinese_number_format(browser, base):
     page = browser.new_page()
     page.goto(base + "programmes/p6/", wait_until="load")
+    page.evaluate(SCROLL_TO_EACH_CHART)
     page.wait_for_function(ALL_DRAWN, timeout=20_000)
     text = page.inner_text("#chart-p6-practical-technology-progress .vega-chart")
     assert "20,000" in text or "每年目标 20,000人次" in text

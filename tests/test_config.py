@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pipeline import paths
-from pipeline.build import load_mkdocs_extra
+from pipeline.build import load_site_settings
 from pipeline.config import ConfigError, Defaults, Source, load_config
 
 
@@ -83,8 +83,8 @@ def test_every_source_and_default_key_is_documented_in_sources_yml():
 
 def test_every_site_setting_is_documented_in_the_readme():
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    for key in load_mkdocs_extra():
-        assert f"`{key}`" in readme or f"extra.{key}" in readme, key
+    for key in load_site_settings():
+        assert f"`{key}`" in readme or f"`extra.{key}`" in readme, key
 
 
 def test_the_site_navigation_lists_every_programme(config):

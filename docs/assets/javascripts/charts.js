@@ -1,6 +1,9 @@
-/* Draws the charts of a page: every .vega-chart[data-spec] gets its Vega-Lite spec rendered as SVG.
- * The chart library (vega.min.js, served by this site) is loaded only on pages that have charts,
- * after the page itself, and cached by the browser like any other file. */
+/* Charts and copy buttons.
+ *
+ * Every chart is first an image drawn at build time (it works without JavaScript, prints, and is
+ * read by screen readers through its alt text). When a chart comes near the screen, this script
+ * loads the chart library (vega.min.js, served by this site, cached like any file) and draws the
+ * interactive chart with tooltips in place of the image. Pages without charts load no library. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -32,33 +35,89 @@
     return loading;
   }
 
-  function draw(el, vegaEmbed) {
-    var spec = JSON.parse(el.getAttribute("data-spec"));
-    return vegaEmbed(el, spec, {
-      renderer: "svg",
-      actions: false,
-      formatLocale: formatLocale,
-      timeFormatLocale: timeFormatLocale
+  function draw(el) {
+    if (el.getAttribute("data-rendered")) return Promise.resolve();
+    el.setAttribute("data-rendered", "loading");
+    return loadLibrary().then(function (vegaEmbed) {
+      var spec = JSON.parse(el.getAttribute("data-spec"));
+      return vegaEmbed(el, spec, {
+        renderer: "svg",
+        actions: false,
+        formatLocale: formatLocale,
+        timeFormatLocale: timeFormatLocale
+      });
     }).then(function () {
       el.setAttribute("data-rendered", "true");
-      el.classList.add("is-rendered");
-    });
-  }
-
-  function drawAll() {
-    var charts = Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec]:not([data-rendered])"));
-    if (!charts.length) return;
-    loadLibrary().then(function (vegaEmbed) {
-      return Promise.all(charts.map(function (el) { return draw(el, vegaEmbed); }));
+      var frame = el.closest(".chart-frame");
+      if (frame) frame.classList.add("is-interactive");  // the static image steps aside
     }).catch(function (err) {
-      charts.forEach(function (el) { el.setAttribute("data-rendered", "failed"); });
+      el.setAttribute("data-rendered", "failed");  // the static image stays
       console.warn(err);
     });
   }
 
+  function start() {
+    var charts = Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec]"));
+    if (!charts.length) return;
+    if (!("IntersectionObserver" in window)) {
+      charts.forEach(draw);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          draw(entry.target);
+        }
+      });
+    }, { rootMargin: "300px 0px" });
+    charts.forEach(function (el) { observer.observe(el); });
+  }
+
+  // Copy buttons (citations, embed code): copy the text of the element named in data-copy.
+  function copyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.getAttribute("data-copy"));
+        var text = source ? source.textContent : "";
+        var done = function () {
+          var label = button.textContent;
+          button.textContent = "已复制";
+          setTimeout(function () { button.textContent = label; }, 2000);
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done);
+        } else {
+          var area = document.createElement("textarea");
+          area.value = text;
+          document.body.appendChild(area);
+          area.select();
+          document.execCommand("copy");
+          document.body.removeChild(area);
+          done();
+        }
+      });
+    });
+    // A GB/T 7714 reference names the day it was cited: fill in today's date.
+    var today = new Date();
+    var stamp = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" +
+      String(today.getDate()).padStart(2, "0");
+    document.querySelectorAll("code").forEach(function (code) {
+      if (code.textContent.indexOf("[引用日期]") >= 0) {
+        code.textContent = code.textContent.replace("[引用日期]", "[" + stamp + "]");
+      }
+    });
+  }
+
+  // Exposed for printing and tests: draw every chart now.
+  window.drawAllCharts = function () {
+    return Promise.all(Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec]")).map(draw));
+  };
+
+  function ready() { start(); copyButtons(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    drawAll();
+    ready();
   }
 })();

@@ -1,0 +1,208 @@
+"""Charts journalists can cite: a stable page per chart, downloads that stand on their own, a
+citation, an embed page, sharing tags, and exports redrawn only when their figures change."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image, ImageChops
+
+from pipeline import paths
+from pipeline.build import analyse, load_site_settings, read_and_check
+from pipeline.charts import FONT, all_charts
+from pipeline.config import load_config
+from pipeline.exports import render_images
+from pipeline.pages import chart_csv, chart_footers
+from pipeline.tables import csv_bytes, defuse_formulas
+from tests.conftest import TODAY, copy_raw
+
+
+@pytest.fixture(scope="module")
+def charts(built):
+    return built["outputs"].site.charts
+
+
+def test_every_chart_has_its_page_and_downloads(built, charts):
+    site = built["site"]
+    for chart in charts:
+        folder = site / "charts" / chart.chart_id
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        assert f'id="chart-{chart.chart_id}"' in page
+        for download in (f"{chart.chart_id}.png", f"{chart.chart_id}.svg", f"{chart.chart_id}.csv",
+                         f"{chart.chart_id}.vl.json", "figure.svg", "embed/index.html"):
+            assert (folder / download).is_file(), (chart.chart_id, download)
+            if "." in download and not download.startswith("embed"):
+                assert f'href="{download}"' in page or download == "figure.svg"
+
+
+def test_chart_addresses_come_from_what_they_show(charts, config):
+    kinds = {"progress", "trajectory", "overview", "status"}
+    for chart in charts:
+        assert chart.kind in kinds
+        if chart.target_id:
+            assert chart.chart_id == f"{chart.target_id}-{chart.kind}"
+        elif chart.programme_id:
+            assert chart.chart_id == f"{chart.programme_id}-overview"
+    assert len({c.chart_id for c in charts}) == len(charts)
+
+
+def test_exported_png_opens_at_twice_the_size(built, charts):
+    for chart in charts:
+        image = Image.open(built["site"] / "charts" / chart.chart_id / f"{chart.chart_id}.png")
+        assert image.format == "PNG"
+        assert image.width >= 1200 and image.height >= 300
+
+
+def _svg_text(path: Path) -> str:
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg")
+    return "".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+
+
+def test_exported_images_carry_title_source_date_and_address(built, charts):
+    settings = load_site_settings()
+    for chart in charts:
+        folder = built["site"] / "charts" / chart.chart_id
+        text = _svg_text(folder / f"{chart.chart_id}.svg")
+        assert chart.title in text
+        assert "来源：" in text and "数据截至" in text
+        assert f"{settings['site_url']}charts/{chart.chart_id}/" in text
+        assert "示例数据" in text  # the sample-data notice travels with the image
+        spec = json.loads((folder / f"{chart.chart_id}.vl.json").read_text(encoding="utf-8"))
+        assert spec["title"]["text"] == chart.title
+        ET.parse(folder / "figure.svg")  # the page's static image parses too
+
+
+def test_chart_csv_opens_in_excel_and_round_trips_to_the_published_figures(built, charts):
+    site = built["site"]
+    series = pd.read_csv(site / "data" / "target_series.csv", encoding="utf-8-sig", dtype={"period": str})
+    for chart in charts:
+        raw = (site / "charts" / chart.chart_id / f"{chart.chart_id}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype={"报送期": str})
+        assert list(frame.columns) == list(chart.columns.values())
+        if chart.kind == "trajectory":
+            published = series[series["target_id"] == chart.target_id].reset_index(drop=True)
+            value_column = chart.columns["value"]
+            assert frame["报送期"].tolist() == published["period"].tolist()
+            assert frame[value_column].round(4).tolist() == published["value"].round(4).tolist()
+            if "running_total" in chart.columns:
+                assert frame[chart.columns["running_total"]].tolist() == published["running_total"].tolist()
+
+
+def test_no_csv_cell_would_run_as_a_formula_in_excel():
+    frame = pd.DataFrame({"name": ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "正常", "3-2"], "n": range(7)})
+    out = defuse_formulas(frame)
+    assert out["name"].tolist() == ["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\t=x", "正常", "3-2"]
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert "\n=" not in text and ",=" not in text
+
+
+def test_citations_name_the_site_the_chart_the_date_and_the_address(built, charts):
+    settings = load_site_settings()
+    chart = next(c for c in charts if c.chart_id == "p8-graduates-recruited-trajectory")
+    page = (built["site"] / "charts" / chart.chart_id / "index.html").read_text(encoding="utf-8")
+    url = f"{settings['site_url']}charts/{chart.chart_id}/"
+    assert f"{settings['site_name']}：《{chart.title}》，数据截至2010年第四季度，{url}" in page
+    assert f"{chart.title}[EB/OL]" in page and "(2011-01-10)[引用日期]" in page
+    assert f'&lt;iframe src="{url}embed/"' in page
+
+
+def test_the_embed_page_shows_only_the_chart_and_its_source(built):
+    page = (built["site"] / "charts" / "p6-overview" / "embed" / "index.html").read_text(encoding="utf-8")
+    assert "md-header" not in page and "md-nav" not in page  # no site navigation around it
+    assert 'class="vega-chart"' in page and 'class="chart-static"' in page
+    assert "来源：区委农村工作办公室" in page
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', page)
+    assert scripts == ["../../../assets/javascripts/charts.js"]
+
+
+def test_chart_and_programme_pages_share_with_their_chart_image(built):
+    settings = load_site_settings()
+    for rel, image in (("charts/p1-innovators-progress/index.html", "charts/p1-innovators-progress/p1-innovators-progress.png"),
+                       ("programmes/p3/index.html", "charts/p3-overview/p3-overview.png"),
+                       ("index.html", "charts/home-status/home-status.png")):
+        page = (built["site"] / rel).read_text(encoding="utf-8")
+        assert f'<meta property="og:image" content="{settings["site_url"]}{image}">' in page, rel
+        assert (built["site"] / image).is_file()
+        assert '<meta property="og:title"' in page and '<meta property="og:description"' in page
+
+
+def _text_png(text: str) -> Image.Image:
+    import vl_convert
+
+    spec = {"data": {"values": [{"t": text}]}, "mark": {"type": "text", "fontSize": 40, "font": FONT},
+            "encoding": {"text": {"field": "t"}}, "width": 300, "height": 80}
+    svg = vl_convert.vegalite_to_svg(spec)
+    return Image.open(io.BytesIO(vl_convert.svg_to_png(svg, scale=2))).convert("L")
+
+
+def test_chinese_text_in_exported_images_is_drawn_not_boxes():
+    """Without a Chinese font, every character is the same empty box: compare with characters
+    that no font has (private-use code points) and with other Chinese characters."""
+    chinese, other = _text_png("人才强区"), _text_png("数据截至")
+    missing = _text_png("\ue000\ue001\ue002\ue003")
+    assert ImageChops.difference(chinese, missing).getbbox() is not None
+    assert ImageChops.difference(chinese, other).getbbox() is not None
+
+
+def test_chart_addresses_do_not_move_when_targets_are_added(tmp_path, config, sample):
+    """A new target put first in the plan changes no existing chart's address."""
+    folder = tmp_path / "config"
+    shutil.copytree(paths.CONFIG_DIR, folder)
+    plan = folder / "plan.yml"
+    text = plan.read_text(encoding="utf-8")
+    new = ("targets:\n  - id: p1-new-target\n    programme: p1\n    name: 新目标\n    unit: 名\n    value: 5\n"
+           "    kind: cumulative\n    measure: {indicator: p1_talents_recognised}\n    sentence: 新目标。\n")
+    plan.write_text(text.replace("targets:\n", new, 1), encoding="utf-8")
+    changed = load_config(folder)
+    settings = load_site_settings()
+    _, problems = read_and_check(paths.RAW_DIR, config, TODAY)
+    before = {c.chart_id: c.title for c in analyse(config, sample, problems, "", settings).site.charts}
+    after = {c.chart_id: c.title for c in analyse(changed, sample, problems, "", settings).site.charts}
+    assert set(before) < set(after)
+    assert {k: after[k] for k in before} == before
+
+
+def test_chart_addresses_do_not_move_with_new_data(built, tmp_path):
+    from pipeline.build import build
+
+    raw = copy_raw(tmp_path)
+    for late in list(raw.rglob("*2010*")):  # a site built before the 2010 figures arrived
+        late.unlink()
+    earlier = tmp_path / "site"
+    build(raw, earlier, today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache")
+    old = {p.parent.name for p in (earlier / "charts").glob("*/index.html")}
+    new = {p.parent.name for p in (built["site"] / "charts").glob("*/index.html")}
+    assert old and old <= new
+
+
+def test_a_changed_department_file_redraws_only_its_charts(tmp_path, config):
+    settings = load_site_settings()
+    cache = tmp_path / "cache"
+
+    def images_for(raw):
+        dataset, problems = read_and_check(raw, config, TODAY)
+        site = analyse(config, dataset, problems, "", settings).site
+        return render_images(site.charts, chart_footers(site), cache)
+
+    raw = copy_raw(tmp_path)
+    _, first = images_for(raw)
+    assert first["reused"] == 0
+    _, again = images_for(raw)
+    assert again["drawn"] == 0
+    # One quarterly file changes: 东城街道's practical-technology training in 2010Q4, 204 -> 304.
+    from tests.test_bad_inputs import xlsx_cells
+
+    xlsx_cells(raw, "农工办/农工办_2010年第四季度农村实用人才培训.xlsx", lambda ws: ws.cell(4, 4, "304"))
+    _, after = images_for(raw)
+    # Only p6-practical-technology's two charts and the p6 overview change (2 images each).
+    assert after["drawn"] == 2 * 3
+    assert after["reused"] == first["drawn"] - after["drawn"]
