@@ -34,7 +34,6 @@ from pipeline.problems import Problem, problems_frame, sort_problems
 from pipeline.progress import all_progress, reference_date, target_series
 from pipeline.tables import TABLES, csv_bytes, data_dictionary, for_table
 
-log = logging.getLogger("pipeline")
 
 
 class BuildFailed(Exception):
@@ -48,7 +47,8 @@ class Outputs:
     files: dict[str, bytes]
     problems: list[Problem]
     site: Site
-    image_counts: dict[str, int]
+    image_counts: dict[str, int]  # images drawn now and reused from the cache
+    stage_seconds: dict[str, float]  # how long each stage of the build took
 
 
 # -- load -------------------------------------------------------------------------------------
@@ -251,36 +251,59 @@ def error_report(errors: list[Problem], problems: list[Problem]) -> str:
 def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, config_dir: Path = paths.CONFIG_DIR,
           today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs",
           cache_dir: Path = paths.CACHE_DIR) -> Outputs:
-    """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure."""
-    started = time.perf_counter()
+    """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure.
+
+    Outputs.stage_seconds says how long each stage took (for the benchmark).
+    """
+    clock = _StageClock()
     recover_interrupted_swap(site_dir)
     # load
-    config = load_config(config_dir)
-    dataset, problems = read_and_check(raw_dir, config, today or dt.date.today())
-    plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
-    settings = load_site_settings()
+    with clock("read"):
+        config = load_config(config_dir)
+        dataset, problems = read_and_check(raw_dir, config, today or dt.date.today())
+        plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
+        settings = load_site_settings()
     # process
-    analysis = analyse(config, dataset, problems, plan_text, settings)
-    footers = chart_footers(analysis.site)
-    images, image_counts = render_images(analysis.site.charts, footers, cache_dir)
-    files = publish_files(analysis, images, footers)
-    check_no_personal_data(files)
-    outputs = Outputs(files=files, problems=problems, site=analysis.site, image_counts=image_counts)
-    bundle = vega_bundle(cache_dir)
+    with clock("analyse"):
+        analysis = analyse(config, dataset, problems, plan_text, settings)
+        footers = chart_footers(analysis.site)
+    with clock("images"):
+        images, image_counts = render_images(analysis.site.charts, footers, cache_dir)
+        bundle = vega_bundle(cache_dir)
+    with clock("pages"):
+        files = publish_files(analysis, images, footers)
+        check_no_personal_data(files)
     # save
     work_root = site_dir.parent / "build"
     work_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="build-", dir=work_root) as work:
         docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
-        assemble_docs(outputs.files, docs_dir, bundle)
-        run_mkdocs(docs_dir, new_site, outputs.site.reference)
-        replace_site(new_site, site_dir)
-        if keep_docs is not None:
-            if keep_docs.exists():
-                shutil.rmtree(keep_docs)
-            shutil.move(str(docs_dir), keep_docs)
-    log.info("built in %.1f s", time.perf_counter() - started)
-    return outputs
+        with clock("mkdocs"):
+            assemble_docs(files, docs_dir, bundle)
+            run_mkdocs(docs_dir, new_site, analysis.site.reference)
+        with clock("publish"):
+            replace_site(new_site, site_dir)
+            if keep_docs is not None:
+                if keep_docs.exists():
+                    shutil.rmtree(keep_docs)
+                shutil.move(str(docs_dir), keep_docs)
+    return Outputs(files=files, problems=problems, site=analysis.site, image_counts=image_counts,
+                   stage_seconds=clock.seconds)
+
+
+class _StageClock:
+    """Times the stages of a build: `with clock("name"): ...`."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
