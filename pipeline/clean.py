@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config import Config, Place, Source, Vocabulary
@@ -81,6 +82,10 @@ class FileResult:
 def empty_observations() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in OBSERVATION_COLUMNS}).astype(
         {"row": "Int64", "value": "Int64"})
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -264,51 +269,75 @@ class _FileCleaner:
         """data / total / note / blank for every body row.
 
         A total row starts with, or has in its breakdown column, a total label (合计, …); a note
-        row starts with a note label and a colon (填表人：…, 注：…).
+        row starts with a note label and a colon (填表人：…, 注：…). Only cells that contain a
+        character of one of those labels are tidied and compared, so a list of a million people
+        is sorted quickly.
         """
-        def first_text(row: pd.Series) -> str:
-            for v in row:
-                if v is not None:
-                    return tidy_name(v)
-            return ""
-
-        firsts = body.apply(first_text, axis=1) if len(body) else pd.Series(dtype=str)
-        breakdown_col = tidy_name(self.source.breakdown)
-        labels = body[breakdown_col].map(tidy_name) if breakdown_col in body.columns else firsts
+        kind = pd.Series("data", index=body.index, dtype=object)
+        if body.empty:
+            return kind
+        first = body.iloc[:, 0]
+        for column in body.columns[1:]:
+            first = first.where(first.notna(), body[column])
+        kind[first.isna()] = "blank"
         totals = {tidy_name(t) for t in self.defaults.total_labels}
         notes = tuple(tidy_name(n) + ":" for n in self.defaults.note_prefixes)
-        kind = pd.Series("data", index=body.index, dtype=object)
-        kind[firsts == ""] = "blank"
-        kind[firsts.isin(totals) | labels.isin(totals)] = "total"
-        kind[firsts.map(lambda s: s.startswith(notes))] = "note"
+        marks = "".join(sorted({label[0] for label in totals} | {prefix[0] for prefix in notes}))
+        pattern = "[" + re.escape(marks) + "]"
+
+        def labelled(cells: pd.Series) -> pd.Series:
+            text = cells.dropna().astype(str)
+            maybe = text[text.str.contains(pattern, regex=True)]
+            return maybe.map(tidy_name)
+
+        firsts = labelled(first)
+        kind[firsts.index[firsts.isin(totals)]] = "total"
+        breakdown_col = tidy_name(self.source.breakdown)
+        if breakdown_col in body.columns:
+            labels = labelled(body[breakdown_col])
+            kind[labels.index[labels.isin(totals)]] = "total"
+        kind[firsts.index[firsts.map(lambda s: s.startswith(notes))]] = "note"
         return kind
 
     def vocabulary_lookup(self, values: pd.Series, vocab_name: str, raw_column: str,
                           what: str, action: str = "name_alias") -> pd.Series:
-        """Canonical names for a column of names; unknown names are errors (closed vocabularies)."""
+        """Canonical names for a column of names; unknown names are errors (closed vocabularies).
+
+        Works on the distinct values (a list of a million records has a few dozen towns)."""
         vocab: Vocabulary = self.config.vocabularies[vocab_name]
-        tidy = values.map(tidy_text if vocab.open else tidy_name)
-        changed = (tidy != values.map(lambda v: "" if v is None else str(v))) & values.notna()
-        self.actions[("name_tidied", raw_column)] += int(changed.sum())
-        if vocab.open:
-            return tidy
-        canonical = tidy.map(vocab.lookup)
-        for raw_tidy, name in sorted(set(zip(tidy[canonical.notna()], canonical[canonical.notna()]))):
-            if raw_tidy != tidy_name(name):
-                self.actions[(action, f"{raw_tidy}→{name}")] += int(((tidy == raw_tidy)).sum())
-        unknown = canonical.isna()
-        for raw_tidy in tidy[unknown].unique():
-            rows = tidy.index[unknown & (tidy == raw_tidy)].tolist()
-            if raw_tidy == "":
-                self.problem("name_unknown", f"{what}为空白", f"{what}（{vocab_name} 词表中的名称）",
-                             f"补上{_rows_text(rows)}的{what}。", row=rows[0], column=raw_column)
+        tidy_of = tidy_text if vocab.open else tidy_name
+        counts = values.value_counts(dropna=False)
+        tidy_map, canonical_map = {}, {}
+        for raw, count in counts.items():
+            tidy = tidy_of(raw)
+            tidy_map[raw] = tidy
+            if not _missing(raw) and tidy != str(raw):
+                self.actions[("name_tidied", raw_column)] += int(count)
+            if vocab.open:
+                canonical_map[raw] = tidy or None
                 continue
-            known = "、".join(list(vocab.names)[:12])
-            self.problem("category_unknown" if vocab.kind == "category" else "name_unknown",
-                         f"“{raw_tidy}”（{_rows_text(rows)}）",
-                         f"{what}词表中的名称：{known}",
-                         f"如为写错，请改正文件；如为新的名称或写法，请在 config/vocabulary.yml 的 {vocab_name} 下添加"
-                         f"（新写法加在它所指的名称后面的列表里）。", row=rows[0], column=raw_column)
+            name = vocab.lookup.get(tidy)
+            canonical_map[raw] = name
+            if name is not None and tidy != tidy_name(name):
+                self.actions[(action, f"{tidy}→{name}")] += int(count)
+        canonical = values.map(canonical_map) if len(values) else values.astype(object)
+        if vocab.open:
+            return canonical
+        unknown = canonical.isna()
+        if unknown.any():
+            tidy = values[unknown].map(tidy_map)
+            for raw_tidy in tidy.unique():
+                rows = tidy.index[tidy == raw_tidy].tolist()
+                if raw_tidy == "":
+                    self.problem("name_unknown", f"{what}为空白", f"{what}（{vocab_name} 词表中的名称）",
+                                 f"补上{_rows_text(rows)}的{what}。", row=rows[0], column=raw_column)
+                    continue
+                known = "、".join(list(vocab.names)[:12])
+                self.problem("category_unknown" if vocab.kind == "category" else "name_unknown",
+                             f"“{raw_tidy}”（{_rows_text(rows)}）",
+                             f"{what}词表中的名称：{known}",
+                             f"如为写错，请改正文件；如为新的名称或写法，请在 config/vocabulary.yml 的 {vocab_name} 下添加"
+                             f"（新写法加在它所指的名称后面的列表里）。", row=rows[0], column=raw_column)
         return canonical
 
     # -- the whole file --------------------------------------------------------------------
@@ -406,9 +435,9 @@ class _FileCleaner:
         return result
 
     def reported_indicators(self, data: pd.DataFrame) -> list[str]:
-        """The indicators this file reports (a records file reports its indicator even when empty)."""
+        """The indicators this file reports (a records file reports its indicators even when empty)."""
         if self.source.layout == "records":
-            return [self.source.indicator]
+            return self.source.indicator_ids
         return sorted({v.indicator for name, v in self.source.values.items() if tidy_name(name) in data.columns})
 
     def required_columns(self) -> list[str]:
@@ -417,7 +446,8 @@ class _FileCleaner:
         cols += [name for name, v in source.values.items() if v.required]
         cols += [p.arg for p in source.period if p.kind == "column"]
         cols += [p.arg for p in source.submitted if p.kind == "column"]
-        for extra in (source.department_column, source.event_date, source.include and source.include.column):
+        for extra in (source.department_column, source.event_date, source.include and source.include.column,
+                      source.indicator_by and source.indicator_by.column):
             if extra:
                 cols.append(extra)
         cols += [c for c in source.person_key]
@@ -523,28 +553,36 @@ class _FileCleaner:
 
     def record_observations(self, data: pd.DataFrame, totals: pd.DataFrame, period: Period,
                             person_keys: pd.Series | None) -> pd.DataFrame:
+        """One observation (value 1) per record; its indicator is the source's, or that of its
+        category (indicator_by); its period is the quarter of its date, or the file's period."""
         source = self.source
-        indicator = self.config.indicators[source.indicator]
         breakdown_col = tidy_name(source.breakdown)
-        breakdown = self.vocabulary_lookup(data[breakdown_col], indicator.breakdown, source.breakdown, source.breakdown)
+        vocab_name = self.config.indicators[source.indicator_ids[0]].breakdown
+        breakdown = self.vocabulary_lookup(data[breakdown_col], vocab_name, source.breakdown, source.breakdown)
         keep = pd.Series(True, index=data.index)
         if source.include:
             rule = source.include
             canonical = self.vocabulary_lookup(data[tidy_name(rule.column)], rule.vocabulary, rule.column, rule.column)
             excluded = canonical.notna() & ~canonical.isin(rule.values)
-            for value in canonical[excluded].unique():
-                self.actions[("excluded", f"{rule.column}为“{value}”")] += int((canonical == value).sum())
+            for value, count in canonical[excluded].value_counts().items():
+                self.actions[("excluded", f"{rule.column}为“{value}”")] += int(count)
             keep &= ~excluded
+        if source.indicator_by:
+            rule = source.indicator_by
+            category = self.vocabulary_lookup(data[tidy_name(rule.column)], rule.vocabulary, rule.column, rule.column)
+            indicator = category.map(rule.indicators)
+            no_target = category.notna() & indicator.isna()
+            for value, count in category[no_target].value_counts().items():
+                self.actions[("excluded", f"{rule.column}为“{value}”（没有对应目标）")] += int(count)
+            keep &= ~no_target
+        else:
+            indicator = pd.Series(source.indicator, index=data.index, dtype=object)
         self.submission_excluded = int((~keep).sum())
 
-        # The period of each record: the quarter of its date, or the file's period.
         if source.event_date:
-            dates = self.event_dates(data[tidy_name(source.event_date)], period)
-            record_periods = dates.map(lambda d: Period.of_date(d) if d is not None else None)
-            if period.quarter is not None:
-                record_periods = record_periods.map(lambda p: period if p is not None else None)
+            labels = self.event_periods(data[tidy_name(source.event_date)], period)
         else:
-            record_periods = pd.Series([period] * len(data), index=data.index, dtype=object)
+            labels = pd.Series(period.label, index=data.index, dtype=object)
 
         if person_keys is not None:
             person_keys = person_keys.loc[data.index].dropna()
@@ -556,50 +594,58 @@ class _FileCleaner:
                              row=rows[1], column=source.person_key[0])
 
         for row in totals.index:
-            numbers = [int(m) for v in totals.loc[row] if v is not None for m in re.findall(r"\d+", tidy_name(v))]
+            numbers = [int(m) for v in totals.loc[row] if not _missing(v) for m in re.findall(r"\d+", tidy_name(v))]
             if numbers and numbers[-1] != len(data):
                 self.problem("total_mismatch", f"合计行写 {numbers[-1]}，名单实有 {len(data)} 行",
                              "合计等于名单行数", "网站按名单逐行计数；请向报送部门核实是否漏列或多列。", row=int(row))
         self.actions[("total_rows", "")] += len(totals)
 
-        kept = data.index[keep]
+        kept = data.index[keep.to_numpy()]
         frame = self._base(data.loc[kept], period)
         frame["column"] = source.breakdown
-        frame["indicator"] = source.indicator
+        frame["indicator"] = indicator.loc[kept]
         frame["breakdown"] = breakdown.loc[kept]
-        frame["value"] = pd.array([1] * len(kept), dtype="Int64")
-        frame["raw_value"] = data.loc[kept, breakdown_col].map(lambda v: "" if v is None else str(v))
-        periods = record_periods.loc[kept]
-        frame["period"] = periods.map(lambda p: p.label if p else None)
-        frame["period_start"] = periods.map(lambda p: p.start if p else None)
-        frame["period_end"] = periods.map(lambda p: p.end if p else None)
+        frame["value"] = pd.array(np.ones(len(kept), dtype="int64"), dtype="Int64")
+        frame["raw_value"] = data.loc[kept, breakdown_col].astype(object).where(data.loc[kept, breakdown_col].notna(), "")
+        frame["raw_value"] = frame["raw_value"].astype(str)
+        periods = labels.loc[kept]
+        bounds = {label: Period.from_label(label) for label in periods.dropna().unique()}
+        frame["period"] = periods
+        frame["period_start"] = periods.map({k: p.start for k, p in bounds.items()})
+        frame["period_end"] = periods.map({k: p.end for k, p in bounds.items()})
         return frame.reset_index(drop=True)
 
-    def event_dates(self, cells: pd.Series, period: Period) -> pd.Series:
+    def event_periods(self, cells: pd.Series, period: Period) -> pd.Series:
+        """The period label of each record from its date (a quarter within a yearly file's year)."""
         column = self.source.event_date
-        parsed: dict[object, dt.date | None] = {}
-        for raw in cells.dropna().unique():
+        counts = cells.value_counts()
+        labels: dict[object, str | None] = {}
+        text_dates = 0
+        for raw, count in counts.items():
             try:
-                parsed[raw] = parse_date(raw)
+                day = parse_date(raw)
             except DateError as exc:
-                parsed[raw] = None
+                labels[raw] = None
                 rows = cells.index[cells == raw].tolist()
                 self.problem("date_invalid", f"“{raw}”（{exc}）", "如 2009-07-01、2009.7.1 或 2009年7月1日",
                              f"改正{_rows_text(rows)}的日期。", row=rows[0], column=column)
-        dates = cells.map(lambda v: parsed.get(v) if v is not None else None)
+                continue
+            text_dates += int(count) if isinstance(raw, str) else 0
+            if not (period.start <= day <= period.end):
+                labels[raw] = None
+                rows = cells.index[cells == raw].tolist()
+                self.problem("date_outside_period", f"{column}为 {day:%Y-%m-%d}（{_rows_text(rows)}）",
+                             f"{period.label_zh}之内的日期（本文件的报送期）",
+                             "核对日期是否写错；如属于其他报送期，请放入该期的文件。", row=rows[0], column=column)
+                continue
+            labels[raw] = (Period.of_date(day) if period.quarter is None else period).label
         blank = cells.index[cells.isna()].tolist()
         if blank:
             self.problem("date_invalid", "日期为空白", f"每条记录都有{column}",
                          f"补上{_rows_text(blank)}的{column}。", row=blank[0], column=column)
-        text_dates = cells.map(lambda v: isinstance(v, str)).sum()
-        self.actions[("date_text", "")] += int(text_dates)
-        self.actions[("date_excel", "")] += int(cells.notna().sum() - text_dates)
-        outside = dates.map(lambda d: d is not None and not (period.start <= d <= period.end))
-        for row in dates.index[outside]:
-            self.problem("date_outside_period", f"{column}为 {dates[row]:%Y-%m-%d}",
-                         f"{period.label_zh}之内的日期（本文件的报送期）",
-                         "核对日期是否写错；如属于其他报送期，请放入该期的文件。", row=int(row), column=column)
-        return dates
+        self.actions[("date_text", "")] += text_dates
+        self.actions[("date_excel", "")] += int(counts.sum()) - text_dates
+        return cells.map(labels)
 
 
 def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today: dt.date) -> FileResult:

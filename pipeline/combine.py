@@ -163,6 +163,39 @@ def check_people_across_files(results: list[FileResult], config: Config) -> list
     return problems
 
 
+def check_sources_overlap(results: list[FileResult]) -> list[Problem]:
+    """Two sources (e.g. town totals and one-row-per-person records) reporting the same indicator
+    for the same quarter would count the same people twice."""
+    from pipeline.parse import Period
+
+    covered: dict[tuple[str, str], dict[Period, str]] = {}  # (indicator, source) -> quarter -> file
+    for r in results:
+        sub = r.submission
+        if sub["status"] != "used":
+            continue
+        for indicator in sub["indicators"].split():
+            for quarter in Period.from_label(sub["period"]).quarters():
+                covered.setdefault((indicator, sub["source_id"]), {})[quarter] = sub["file"]
+    problems, reported = [], set()
+    keys = sorted(covered)
+    for i, (indicator, source_a) in enumerate(keys):
+        for indicator_b, source_b in keys[i + 1:]:
+            if indicator_b != indicator:
+                continue
+            both = sorted(set(covered[(indicator, source_a)]) & set(covered[(indicator, source_b)]))
+            for quarter in both:
+                pair = (covered[(indicator, source_a)][quarter], covered[(indicator, source_b)][quarter])
+                if pair in reported:
+                    continue
+                reported.add(pair)
+                problems.append(Problem(
+                    code="sources_overlap", file=pair[1],
+                    found=f"与 {pair[0]} 都报送了{quarter.label_zh}的同一项数据（{indicator}）",
+                    expected="同一时期的数据只用一种报表报送（合计表或明细）",
+                    fix="确认以哪一种为准，把另一个文件移出 data/raw（可保存在别处备查）。"))
+    return problems
+
+
 def cleaning_log(results: list[FileResult]) -> pd.DataFrame:
     rows = []
     for r in results:
@@ -179,6 +212,7 @@ def combine(results: list[FileResult], read_problems: list[Problem], config: Con
     complete_company_names(results, config)
     problems = read_problems + [p for r in results for p in r.problems] + problems
     problems += check_people_across_files(results, config)
+    problems += check_sources_overlap(results)
     used = [r.observations for r in results if r.submission["status"] == "used" and not r.observations.empty]
     observations = pd.concat(used, ignore_index=True) if used else empty_observations()
     observations = observations.sort_values(["indicator", "period", "breakdown", "file", "row"], kind="stable")

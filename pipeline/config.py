@@ -208,6 +208,14 @@ class Include(_Model):
     values: tuple[str, ...]
 
 
+class IndicatorBy(_Model):
+    """Records whose indicator depends on a column: category (canonical name) -> indicator id."""
+
+    column: str
+    vocabulary: str
+    indicators: dict[str, str]
+
+
 class Defaults(_Model):
     max_file_mb: float = Field(gt=0)
     total_labels: tuple[str, ...]
@@ -235,6 +243,7 @@ class Source(_Model):
     blank: Literal["zero", "error"] = "error"
     values: dict[str, ValueColumn] = {}
     indicator: str | None = None
+    indicator_by: IndicatorBy | None = None
     event_date: str | None = None
     include: Include | None = None
     personal_columns: tuple[str, ...] = ()
@@ -254,11 +263,11 @@ class Source(_Model):
         if self.layout == "table":
             if not self.values:
                 raise ValueError("layout: table 须列出 values（列名: 指标）")
-            if self.indicator or self.event_date or self.include:
-                raise ValueError("indicator、event_date、include 只用于 layout: records")
+            if self.indicator or self.indicator_by or self.event_date or self.include:
+                raise ValueError("indicator、indicator_by、event_date、include 只用于 layout: records")
         else:
-            if not self.indicator:
-                raise ValueError("layout: records 须写明 indicator")
+            if bool(self.indicator) == bool(self.indicator_by):
+                raise ValueError("layout: records 须写明 indicator（所有记录计入同一指标）或 indicator_by（按某列分指标），二者选一")
             if self.values:
                 raise ValueError("values 只用于 layout: table")
         if any(p.kind == "workbook" for p in self.period):
@@ -272,10 +281,18 @@ class Source(_Model):
         """Every raw column name this layout names (so any other column is unexpected)."""
         cols = {self.breakdown, *self.values, *self.personal_columns, *self.ignore_columns}
         cols |= {p.arg for p in (*self.period, *self.submitted) if p.kind == "column" and p.arg}
-        for extra in (self.department_column, self.event_date, self.include and self.include.column):
+        for extra in (self.department_column, self.event_date, self.include and self.include.column,
+                      self.indicator_by and self.indicator_by.column):
             if extra:
                 cols.add(extra)
         return cols
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        """Every indicator this source can report."""
+        if self.layout == "table":
+            return [v.indicator for v in self.values.values()]
+        return [self.indicator] if self.indicator else list(dict.fromkeys(self.indicator_by.indicators.values()))
 
     def coverage_end(self, year: int) -> dt.date | None:
         """The last day the figures of a yearly file cover, when the form says so."""
@@ -339,6 +356,10 @@ class Config:
 
     def target(self, target_id: str) -> Target:
         return next(t for t in self.targets if t.id == target_id)
+
+    def sources_of(self, indicator: str) -> list[Source]:
+        """The sources whose files report an indicator."""
+        return [s for s in self.sources.values() if indicator in s.indicator_ids]
 
 
 def _read_yaml(path: Path) -> Any:
@@ -506,13 +527,21 @@ def _check_sources(sources: SourcesFile, indicators: dict[str, Indicator],
         where = f"sources.{key}"
         if src.department not in departments:
             problems.append(f"{where}.department：{src.department!r} 不在部门词表（vocabulary.yml departments）中")
-        used = [v.indicator for v in src.values.values()] + ([src.indicator] if src.indicator else [])
+        used = src.indicator_ids
         for ind in used:
             if ind not in indicators:
                 problems.append(f"{where}：未知指标 {ind!r}（见 indicators.yml）")
         breakdowns = {indicators[i].breakdown for i in used if i in indicators}
         if len(breakdowns) > 1:
             problems.append(f"{where}：同一来源的指标须使用同一分组词表，现为 {sorted(breakdowns)}")
+        if src.indicator_by:
+            vocab = vocabularies.get(src.indicator_by.vocabulary)
+            if vocab is None:
+                problems.append(f"{where}.indicator_by.vocabulary：未知词表 {src.indicator_by.vocabulary!r}")
+            else:
+                unknown = [v for v in src.indicator_by.indicators if v not in vocab.names]
+                if unknown:
+                    problems.append(f"{where}.indicator_by.indicators：{unknown} 不在词表 {src.indicator_by.vocabulary} 中")
         if src.include:
             vocab = vocabularies.get(src.include.vocabulary)
             if vocab is None:

@@ -113,9 +113,7 @@ def _target_view(site: Site, target: Target, page: str) -> dict:
     for r in series.itertuples():
         series_rows.append({**r._asdict(), "period_zh": Period.from_label(r.period).label_zh,
                             "sources": provenance.get(r.period, [])})
-    producing = [s for s in config.sources.values()
-                 if s.indicator == target.measure.indicator
-                 or target.measure.indicator in {v.indicator for v in s.values.values()}]
+    producing = config.sources_of(target.measure.indicator)
     charts = [c for c in (site.chart(f"{target.id}-progress"), site.chart(f"{target.id}-trajectory")) if c]
     return {
         "target": target,
@@ -253,9 +251,7 @@ def chart_source(site: Site, chart: Chart) -> str:
     config = site.config
     if chart.target_id:
         target = config.target(chart.target_id)
-        names = [f"{s.department}《{s.name}》" for s in config.sources.values()
-                 if s.indicator == target.measure.indicator
-                 or target.measure.indicator in {v.indicator for v in s.values.values()}]
+        names = [f"{s.department}《{s.name}》" for s in config.sources_of(target.measure.indicator)]
         return "、".join(names) or config.department_of(target)
     if chart.programme_id:
         return config.programme(chart.programme_id).department

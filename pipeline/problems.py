@@ -27,7 +27,6 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "header_missing": ("error", "找不到表头（header not found）"),
     "column_missing": ("error", "缺少列（missing column）"),
     "column_duplicated": ("error", "列名重复（duplicate column）"),
-    "row_too_long": ("error", "行的单元格多于表头（extra cells）"),
     "no_data_rows": ("error", "没有数据行（no data rows）"),
     # periods and dates
     "period_missing": ("error", "找不到报送期（period not found）"),
@@ -47,6 +46,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "duplicate_person": ("error", "同一人重复计数（duplicate person）"),
     "submissions_conflict": ("error", "同期多份报送且无法判断以哪份为准（conflicting submissions）"),
     "folder_unknown": ("error", "未知的报送目录（unknown folder）"),
+    "sources_overlap": ("error", "两种报表报送了同一指标的同一时期（double reporting）"),
     # warnings: the build goes on
     "column_unexpected": ("warning", "未识别的列，已忽略（unexpected column）"),
     "sheet_ignored": ("warning", "其他工作表未读取（other sheets ignored）"),

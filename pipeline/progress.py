@@ -148,8 +148,7 @@ def freshness(config: Config, target: Target, submissions: pd.DataFrame, referen
     """When the target's figures were last updated and when the next ones are due."""
     indicator = target.measure.indicator
     files = indicator_coverage(submissions, indicator)
-    producing = [s for s in config.sources.values()
-                 if s.indicator == indicator or indicator in {v.indicator for v in s.values.values()}]
+    producing = config.sources_of(indicator)
     source = producing[0] if producing else None
     frequency = source.frequency if source else "yearly"
     due_days = source.due_days if source else 0

@@ -209,5 +209,38 @@ def test_every_problem_kind_has_a_test_or_is_a_warning_tested_elsewhere():
     tested = {c.code for c in CASES} | {"column_unexpected", "sheet_ignored", "total_mismatch", "value_jump",
                                          "period_gap", "stock_decrease", "stock_flow_mismatch",
                                          "submission_duplicate", "submitted_missing", "sheet_missing",
-                                         "row_too_long"}
+                                         "sources_overlap"}
     assert set(KINDS) <= tested, f"untested problem kinds: {set(KINDS) - tested}"
+
+
+def training_records(raw: Path, name: str, rows: list[tuple[str, str, str]]) -> None:
+    """A one-row-per-person-time training file: (town, category, date) per row."""
+    folder = raw / "农工办培训明细"
+    folder.mkdir(exist_ok=True)
+    lines = ["序号,姓名,身份证号,联系电话,街镇,培训类别,培训日期"]
+    lines += [f"{i},学员{i},,,{town},{category},{day}" for i, (town, category, day) in enumerate(rows, 1)]
+    (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_town_totals_and_person_records_for_the_same_quarter_are_refused(config, tmp_path):
+    raw = copy_raw(tmp_path, ["农工办"])
+    training_records(raw, "农工办培训明细_2009Q1.csv", [("北山镇", "农村实用技术培训", "2009-02-01")])
+    _, problems = read_and_check(raw, config, TODAY)
+    overlap = [p for p in problems if p.code == "sources_overlap"]
+    assert len(overlap) == 1 and "2009年第一季度" in overlap[0].found
+    assert {overlap[0].file} | {RURAL_Q1} == {RURAL_Q1, "农工办培训明细/农工办培训明细_2009Q1.csv"}
+
+
+def test_a_configured_sheet_that_is_missing(tmp_path):
+    from pipeline import paths
+    from pipeline.config import load_config
+
+    folder = tmp_path / "config"
+    shutil.copytree(paths.CONFIG_DIR, folder)
+    text = (folder / "sources.yml").read_text(encoding="utf-8")
+    (folder / "sources.yml").write_text(text.replace("    header: {contains: 街镇}", "    sheet: 数据\n    header: {contains: 街镇}"),
+                                        encoding="utf-8")
+    raw = copy_raw(tmp_path, ["农工办"])
+    _, problems = read_and_check(raw, load_config(folder), TODAY)
+    missing = [p for p in problems if p.code == "sheet_missing"]
+    assert len(missing) == 8 and "“数据”" in missing[0].expected and "Sheet1" in missing[0].found
