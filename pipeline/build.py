@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import shutil
@@ -313,10 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description="从 data/raw 中的部门报送文件生成网站（site/）。")
     parser.add_argument("--raw", type=Path, default=paths.RAW_DIR, help="报送文件目录（默认 data/raw）")
     parser.add_argument("--site", type=Path, default=paths.SITE_DIR, help="网站输出目录（默认 site）")
+    parser.add_argument("--config", type=Path, default=paths.CONFIG_DIR, help="配置目录（默认 config）")
+    parser.add_argument("--cache", type=Path, default=paths.CACHE_DIR, help="图片缓存目录（默认 build/cache）")
+    parser.add_argument("--timings", type=Path, help="把各阶段用时（秒）写入这个 JSON 文件（供性能测试用）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
-        outputs = build(args.raw.resolve(), args.site.resolve())
+        outputs = build(args.raw.resolve(), args.site.resolve(), config_dir=args.config.resolve(),
+                        cache_dir=args.cache.resolve())
     except ConfigError as exc:
         print(exc.message(), file=sys.stderr)
         return 2
@@ -332,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断：网站保持上一次的版本。", file=sys.stderr)
         return 130
+    if args.timings:
+        args.timings.write_text(json.dumps({"stage_seconds": outputs.stage_seconds, "images": outputs.image_counts},
+                                           ensure_ascii=False, indent=1), encoding="utf-8")
     warned = sum(p.severity == "warning" for p in outputs.problems)
     site = outputs.site
     shown = os.path.relpath(args.site)
