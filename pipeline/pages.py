@@ -182,8 +182,8 @@ def programme_page(site: Site, programme_id: str) -> str:
 def methodology_page(site: Site) -> str:
     page = "methodology.md"
     config = site.config
-    sources = [{"id": k, "source": s, "indicators": [config.indicators[v.indicator].name for v in s.values.values()]
-                or [config.indicators[s.indicator].name]} for k, s in config.sources.items()]
+    sources = [{"id": k, "source": s, "indicators": [config.indicators[i].name for i in s.indicator_ids]}
+               for k, s in config.sources.items()]
     return _env().get_template("methodology.md.j2").render(
         **_common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets,
