@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                                            ensure_ascii=False, indent=1), encoding="utf-8")
     warned = sum(p.severity == "warning" for p in outputs.problems)
     site = outputs.site
-    shown = os.path.relpath(args.site)
+    shown = os.path.relpath(args.site) if args.site.resolve().is_relative_to(Path.cwd()) else str(args.site)
     print(f"已发布到 {shown}/：{len(site.dataset.submissions)} 个报送文件，{len(site.config.targets)} 项目标，"
           f"数据截至{as_of_phrase(site.as_of)}。"
           + (f"有 {warned} 条提醒，请查看“数据质量报告”页（{shown}/quality/index.html）。" if warned else "没有提醒。"))
