@@ -13,6 +13,7 @@ TEST_DEPS := $(VENV)/.test-deps
 SYSTEM_BUILD := build/.system-build
 SYSTEM_TEST := build/.system-test
 SITE_STAMP := build/.site-built
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Everything the site is made from: a change to any of these rebuilds it.
 INPUTS := $(shell find data config docs overrides pipeline -type f \
@@ -30,7 +31,7 @@ $(SITE_STAMP): $(BUILD_DEPS) $(SYSTEM_BUILD) $(INPUTS) $(if $(wildcard site/inde
 	@touch $@
 
 test: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (unit, golden, build, browser)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 serve: $(SITE_STAMP) ## Serve the built site on http://127.0.0.1:8000
 	$(PY) -m http.server --bind 127.0.0.1 --directory site 8000

@@ -51,7 +51,11 @@ class Chart:
 
 
 def _config() -> dict:
+    # Screen readers get one sentence with every figure (the chart's description, which Vega puts
+    # on the SVG as its label) rather than a label per bar, tick and axis: marks are not announced.
     return {
+        "aria": True,
+        "mark": {"aria": False},
         "font": FONT,
         "background": "white",
         "padding": {"left": 4, "right": 12, "top": 6, "bottom": 4},
@@ -59,8 +63,8 @@ def _config() -> dict:
                   "subtitleFontSize": 12, "subtitleColor": MUTED, "offset": 10},
         "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK, "titleColor": MUTED,
                  "titleFontWeight": "normal", "gridColor": "#eaeef2", "domainColor": "#afb8c1",
-                 "tickColor": "#afb8c1", "labelLimit": 240},
-        "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "titleColor": MUTED},
+                 "tickColor": "#afb8c1", "labelLimit": 240, "aria": False},
+        "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "titleColor": MUTED, "aria": False},
         "view": {"stroke": None},
         "text": {"fontSize": 12, "color": INK},
     }

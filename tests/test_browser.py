@@ -1,5 +1,7 @@
 """The built site in a real browser (Debian's Chromium, driven by Playwright): every page loads,
-every chart is drawn, no console error, and no request leaves 127.0.0.1."""
+every chart is drawn, no console error, no request leaves 127.0.0.1, axe-core finds no WCAG 2.1
+AA violation, nothing scrolls sideways on a 375-pixel phone, and without JavaScript every figure
+is still there."""
 
 from __future__ import annotations
 
@@ -15,6 +17,22 @@ CHROMIUM = "/usr/bin/chromium"
 # hide requests made by a page, which are what the tests watch.
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# Every page, in groups so that the test runner can spread them over both cores.
+GROUPS = ["pages", "programmes", "charts-a", "charts-b", "embeds"]
+
+ALL_DRAWN = "() => [...document.querySelectorAll('.vega-chart')].every(e => e.dataset.rendered === 'true')"
+# Charts are drawn when they come near the screen: scroll to each as a reader would.
+SCROLL_TO_EACH_CHART = """async () => {
+    for (const el of document.querySelectorAll('.vega-chart, .chart-static')) {
+        el.scrollIntoView();
+        await new Promise(r => setTimeout(r, 10));
+    }
+}"""
+DRAWN_CHARTS = """() => [...document.querySelectorAll('.vega-chart')].filter(e =>
+    e.dataset.rendered === 'true' && e.querySelector('svg') &&
+    e.querySelector('svg').getBoundingClientRect().width > 200 &&
+    e.querySelectorAll('svg path, svg rect, svg line').length > 3).length"""
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +60,24 @@ def site_urls(site: Path) -> list[str]:
     return urls
 
 
+def group_urls(site: Path, group: str) -> list[str]:
+    urls = site_urls(site)
+    charts = [u for u in urls if u.startswith("charts/") and not u.endswith("/embed/")]
+    return {
+        "pages": [u for u in urls if not u.startswith(("charts/", "programmes/"))],
+        "programmes": [u for u in urls if u.startswith("programmes/")],
+        "charts-a": charts[: len(charts) // 2],
+        "charts-b": charts[len(charts) // 2:],
+        "embeds": [u for u in urls if u.endswith("/embed/")],
+    }[group]
+
+
+def test_the_groups_cover_every_page(built):
+    every = set(site_urls(built["site"]))
+    grouped = [u for g in GROUPS for u in group_urls(built["site"], g)]
+    assert sorted(grouped) == sorted(every) and len(every) > 140
+
+
 class Watch:
     """Console errors, page errors and requests to other hosts on one page."""
 
@@ -53,29 +89,20 @@ class Watch:
         page.on("request", self._request)
 
     def _request(self, request):
-        host = urlparse(request.url).hostname
         if request.url.startswith(("data:", "blob:")):
             return
-        if host != "127.0.0.1":
+        if urlparse(request.url).hostname != "127.0.0.1":
             self.outside.append(request.url)
 
 
-ALL_DRAWN = "() => [...document.querySelectorAll('.vega-chart')].every(e => e.dataset.rendered === 'true')"
-# Charts are drawn when they come near the screen: scroll to each as a reader would.
-SCROLL_TO_EACH_CHART = """async () => {
-    for (const el of document.querySelectorAll('.vega-chart')) {
-        el.scrollIntoView();
-        await new Promise(r => setTimeout(r, 30));
-    }
-}"""
+@pytest.mark.parametrize("group", GROUPS)
+def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, base, built, group):
+    from axe_playwright_python.sync_playwright import Axe
 
-
-def test_every_page_loads_and_draws_every_chart_with_no_error_and_no_outside_request(browser, base, built):
-    urls = site_urls(built["site"])
-    assert len(urls) > 140  # pages, chart pages and embed pages
+    axe = Axe()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    failures, charts_drawn = [], 0
-    for url in urls:
+    failures = []
+    for url in group_urls(built["site"], group):
         page = context.new_page()
         watch = Watch(page)
         page.goto(base + url, wait_until="load")
@@ -83,18 +110,60 @@ def test_every_page_loads_and_draws_every_chart_with_no_error_and_no_outside_req
         if expected:
             page.evaluate(SCROLL_TO_EACH_CHART)
             page.wait_for_function(ALL_DRAWN, timeout=20_000)
-        drawn = page.evaluate("""() => [...document.querySelectorAll('.vega-chart')].filter(e =>
-            e.dataset.rendered === 'true' && e.querySelector('svg') &&
-            e.querySelector('svg').getBoundingClientRect().width > 200 &&
-            e.querySelectorAll('svg path, svg rect, svg line').length > 3).length""")
-        charts_drawn += drawn
-        if drawn != expected or watch.errors or watch.outside:
-            failures.append((url, f"{drawn}/{expected} charts", watch.errors, watch.outside))
+        drawn = page.evaluate(DRAWN_CHARTS)
+        violations = axe.run(page, options=WCAG_AA).response["violations"]
+        found = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in violations]
+        if drawn != expected or watch.errors or watch.outside or found:
+            failures.append((url, f"{drawn}/{expected} charts", watch.errors, watch.outside, found))
         page.close()
     context.close()
     assert failures == []
-    # each chart on its page, on its chart page and on its embed page
-    assert charts_drawn >= 3 * len(built["outputs"].site.charts)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_nothing_scrolls_sideways_on_a_phone(browser, base, built, group):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    wide = []
+    # Interactive charts are drawn on the pages and programme pages (every chart is on one of
+    # them); on chart and embed pages the layout is checked around the same charts' images.
+    draw = group in ("pages", "programmes")
+    for url in group_urls(built["site"], group):
+        page = context.new_page()
+        page.goto(base + url, wait_until="load")
+        if draw and page.locator(".vega-chart").count():
+            page.evaluate(SCROLL_TO_EACH_CHART)
+            page.wait_for_function(ALL_DRAWN, timeout=20_000)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        charts_fit = page.evaluate("""() => [...document.querySelectorAll('.vega-chart svg, .chart-static')]
+            .every(e => e.getBoundingClientRect().right <= window.innerWidth + 1)""")
+        if width > 375 or not charts_fit:
+            wide.append((url, width, charts_fit))
+        page.close()
+    context.close()
+    assert wide == []
+
+
+def test_without_javascript_every_figure_is_still_shown(browser, base, built):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    missing = []
+    for url in group_urls(built["site"], "pages") + group_urls(built["site"], "programmes"):
+        page = context.new_page()
+        page.goto(base + url, wait_until="load")
+        for img in page.locator("img.chart-static").all():
+            img.scroll_into_view_if_needed()
+            page.wait_for_function("e => e.complete", arg=img.element_handle(), timeout=10_000)
+            ok = page.evaluate("e => e.naturalWidth > 0 && e.getBoundingClientRect().height > 50 && !!e.alt", img.element_handle())
+            if not ok:
+                missing.append((url, img.get_attribute("src")))
+        page.close()
+    # the figures of each target are also in the page's text and tables
+    page = context.new_page()
+    page.goto(base + "programmes/p7/", wait_until="load")
+    text = page.inner_text("article")
+    assert "1,930名（96.5%）" in text and "2010年第四季度" in text
+    context.close()
+    assert missing == []
 
 
 def test_chinese_search_finds_a_programme_by_a_word_of_its_name(browser, base):
@@ -117,6 +186,38 @@ def test_a_chart_shows_figures_in_chinese_number_format(browser, base):
     page.evaluate(SCROLL_TO_EACH_CHART)
     page.wait_for_function(ALL_DRAWN, timeout=20_000)
     text = page.inner_text("#chart-p6-practical-technology-progress .vega-chart")
-    assert "20,000" in text or "每年目标 20,000人次" in text
-    assert "单位：人次" in text
+    assert "20,000" in text and "单位：人次" in text
     page.close()
+
+
+def test_the_keyboard_reaches_every_control_of_a_chart_page(browser, base):
+    page = browser.new_page()
+    page.goto(base + "charts/p6-overview/", wait_until="load")
+    controls = page.evaluate("""() => [...document.querySelectorAll('article a[href], article button')]
+        .filter(e => e.getBoundingClientRect().width > 0).length""")
+    reached = set()
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        inside = page.evaluate("""() => { const e = document.activeElement;
+            return e && e.closest('article') ? (e.tagName + '|' + (e.getAttribute('href') || e.dataset.copy || e.textContent)) : null }""")
+        if inside:
+            reached.add(inside)
+    assert controls >= 8 and len(reached) >= controls
+    page.close()
+
+
+def test_the_larger_text_mode_enlarges_text_and_is_remembered(browser, base):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "programmes/p1/", wait_until="load")
+    before = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize)")
+    toggle = page.get_by_role("button", name="大字")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    after = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize)")
+    assert after >= before * 1.2
+    page.goto(base + "methodology/", wait_until="load")
+    assert page.evaluate("() => document.documentElement.classList.contains('large-text')")
+    assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
+    context.close()
