@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -70,6 +71,14 @@ class Site:
         return next((c for c in self.charts if c.chart_id == chart_id), None)
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")  # < > & are HTML-escaped instead
+
+
+def _markdown_escape(text: object) -> str:
+    """Text from data placed where Markdown is parsed (a heading): its punctuation made literal."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -86,6 +95,7 @@ def _env() -> jinja2.Environment:
         as_of=as_of_phrase, period_zh=lambda p: "—" if missing(p) else Period.from_label(p).label_zh,
         na=missing,
         meta=lambda text: str(text).replace('"', "”").replace("\\", ""),
+        md=_markdown_escape,
     )
     return env
 

@@ -211,3 +211,41 @@ def test_the_command_line_reports_bad_data_in_chinese_without_a_traceback(tmp_pa
     assert "发布中止" in result.stderr and "卫生局/卫生局_2009Q1_卫生人才引进.csv" in result.stderr
     assert "文件为空" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+SCRIPT = "<script>alert('x')</script>"
+IMAGE = '<img src=x onerror="alert(1)">'
+LINK = "[点我](javascript:alert(1))"
+
+
+def test_text_from_data_is_escaped_everywhere_in_the_site(tmp_path):
+    """Markup and script in file names, sheet names, company names and column names is shown as
+    text, never run: every data text is HTML-escaped, and Markdown punctuation in headings is literal."""
+    import openpyxl
+
+    from tests.test_bad_inputs import csv_lines, set_cell
+
+    raw = copy_raw(tmp_path)
+    enterprise = "科技局/科技局_2009年第一季度_企业引才情况.csv"
+    # a short and a full company name (completed, shown on the data-quality page), and a new column
+    csv_lines(raw, enterprise, lambda ls: [ls[0] + ",<b>备注</b>"] + [set_cell(line, 0, f"{SCRIPT}科技") + "," if i == 1 else
+                                                                      line + "," for i, line in enumerate(ls[1:], 1) if line],
+              encoding="gb18030")
+    csv_lines(raw, "科技局/科技局_2009年第二季度_企业引才情况.csv",
+              lambda ls: [ls[0]] + [set_cell(ls[1], 0, f"{SCRIPT}科技有限公司")] + ls[2:], encoding="gb18030")
+    rural = raw / "农工办" / "农工办_2009年第一季度农村实用人才培训.xlsx"
+    workbook = openpyxl.load_workbook(rural)
+    workbook.worksheets[0].title = "<img src=x>"
+    workbook.save(rural)
+    (raw / "人事局" / "2009年度本科以上毕业生招录名单.csv").rename(raw / "人事局" / f"2009年度{LINK}名单.csv")
+    site = tmp_path / "site"
+    build(raw, site, today=TODAY, keep_docs=None)
+    pages = {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    for path, html in pages.items():
+        for payload in (SCRIPT, "<b>备注</b>", "<img src=x>", 'href="javascript:'):
+            assert payload not in html, (path, payload)
+    quality = (site / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;科技→&lt;script&gt;" in quality  # the completed name
+    assert "&lt;b&gt;备注&lt;/b&gt;" in quality
+    assert "&lt;img src=x&gt;" in quality
+    assert "[点我](javascript:alert(1))" in quality  # shown as the text it is
