@@ -70,11 +70,46 @@ def _config() -> dict:
     }
 
 
-def _finish(chart: alt.TopLevelMixin, summary: str) -> dict:
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts, missing values as None (so the spec is valid JSON)."""
+    return [{k: (None if _missing(v) else v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _inline(frame: pd.DataFrame) -> alt.InlineData:
+    return alt.InlineData(values=_records(frame))
+
+
+def _q(channel, field: str, **kw):
+    return channel(field=field, type="quantitative", **kw)
+
+
+def _n(channel, field: str, **kw):
+    return channel(field=field, type="nominal", **kw)
+
+
+def _finish(layers: list, data: pd.DataFrame | None, height: int, summary: str) -> dict:
     """The spec drawn on the site's pages: as wide as its container, no title (the page's heading
-    and caption carry it; exports add title, subtitle and source, see exports.py)."""
-    spec = chart.properties(description=summary, width="container").to_dict(validate=False)
-    spec.pop("$schema", None)
+    and caption carry it; exports add title, subtitle and source, see exports.py).
+
+    Each layer is an Altair chart; they are put together here rather than by alt.LayerChart, which
+    copies and re-validates every layer (most of the build's chart time). Channels are written
+    out rather than as "field:Q" shorthands for the same reason."""
+    spec: dict = {"layer": [], "height": height, "width": "container", "description": summary}
+    datasets: dict = {}
+    for layer in layers:
+        part = layer.to_dict(validate=False)
+        datasets.update(part.pop("datasets", {}))
+        for key in ("$schema", "config"):
+            part.pop(key, None)
+        spec["layer"].append(part)
+    if data is not None:
+        spec["data"] = {"values": _records(data)}
+    if datasets:
+        spec["datasets"] = datasets
     spec["config"] = _config()
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
@@ -141,29 +176,29 @@ def progress_chart(config: Config, target: Target, rows: pd.DataFrame, as_of_tex
     data["value_or_zero"] = data["value"].fillna(0)
     top = max(float(target.value), float(data["value_or_zero"].max() or 0)) * 1.18
     axis_format = ".1f" if unit in ("%", "‰") else ",d"
-    x = alt.X("value_or_zero:Q", title=f"单位：{unit}", scale=alt.Scale(domain=[0, top], nice=False),
-              axis=alt.Axis(format=axis_format, tickCount=5))
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelFontSize=12))
-    base = alt.Chart(data)
-    bars = base.mark_bar(height=BAR_HEIGHT, cornerRadiusEnd=2).encode(
+    x = _q(alt.X, "value_or_zero", title=f"单位：{unit}", scale=alt.Scale(domain=[0, top], nice=False),
+           axis=alt.Axis(format=axis_format, tickCount=5))
+    y = _n(alt.Y, "label", title=None, sort=None, axis=alt.Axis(labelFontSize=12))
+    bars = alt.Chart().mark_bar(height=BAR_HEIGHT, cornerRadiusEnd=2).encode(
         x=x, y=y,
-        color=alt.Color("status_zh:N", scale=_status_scale(), legend=None),
-        tooltip=[alt.Tooltip("label:N", title="时间"), alt.Tooltip("text:N", title="完成情况")],
+        color=_n(alt.Color, "status_zh", scale=_status_scale(), legend=None),
+        tooltip=[_n(alt.Tooltip, "label", title="时间"), _n(alt.Tooltip, "text", title="完成情况")],
     )
-    labels = base.mark_text(align="left", dx=6, fontSize=12, color=INK).encode(x=x, y=y, text="text:N")
-    rule_data = pd.DataFrame([{"target": float(target.value), "text": target_text}])
-    target_rule = alt.Chart(rule_data).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x="target:Q")
+    labels = alt.Chart().mark_text(align="left", dx=6, fontSize=12, color=INK).encode(
+        x=x, y=y, text=_n(alt.Text, "text"))
+    rule_data = _inline(pd.DataFrame([{"target": float(target.value), "text": target_text}]))
+    target_rule = alt.Chart(rule_data).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x=_q(alt.X, "target"))
     target_label = alt.Chart(rule_data).mark_text(align="right", baseline="bottom", dx=-4, dy=-2, fontSize=12,
-                                                   color=TARGET_COLOUR, y=0).encode(x="target:Q", text="text:N")
+                                                   color=TARGET_COLOUR, y=0).encode(
+        x=_q(alt.X, "target"), text=_n(alt.Text, "text"))
     layers = [bars, target_rule, labels, target_label]
     if "expected" in data and data["expected"].notna().any():
-        ticks = base.transform_filter("datum.expected != null").mark_tick(
+        ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(
             color=INK, thickness=2, size=BAR_HEIGHT + 10, strokeDash=[3, 2]).encode(
-            x=alt.X("expected:Q"), y=y,
-            tooltip=[alt.Tooltip("expected:Q", title="按时间进度应完成", format=",.0f")])
+            x=_q(alt.X, "expected"), y=y,
+            tooltip=[_q(alt.Tooltip, "expected", title="按时间进度应完成", format=",.0f")])
         layers.insert(1, ticks)
     height = max(60, len(data) * (BAR_HEIGHT + 14) + 24)
-    chart = alt.layer(*layers).properties(height=height)
 
     summary = progress_summary(target, rows, as_of_text)
     title = f"{target.name}：{KINDS['progress']}"
@@ -176,7 +211,7 @@ def progress_chart(config: Config, target: Target, rows: pd.DataFrame, as_of_tex
     out.insert(0, "target_value", target.value)
     columns = {"target_value": f"目标值（{unit}）", **columns}
     return Chart(chart_id=f"{target.id}-progress", kind="progress", title=title, subtitle=subtitle,
-                 summary=summary, spec=_finish(chart, summary), data=out, columns=columns,
+                 summary=summary, spec=_finish(layers, data, height, summary), data=out, columns=columns,
                  target_id=target.id, programme_id=target.programme)
 
 
@@ -253,22 +288,22 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, rows:
         ])
     top = max(float(target.value), float(actual["shown"].max()),
               float(projection["shown"].max()) if projection is not None else 0.0) * 1.12
-    x = alt.X("date:T", title=None, scale=alt.Scale(domain=[_iso(plan.start), _iso(plan.end)]),
+    x = alt.X(field="date", type="temporal", title=None, scale=alt.Scale(domain=[_iso(plan.start), _iso(plan.end)]),
               axis=alt.Axis(format="%Y年%-m月", tickCount={"interval": "month", "step": 6}, labelAngle=0))
-    y = alt.Y("shown:Q", title=y_title, scale=alt.Scale(domain=[0, top], nice=False),
-              axis=alt.Axis(format=fmt, tickCount=5))
-    path_line = alt.Chart(path).mark_line(color=PATH_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
-        x=x, y=y, detail="scope:N")
+    y = _q(alt.Y, "shown", title=y_title, scale=alt.Scale(domain=[0, top], nice=False),
+           axis=alt.Axis(format=fmt, tickCount=5))
+    scope = _n(alt.Detail, "scope")
+    path_line = alt.Chart(_inline(path)).mark_line(color=PATH_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
+        x=x, y=y, detail=scope)
     colour = STATUSES[headline["status"]][2]
-    actual_line = alt.Chart(actual).mark_line(color=colour, strokeWidth=3,
-                                              point=alt.OverlayMarkDef(size=60, filled=True, color=colour)).encode(
-        x=x, y=y, detail="scope:N",
-        tooltip=[alt.Tooltip("period_zh:N", title="时间"), alt.Tooltip("shown:Q", title=y_title, format=fmt)])
+    actual_line = alt.Chart(_inline(actual)).mark_line(
+        color=colour, strokeWidth=3, point=alt.OverlayMarkDef(size=60, filled=True, color=colour)).encode(
+        x=x, y=y, detail=scope,
+        tooltip=[_n(alt.Tooltip, "period_zh", title="时间"), _q(alt.Tooltip, "shown", title=y_title, format=fmt)])
     layers = [path_line, actual_line]
     if projection is not None:
-        layers.insert(1, alt.Chart(projection).mark_line(color=STATUSES[headline["status"]][2], strokeDash=[2, 3],
-                                                        strokeWidth=2, opacity=0.8).encode(x=x, y=y))
-    chart = alt.layer(*layers).properties(height=240)
+        layers.insert(1, alt.Chart(_inline(projection)).mark_line(
+            color=colour, strokeDash=[2, 3], strokeWidth=2, opacity=0.8).encode(x=x, y=y))
 
     if target.kind == "end_state":
         summary = (f"{target.name}从{s['period_zh'].iloc[0]}末的{value_with_unit(s['value'].iloc[0], unit)}"
@@ -292,7 +327,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, rows:
         data = data.drop(columns=["running_total"])
         columns.pop("running_total")
     return Chart(chart_id=f"{target.id}-trajectory", kind="trajectory", title=title, subtitle=subtitle,
-                 summary=summary, spec=_finish(chart, summary), data=data, columns=columns,
+                 summary=summary, spec=_finish(layers, None, 240, summary), data=data, columns=columns,
                  target_id=target.id, programme_id=target.programme)
 
 
@@ -316,19 +351,19 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     data["shown"] = data["completion"].fillna(0).clip(lower=0, upper=150)
     data["text"] = [status_label(s) + (f" {c:.0f}%" if pd.notna(c) else "") for s, c in zip(data["status"], data["completion"])]
     top = max(130.0, float(data["shown"].max()) + 40)
-    x = alt.X("shown:Q", title="完成进度（占目标 %）", scale=alt.Scale(domain=[0, top], nice=False),
-              axis=alt.Axis(format="d", tickCount=6))
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
-    base = alt.Chart(data)
-    bars = base.mark_bar(height=20, cornerRadiusEnd=2).encode(
-        x=x, y=y, color=alt.Color("status_zh:N", scale=_status_scale(), legend=None),
-        tooltip=[alt.Tooltip("label:N", title="目标"), alt.Tooltip("text:N", title="状态"),
-                 alt.Tooltip("expected:Q", title="时间进度 %", format=".0f")])
-    ticks = base.transform_filter("datum.expected != null").mark_tick(color=INK, thickness=2, size=28, strokeDash=[3, 2]).encode(
-        x="expected:Q", y=y)
-    labels = base.mark_text(align="left", dx=6, fontSize=12).encode(x=x, y=y, text="text:N")
-    hundred = alt.Chart(pd.DataFrame([{"x": 100}])).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x="x:Q")
-    chart = alt.layer(bars, ticks, hundred, labels).properties(height=len(data) * 34 + 20)
+    x = _q(alt.X, "shown", title="完成进度（占目标 %）", scale=alt.Scale(domain=[0, top], nice=False),
+           axis=alt.Axis(format="d", tickCount=6))
+    y = _n(alt.Y, "label", title=None, sort=None, axis=alt.Axis(labelLimit=260))
+    bars = alt.Chart().mark_bar(height=20, cornerRadiusEnd=2).encode(
+        x=x, y=y, color=_n(alt.Color, "status_zh", scale=_status_scale(), legend=None),
+        tooltip=[_n(alt.Tooltip, "label", title="目标"), _n(alt.Tooltip, "text", title="状态"),
+                 _q(alt.Tooltip, "expected", title="时间进度 %", format=".0f")])
+    ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(
+        color=INK, thickness=2, size=28, strokeDash=[3, 2]).encode(x=_q(alt.X, "expected"), y=y)
+    labels = alt.Chart().mark_text(align="left", dx=6, fontSize=12).encode(x=x, y=y, text=_n(alt.Text, "text"))
+    hundred = alt.Chart(_inline(pd.DataFrame([{"x": 100}]))).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(
+        x=_q(alt.X, "x"))
+    layers, height = [bars, ticks, hundred, labels], len(data) * 34 + 20
     counts = data["status"].value_counts()
     on = int(counts.get("achieved", 0) + counts.get("on_track", 0))
     summary = (f"{programme.name}共{len(data)}项目标，截至{as_of_text}，{on}项已完成或进度正常："
@@ -338,7 +373,7 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     out = data[["label", "completion", "expected", "status_zh"]]
     columns = {"label": "目标", "completion": "完成进度（占目标 %）", "expected": "时间进度（%）", "status_zh": "状态"}
     return Chart(chart_id=f"{programme_id}-overview", kind="overview", title=title, subtitle=subtitle,
-                 summary=summary, spec=_finish(chart, summary), data=out, columns=columns,
+                 summary=summary, spec=_finish(layers, data, height, summary), data=out, columns=columns,
                  programme_id=programme_id)
 
 
@@ -352,15 +387,15 @@ def status_chart(config: Config, headlines: pd.DataFrame, as_of_text: str) -> Ch
         "count": [int(counts.get(s, 0)) for s in STATUS_ORDER],
     })
     data["text"] = data["count"].map(lambda n: f"{n} 项")
-    x = alt.X("count:Q", title="目标数（项）", axis=alt.Axis(format="d", tickMinStep=1),
-              scale=alt.Scale(domain=[0, max(int(data["count"].max()) + 3, 5)], nice=False))
-    y = alt.Y("label:N", title=None, sort=None)
-    base = alt.Chart(data)
-    bars = base.mark_bar(height=22, cornerRadiusEnd=2).encode(
-        x=x, y=y, color=alt.Color("status_zh:N", scale=_status_scale(), legend=None),
-        tooltip=[alt.Tooltip("label:N", title="状态"), alt.Tooltip("count:Q", title="目标数")])
-    labels = base.mark_text(align="left", dx=6, fontSize=13, fontWeight=600).encode(x=x, y=y, text="text:N")
-    chart = alt.layer(bars, labels).properties(height=5 * 34 + 10)
+    x = _q(alt.X, "count", title="目标数（项）", axis=alt.Axis(format="d", tickMinStep=1),
+           scale=alt.Scale(domain=[0, max(int(data["count"].max()) + 3, 5)], nice=False))
+    y = _n(alt.Y, "label", title=None, sort=None)
+    bars = alt.Chart().mark_bar(height=22, cornerRadiusEnd=2).encode(
+        x=x, y=y, color=_n(alt.Color, "status_zh", scale=_status_scale(), legend=None),
+        tooltip=[_n(alt.Tooltip, "label", title="状态"), _q(alt.Tooltip, "count", title="目标数")])
+    labels = alt.Chart().mark_text(align="left", dx=6, fontSize=13, fontWeight=600).encode(
+        x=x, y=y, text=_n(alt.Text, "text"))
+    layers = [bars, labels]
     total = len(headlines)
     on = int(counts.get("achieved", 0) + counts.get("on_track", 0))
     summary = (f"截至{as_of_text}，{total}项目标中{on}项已完成或进度正常："
@@ -369,7 +404,7 @@ def status_chart(config: Config, headlines: pd.DataFrame, as_of_text: str) -> Ch
     subtitle = f"共 {total} 项目标 · 数据截至{as_of_text}"
     out = data[["status_zh", "count"]]
     return Chart(chart_id="home-status", kind="status", title=title, subtitle=subtitle, summary=summary,
-                 spec=_finish(chart, summary), data=out,
+                 spec=_finish(layers, data, 5 * 34 + 10, summary), data=out,
                  columns={"status_zh": "状态", "count": "目标数（项）"})
 
 

@@ -7,6 +7,7 @@ tables are HTML tables, so a name or note in a department file can never become 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import posixpath
 import re
@@ -79,7 +80,9 @@ def _markdown_escape(text: object) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
+@functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
+    """The template engine, made once: templates are compiled on first use and kept."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
