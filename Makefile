@@ -19,7 +19,7 @@ TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 INPUTS := $(shell find data config docs overrides pipeline -type f \
             -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) mkdocs.yml
 
-.PHONY: help site test serve clean distclean lock FORCE
+.PHONY: help site test serve templates clean distclean lock FORCE
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 14
@@ -35,6 +35,9 @@ test: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (unit, golden,
 
 serve: $(SITE_STAMP) ## Serve the built site on http://127.0.0.1:8000
 	$(PY) -m http.server --bind 127.0.0.1 --directory site 8000
+
+templates: $(BUILD_DEPS) ## Write an Excel template per department form into build/templates
+	$(PY) -m pipeline.forms
 
 clean: ## Remove generated files (site/, build/); keeps the Python environment
 	rm -rf build site site.old

@@ -11,5 +11,6 @@ PLAN_TEXT = ROOT / "data" / "plan" / "strategy.zh.txt"  # the plan's full text, 
 DOCS_SRC_DIR = ROOT / "docs"  # hand-written page sources and assets
 BUILD_DIR = ROOT / "build"  # everything generated (git-ignored)
 CACHE_DIR = BUILD_DIR / "cache"  # reused between builds (chart exports, the vega bundle)
+TEMPLATES_DIR = BUILD_DIR / "templates"  # Excel templates for the departments (make templates)
 SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
 MKDOCS_YML = ROOT / "mkdocs.yml"
