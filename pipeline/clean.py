@@ -62,6 +62,8 @@ OBSERVATION_COLUMNS = [
 ]
 
 MAX_LISTED_ROWS = 8
+# A whole date (2011年1月10日, 2011-01-10), not a span of months such as 2009年1-3月.
+_FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}(?!\s*月)")
 
 
 @dataclass
@@ -165,7 +167,8 @@ class _FileCleaner:
                     pass
             elif place.kind == "title":
                 try:
-                    found["标题"] = parse_period(title)
+                    # a full date above the table (填报日期：2011年1月10日) is not the period
+                    found["标题"] = parse_period(_FULL_DATE.sub(" ", title))
                 except PeriodError:
                     pass
             elif place.kind == "column":
@@ -492,64 +495,74 @@ class _FileCleaner:
             self.problem("duplicate_row", f"“{name}”出现在{_rows_text(rows)}", f"每个{source.breakdown}只有一行",
                          "合并或删除重复的行（注意简称与全称也算同一个，如“北山”与“北山镇”）。",
                          row=rows[1], column=source.breakdown)
-        frames = []
-        for raw_name, spec in source.values.items():
-            column = tidy_name(raw_name)
-            if column not in data.columns:
-                continue  # an optional column this file does not have
-            parsed = self.parse_value_column(data[column], raw_name)
-            frame = self._base(data, period)
-            frame["column"] = raw_name
-            frame["indicator"] = spec.indicator
-            frame["breakdown"] = breakdown
-            frame["value"] = parsed["value"]
-            frame["raw_value"] = data[column].map(lambda v: "" if v is None else str(v))
-            frames.append(frame)
-            self.check_total(totals, column, raw_name, parsed["value"])
-        observations = pd.concat(frames, ignore_index=True)
+        present = [(raw_name, spec) for raw_name, spec in source.values.items()
+                   if tidy_name(raw_name) in data.columns]  # an optional column may be absent
+        # Every value cell of the file in one long column, parsed in one go.
+        cells = data[[tidy_name(raw_name) for raw_name, _ in present]]
+        long = cells.melt(ignore_index=False, var_name="tidy_column", value_name="cell")
+        long["row"] = long.index.astype("int64")
+        long = long.reset_index(drop=True)
+        raw_names = {tidy_name(raw_name): raw_name for raw_name, _ in present}
+        long["column"] = long["tidy_column"].map(raw_names)
+        parsed = self.parse_values(long)
+        observations = pd.DataFrame({
+            "source_id": self.source_id, "department": source.department, "file": self.grid.file,
+            "sheet": self.grid.sheet, "row": long["row"], "column": long["column"],
+            "indicator": long["column"].map({raw_name: spec.indicator for raw_name, spec in present}),
+            "breakdown": long["row"].map(breakdown),
+            "value": parsed["value"],
+            "raw_value": long["cell"].map(lambda v: "" if _missing(v) else str(v)),
+        })
+        self.check_totals(totals, observations, raw_names)
         observations["period"] = period.label
         observations["period_start"] = period.start
         observations["period_end"] = coverage_end
         self.actions[("total_rows", "")] += len(totals)
         return observations
 
-    def parse_value_column(self, cells: pd.Series, raw_name: str) -> pd.DataFrame:
+    def parse_values(self, long: pd.DataFrame) -> pd.DataFrame:
+        """Parse value cells (a long frame with row, column and cell) and report the bad ones."""
         d = self.defaults
-        parsed = parse_counts(cells, blank_as_zero=self.source.blank == "zero", zero_marks=d.zero_marks,
+        parsed = parse_counts(long["cell"], blank_as_zero=self.source.blank == "zero", zero_marks=d.zero_marks,
                               unit_suffixes=d.unit_suffixes)
         for action in COUNT_ACTIONS:
             if action == "text_number" and self.grid.kind == "csv":
                 continue  # every CSV cell is text: not a cleaning step
             self.actions[(action, "")] += int(parsed[action].sum())
-        for code in ("blank", "excel_error", "negative", "fraction", "not_a_number"):
-            bad = parsed.index[parsed["error"] == code].tolist()
-            for row in bad:
-                raw = cells.at[row]
-                problem_code = {"excel_error": "excel_error", "negative": "value_negative"}.get(code, "value_invalid")
-                fix = {
-                    "blank": "填写数字；没有就填 0（或按报表说明填“—”）。",
-                    "excel_error": "在 Excel 中修正该单元格的公式，或改为直接填写数字。",
-                    "negative": "人数不能为负：请核对后填写正确的人数。",
-                    "fraction": "人数应为整数：请核对后填写。",
-                    "not_a_number": "只填写数字（可带“人”“个”等单位）；没有就填 0。",
-                }[code]
-                self.problem(problem_code, f"{COUNT_ERRORS[code]}“{'' if raw is None else raw}”",
-                             "不小于 0 的整数", fix, row=int(row), column=raw_name)
+        fixes = {
+            "blank": "填写数字；没有就填 0（或按报表说明填“—”）。",
+            "excel_error": "在 Excel 中修正该单元格的公式，或改为直接填写数字。",
+            "negative": "人数不能为负：请核对后填写正确的人数。",
+            "fraction": "人数应为整数：请核对后填写。",
+            "not_a_number": "只填写数字（可带“人”“个”等单位）；没有就填 0。",
+        }
+        for i in parsed.index[parsed["error"] != ""]:
+            code, raw = parsed.at[i, "error"], long.at[i, "cell"]
+            problem_code = {"excel_error": "excel_error", "negative": "value_negative"}.get(code, "value_invalid")
+            self.problem(problem_code, f"{COUNT_ERRORS[code]}“{'' if _missing(raw) else raw}”",
+                         "不小于 0 的整数", fixes[code], row=int(long.at[i, "row"]), column=long.at[i, "column"])
         return parsed
 
-    def check_total(self, totals: pd.DataFrame, column: str, raw_name: str, values: pd.Series) -> None:
-        if totals.empty or values.isna().any():
+    def check_totals(self, totals: pd.DataFrame, observations: pd.DataFrame, raw_names: dict[str, str]) -> None:
+        """Each total row against the sum of the rows, column by column (a warning when they differ)."""
+        if totals.empty:
             return
-        parsed = parse_counts(totals[column], blank_as_zero=True, zero_marks=self.defaults.zero_marks,
-                              unit_suffixes=self.defaults.unit_suffixes)
-        body_sum = int(values.sum())
-        for row, stated in parsed["value"].items():
-            if pd.isna(stated):
+        stated = totals[list(raw_names)].melt(ignore_index=False, var_name="tidy_column", value_name="cell")
+        stated["row"] = stated.index.astype("int64")
+        stated = stated.reset_index(drop=True)
+        values = parse_counts(stated["cell"], blank_as_zero=True, zero_marks=self.defaults.zero_marks,
+                              unit_suffixes=self.defaults.unit_suffixes)["value"]
+        unreadable = observations.groupby("column")["value"].agg(lambda v: v.isna().any())
+        sums = observations.groupby("column")["value"].sum()
+        for i in stated.index:
+            column = raw_names[stated.at[i, "tidy_column"]]
+            total = values.at[i]
+            if pd.isna(total) or unreadable[column] or int(total) == int(sums[column]):
                 continue
-            if int(stated) != body_sum:
-                self.problem("total_mismatch", f"合计行为 {int(stated):,}，各行相加为 {body_sum:,}",
-                             "合计等于各行之和", "网站按各行明细计算（合计行不计入）；请向报送部门核实哪一个正确。",
-                             row=int(row), column=raw_name)
+            body_sum = int(sums[column])
+            self.problem("total_mismatch", f"合计行为 {int(total):,}，各行相加为 {body_sum:,}",
+                         "合计等于各行之和", "网站按各行明细计算（合计行不计入）；请向报送部门核实哪一个正确。",
+                         row=int(stated.at[i, "row"]), column=column)
 
     def record_observations(self, data: pd.DataFrame, totals: pd.DataFrame, period: Period,
                             person_keys: pd.Series | None) -> pd.DataFrame:

@@ -223,6 +223,7 @@ class Defaults(_Model):
     zero_marks: tuple[str, ...]
     unit_suffixes: tuple[str, ...]
     correction_markers: tuple[str, ...]
+    instruction_sheets: tuple[str, ...]
 
 
 class Source(_Model):

@@ -27,7 +27,6 @@ from pipeline.parse import Period
 
 #: The data sheet's name when the source does not name one (the pipeline reads the first sheet).
 DATA_SHEET = "报送表"
-INSTRUCTIONS_SHEET = "填表说明"
 #: Written in the title where the department writes the period; it contains no digit, so an
 #: unfilled title names no period (the file name still does).
 PERIOD_PLACEHOLDER = {"quarterly": "____年第__季度", "yearly": "____年度"}
@@ -273,7 +272,7 @@ def write_template(source: Source, config: Config, path: Path) -> None:
     ws = workbook.active
     ws.title = source.sheet or DATA_SHEET
     _data_sheet(ws, source, config)
-    notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
+    notes = workbook.create_sheet(config.defaults.instruction_sheets[0])
     for r, line in enumerate(_instructions(source, config), start=1):
         cell = notes.cell(r, 1, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

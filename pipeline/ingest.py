@@ -62,7 +62,8 @@ def read_all(raw_dir: Path, config: Config, today: dt.date) -> tuple[list[FileRe
     for path, rel, key in files:
         src = config.sources[key]
         try:
-            grid = load_grid(path, rel, max_file_mb=config.defaults.max_file_mb, sheet=src.sheet)
+            grid = load_grid(path, rel, max_file_mb=config.defaults.max_file_mb, sheet=src.sheet,
+                             skip_sheets=config.defaults.instruction_sheets)
         except FileProblem as exc:
             problems.append(exc.problem)
             continue

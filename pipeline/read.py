@@ -106,7 +106,8 @@ def detect_encoding(data: bytes) -> str | None:
     return guess.encoding
 
 
-def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = None) -> Grid:
+def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = None,
+              skip_sheets: tuple[str, ...] = ()) -> Grid:
     """Read one department file into a Grid, or raise FileProblem saying why it cannot be read."""
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED:
@@ -145,7 +146,7 @@ def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = 
                     f"{suffix} 文件", fix)
     if kind == "csv":
         return _load_csv(data, file)
-    return _load_xlsx(data, file, sheet)
+    return _load_xlsx(data, file, sheet, skip_sheets)
 
 
 def _load_csv(data: bytes, file: str) -> Grid:
@@ -171,7 +172,7 @@ def _load_csv(data: bytes, file: str) -> Grid:
     return Grid(file=file, kind="csv", cells=cells.astype(object).where(cells.notna(), None), encoding=encoding)
 
 
-def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None) -> Grid:
+def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None, skip_sheets: tuple[str, ...]) -> Grid:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -180,7 +181,8 @@ def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None) -> Grid:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise _fail("file_unreadable", file, f"Excel 文件已损坏或不完整（{type(exc).__name__}）", "可以在 Excel 中正常打开的 .xlsx 文件",
                     "用 Excel 打开该文件检查；如打不开，请向报送部门重新索取。") from None
-    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+    # Instruction sheets (such as those of our own templates) are neither data nor worth a warning.
+    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible" and ws.title not in skip_sheets]
     non_empty = [ws for ws in visible if ws.max_row > 1 or ws.max_column > 1 or ws.cell(1, 1).value is not None]
     if wanted_sheet is not None:
         chosen = next((ws for ws in workbook.worksheets if ws.title == wanted_sheet), None)

@@ -76,3 +76,10 @@ def serve():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+# The machine is shared and noisy: property tests check behaviour, not speed.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("project", deadline=None)
+_hypothesis_settings.load_profile("project")
