@@ -13,6 +13,7 @@ TEST_DEPS := $(VENV)/.test-deps
 SYSTEM_BUILD := build/.system-build
 SYSTEM_TEST := build/.system-test
 SITE_STAMP := build/.site-built
+NODE_DEPS := node_modules/.package-lock.json
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Everything the site is made from: a change to any of these rebuilds it.
@@ -32,6 +33,11 @@ $(SITE_STAMP): $(BUILD_DEPS) $(SYSTEM_BUILD) $(INPUTS) $(if $(wildcard site/inde
 
 test: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (unit, golden, build, browser)
 	$(PY) -m pytest -n $(TEST_WORKERS)
+
+# Mobile first-visit bytes and Lighthouse scores of two pages (bench/out/web.json; see bench/web.py).
+.PHONY: bench-web
+bench-web: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) $(NODE_DEPS) ## Measure first-visit bytes and Lighthouse mobile scores
+	$(PY) bench/web.py --site site
 
 serve: $(SITE_STAMP) ## Serve the built site on http://127.0.0.1:8000
 	$(PY) -m http.server --bind 127.0.0.1 --directory site 8000
@@ -73,6 +79,11 @@ $(SYSTEM_BUILD): scripts/ensure-debian-packages
 # The browser the tests drive (Debian's Chromium; Playwright's own download does not work here).
 $(SYSTEM_TEST): scripts/ensure-debian-packages $(SYSTEM_BUILD)
 	scripts/ensure-debian-packages chromium
+	@touch $@
+
+# Lighthouse for bench-web, pinned in package-lock.json (npm ci writes node_modules/.package-lock.json).
+$(NODE_DEPS): package-lock.json package.json
+	npm ci --no-audit --no-fund
 	@touch $@
 
 FORCE:
