@@ -47,7 +47,8 @@ def value_jumps(observations: pd.DataFrame, config: Config) -> list[Problem]:
     median of earlier periods): seasonal intakes such as July graduates do not raise warnings."""
     factor = config.method.jump_warning_factor
     min_periods = config.method.jump_warning_min_periods
-    flows = observations[observations["indicator"].map(lambda i: config.indicators[i].measure_type == "flow")]
+    flow_ids = [i for i, indicator in config.indicators.items() if indicator.measure_type == "flow"]
+    flows = observations[observations["indicator"].isin(flow_ids)]
     problems = []
     totals = flows.groupby(["source_id", "indicator", "period"])["value"].sum().reset_index()
     for (source_id, indicator), series in totals.groupby(["source_id", "indicator"]):

@@ -62,6 +62,7 @@ OBSERVATION_COLUMNS = [
 ]
 
 MAX_LISTED_ROWS = 8
+ROW_DATA, ROW_BLANK, ROW_TOTAL, ROW_NOTE = 0, 1, 2, 3  # kinds of rows below the header
 # A whole date (2011年1月10日, 2011-01-10), not a span of months such as 2009年1-3月.
 _FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}(?!\s*月)")
 
@@ -88,6 +89,22 @@ def empty_observations() -> pd.DataFrame:
 
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list, np.ndarray]:
+    """Codes (-1 for missing), distinct values and how often each occurs: a list of a million
+    records has a few dozen towns and a few hundred dates, so work is done once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return codes, list(uniques), counts
+
+
+def _take(codes: np.ndarray, mapped: list, missing: object, index: pd.Index) -> pd.Series:
+    """A Series from codes and the value for each distinct value (`missing` where the code is -1)."""
+    table = np.empty(len(mapped) + 1, dtype=object)
+    table[:-1] = mapped
+    table[-1] = missing
+    return pd.Series(table[codes], index=index, dtype=object)
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -126,7 +143,7 @@ class _FileCleaner:
         marker = tidy_name(self.source.header.contains)
         cells = self.grid.cells.head(100)
         for row_number, row in cells.iterrows():
-            if any(tidy_name(v) == marker for v in row if v is not None):
+            if any(tidy_name(v) == marker for v in row if not _missing(v)):
                 return int(row_number)
         self.problem("header_missing", f"前 {len(cells)} 行中没有内容为“{self.source.header.contains}”的单元格",
                      f"表头行含有“{self.source.header.contains}”列（sources.yml 中 {self.source_id}.header）",
@@ -268,38 +285,51 @@ class _FileCleaner:
                          "不影响本次发布；数据更新记录中该文件的报送日期将显示为“未注明”。")
         return None
 
-    def classify_rows(self, body: pd.DataFrame) -> pd.Series:
-        """data / total / note / blank for every body row.
+    def classify_rows(self, body: pd.DataFrame) -> np.ndarray:
+        """The kind of every body row: ROW_DATA, ROW_BLANK, ROW_TOTAL or ROW_NOTE.
 
         A total row starts with, or has in its breakdown column, a total label (合计, …); a note
-        row starts with a note label and a colon (填表人：…, 注：…). Only cells that contain a
-        character of one of those labels are tidied and compared, so a list of a million people
-        is sorted quickly.
+        row starts with a note label and a colon (填表人：…, 注：…).
         """
-        kind = pd.Series("data", index=body.index, dtype=object)
+        kind = np.full(len(body), ROW_DATA, dtype=np.int8)
         if body.empty:
             return kind
-        first = body.iloc[:, 0]
+        # The first non-empty cell of each row (most rows have their first cell filled).
+        first = body.iloc[:, 0].copy()
+        empty = first.isna()
         for column in body.columns[1:]:
-            first = first.where(first.notna(), body[column])
-        kind[first.isna()] = "blank"
+            if not empty.any():
+                break
+            first[empty] = body.loc[empty, column]
+            empty = first.isna()
+        kind[empty.to_numpy()] = ROW_BLANK
         totals = {tidy_name(t) for t in self.defaults.total_labels}
         notes = tuple(tidy_name(n) + ":" for n in self.defaults.note_prefixes)
-        marks = "".join(sorted({label[0] for label in totals} | {prefix[0] for prefix in notes}))
-        pattern = "[" + re.escape(marks) + "]"
 
-        def labelled(cells: pd.Series) -> pd.Series:
-            text = cells.dropna().astype(str)
-            maybe = text[text.str.contains(pattern, regex=True)]
-            return maybe.map(tidy_name)
+        def distinct_texts(cells: pd.Series) -> tuple[np.ndarray, list[str], pd.Index]:
+            """Codes, distinct tidied texts and rows of the cells that could be labels: numbers
+            (such as 序号 1, 2, 3 …) never are, and are left out at once."""
+            text = cells.dropna()
+            if text.dtype == object:
+                text = text.astype(str)
+            text = text[~text.str.isdecimal().astype(bool)]
+            codes, uniques = pd.factorize(text)
+            return codes, [tidy_name(u) for u in uniques], text.index
 
-        firsts = labelled(first)
-        kind[firsts.index[firsts.isin(totals)]] = "total"
+        def rows_where(candidates: tuple, test) -> np.ndarray:
+            codes, texts, rows = candidates
+            found = np.zeros(len(body), dtype=bool)
+            if len(rows):
+                hits = np.array([test(t) for t in texts], dtype=bool)
+                found[body.index.get_indexer(rows[hits[codes]])] = True
+            return found
+
+        firsts = distinct_texts(first)
+        kind[rows_where(firsts, lambda t: t in totals)] = ROW_TOTAL
         breakdown_col = tidy_name(self.source.breakdown)
         if breakdown_col in body.columns:
-            labels = labelled(body[breakdown_col])
-            kind[labels.index[labels.isin(totals)]] = "total"
-        kind[firsts.index[firsts.map(lambda s: s.startswith(notes))]] = "note"
+            kind[rows_where(distinct_texts(body[breakdown_col]), lambda t: t in totals)] = ROW_TOTAL
+        kind[rows_where(firsts, lambda t: t.startswith(notes))] = ROW_NOTE
         return kind
 
     def vocabulary_lookup(self, values: pd.Series, vocab_name: str, raw_column: str,
@@ -309,26 +339,26 @@ class _FileCleaner:
         Works on the distinct values (a list of a million records has a few dozen towns)."""
         vocab: Vocabulary = self.config.vocabularies[vocab_name]
         tidy_of = tidy_text if vocab.open else tidy_name
-        counts = values.value_counts(dropna=False)
-        tidy_map, canonical_map = {}, {}
-        for raw, count in counts.items():
+        codes, uniques, counts = _distinct(values)
+        tidied, names = [], []
+        for raw, count in zip(uniques, counts):
             tidy = tidy_of(raw)
-            tidy_map[raw] = tidy
-            if not _missing(raw) and tidy != str(raw):
+            tidied.append(tidy)
+            if tidy != str(raw):
                 self.actions[("name_tidied", raw_column)] += int(count)
             if vocab.open:
-                canonical_map[raw] = tidy or None
+                names.append(tidy or None)
                 continue
             name = vocab.lookup.get(tidy)
-            canonical_map[raw] = name
+            names.append(name)
             if name is not None and tidy != tidy_name(name):
                 self.actions[(action, f"{tidy}→{name}")] += int(count)
-        canonical = values.map(canonical_map) if len(values) else values.astype(object)
+        canonical = _take(codes, names, None, values.index)
         if vocab.open:
             return canonical
         unknown = canonical.isna()
         if unknown.any():
-            tidy = values[unknown].map(tidy_map)
+            tidy = _take(codes, tidied, "", values.index)[unknown]
             for raw_tidy in tidy.unique():
                 rows = tidy.index[tidy == raw_tidy].tolist()
                 if raw_tidy == "":
@@ -367,7 +397,7 @@ class _FileCleaner:
         names = self.column_names(header_row)
         first_body = header_row + source.header.rows
         above = grid.cells.loc[: header_row - 1]
-        title_cells = [v for v in above.to_numpy().ravel() if v is not None]
+        title_cells = [v for v in above.to_numpy().ravel() if not _missing(v)]
         self.actions[("title_rows", "")] += int(above.notna().any(axis=1).sum())
         body = grid.cells.loc[first_body:].copy()
 
@@ -403,10 +433,10 @@ class _FileCleaner:
         body = body.drop(columns=personal + [c for c in body.columns if c not in known])
 
         kinds = self.classify_rows(body)
-        for kind, action in (("blank", "blank_rows"), ("note", "note_rows")):
-            self.actions[(action, "")] += int((kinds == kind).sum())
-        data = body[kinds == "data"]
-        totals = body[kinds == "total"]
+        self.actions[("blank_rows", "")] += int((kinds == ROW_BLANK).sum())
+        self.actions[("note_rows", "")] += int((kinds == ROW_NOTE).sum())
+        data = body[kinds == ROW_DATA]
+        totals = body[kinds == ROW_TOTAL]
         submission["rows_data"] = len(data)
         if data.empty:
             self.problem("no_data_rows", "表头下面没有数据行", "每个单位（街镇、医院、企业等）一行数据",
@@ -477,10 +507,15 @@ class _FileCleaner:
                          row=rows[0], column=self.source.department_column)
 
     def _base(self, data: pd.DataFrame, period: Period) -> pd.DataFrame:
-        return pd.DataFrame({
-            "source_id": self.source_id, "department": self.source.department, "file": self.grid.file,
-            "sheet": self.grid.sheet, "row": data.index.astype("int64"),
-        }, index=data.index)
+        """The provenance columns of one observation per data row (constants kept as plain objects:
+        a million copies of the file name need not become a million new strings)."""
+        n = len(data)
+        constant = {"source_id": self.source_id, "department": self.source.department, "file": self.grid.file,
+                    "sheet": self.grid.sheet}
+        frame = pd.DataFrame({k: np.full(n, v, dtype=object) for k, v in constant.items()}, index=data.index,
+                             dtype=object)
+        frame["row"] = data.index.to_numpy(dtype="int64")
+        return frame
 
     def table_observations(self, data: pd.DataFrame, totals: pd.DataFrame, period: Period,
                            coverage_end: dt.date) -> pd.DataFrame:
@@ -583,7 +618,8 @@ class _FileCleaner:
         if source.indicator_by:
             rule = source.indicator_by
             category = self.vocabulary_lookup(data[tidy_name(rule.column)], rule.vocabulary, rule.column, rule.column)
-            indicator = category.map(rule.indicators)
+            codes, categories, _ = _distinct(category)
+            indicator = _take(codes, [rule.indicators.get(c) for c in categories], None, category.index)
             no_target = category.notna() & indicator.isna()
             for value, count in category[no_target].value_counts().items():
                 self.actions[("excluded", f"{rule.column}为“{value}”（没有对应目标）")] += int(count)
@@ -614,27 +650,27 @@ class _FileCleaner:
         self.actions[("total_rows", "")] += len(totals)
 
         kept = data.index[keep.to_numpy()]
-        frame = self._base(data.loc[kept], period)
+        frame = self._base(pd.DataFrame(index=kept), period)
         frame["column"] = source.breakdown
         frame["indicator"] = indicator.loc[kept]
         frame["breakdown"] = breakdown.loc[kept]
         frame["value"] = pd.array(np.ones(len(kept), dtype="int64"), dtype="Int64")
-        frame["raw_value"] = data.loc[kept, breakdown_col].astype(object).where(data.loc[kept, breakdown_col].notna(), "")
-        frame["raw_value"] = frame["raw_value"].astype(str)
-        periods = labels.loc[kept]
-        bounds = {label: Period.from_label(label) for label in periods.dropna().unique()}
-        frame["period"] = periods
-        frame["period_start"] = periods.map({k: p.start for k, p in bounds.items()})
-        frame["period_end"] = periods.map({k: p.end for k, p in bounds.items()})
+        raw = data.loc[kept, breakdown_col]
+        frame["raw_value"] = raw.where(raw.notna(), "")
+        codes, labels_kept, _ = _distinct(labels.loc[kept])
+        bounds = [Period.from_label(label) for label in labels_kept]
+        frame["period"] = _take(codes, labels_kept, None, frame.index)
+        frame["period_start"] = _take(codes, [p.start for p in bounds], None, frame.index)
+        frame["period_end"] = _take(codes, [p.end for p in bounds], None, frame.index)
         return frame.reset_index(drop=True)
 
     def event_periods(self, cells: pd.Series, period: Period) -> pd.Series:
         """The period label of each record from its date (a quarter within a yearly file's year)."""
         column = self.source.event_date
-        counts = cells.value_counts()
+        codes, uniques, counts = _distinct(cells)
         labels: dict[object, str | None] = {}
         text_dates = 0
-        for raw, count in counts.items():
+        for raw, count in zip(uniques, counts):
             try:
                 day = parse_date(raw)
             except DateError as exc:
@@ -658,7 +694,7 @@ class _FileCleaner:
                          f"补上{_rows_text(blank)}的{column}。", row=blank[0], column=column)
         self.actions[("date_text", "")] += text_dates
         self.actions[("date_excel", "")] += int(counts.sum()) - text_dates
-        return cells.map(labels)
+        return _take(codes, [labels[u] for u in uniques], None, cells.index)
 
 
 def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today: dt.date) -> FileResult:

@@ -214,8 +214,8 @@ def combine(results: list[FileResult], read_problems: list[Problem], config: Con
     problems += check_people_across_files(results, config)
     problems += check_sources_overlap(results)
     used = [r.observations for r in results if r.submission["status"] == "used" and not r.observations.empty]
+    # In the order read: files in name order, rows as in each file (so the table reads like the files).
     observations = pd.concat(used, ignore_index=True) if used else empty_observations()
-    observations = observations.sort_values(["indicator", "period", "breakdown", "file", "row"], kind="stable")
     submissions = pd.DataFrame([r.submission for r in results])
     if not submissions.empty:
         submissions = submissions.sort_values(["source_id", "period", "file"], na_position="last", kind="stable")

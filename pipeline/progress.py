@@ -181,6 +181,13 @@ def reference_date(submissions: pd.DataFrame) -> dt.date | None:
 # Series
 
 
+def aggregate(observations: pd.DataFrame) -> pd.DataFrame:
+    """Observations summed per indicator, breakdown and period: all that progress needs (a list of a
+    million records becomes a few hundred rows)."""
+    keys = ["indicator", "breakdown", "period", "period_end"]
+    return observations.groupby(keys, as_index=False, sort=False)["value"].sum()
+
+
 def measure_rows(observations: pd.DataFrame, target: Target) -> pd.DataFrame:
     rows = observations[observations["indicator"] == target.measure.indicator]
     if target.measure.breakdown and not target.measure.share_of:
@@ -324,7 +331,8 @@ def target_progress(config: Config, target: Target, observations: pd.DataFrame, 
 def all_progress(config: Config, observations: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame:
     """Progress of every target, as a table (PROGRESS_COLUMNS)."""
     reference = reference_date(submissions)
-    rows = [asdict(p) for t in config.targets for p in target_progress(config, t, observations, submissions, reference)]
+    values = aggregate(observations)
+    rows = [asdict(p) for t in config.targets for p in target_progress(config, t, values, submissions, reference)]
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
 
 
@@ -333,6 +341,7 @@ def target_series(config: Config, observations: pd.DataFrame, progress: pd.DataF
     the target path stands at that date (for charts and the tables under them)."""
     frames = []
     plan = config.plan
+    observations = aggregate(observations)
     for target in config.targets:
         headline = progress[(progress["target_id"] == target.id) & progress["is_headline"]].iloc[0]
         if target.kind == "end_state":

@@ -36,7 +36,7 @@ class Grid:
 
     file: str  # path under data/raw, as shown in messages
     kind: str  # csv or xlsx
-    cells: pd.DataFrame  # object values; index: row number as seen by a person (1 = first row)
+    cells: pd.DataFrame  # values as read (text, numbers, dates; missing: None or NaN); index: row number (1 = first)
     sheet: str | None = None
     encoding: str | None = None
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (first row, first col, last row, last col), cols 0-based
@@ -85,12 +85,17 @@ _KIND_NAMES = {
 }
 
 
-def detect_encoding(data: bytes) -> str | None:
-    """The text encoding of a CSV file: a byte-order mark, else UTF-8, else the best Chinese guess."""
+def detect_encoding(data: bytes, *, assume_utf8: bool = False) -> str | None:
+    """The text encoding of a CSV file: a byte-order mark, else UTF-8, else the best Chinese guess.
+
+    With assume_utf8, the (costly, for a large file) check that the whole file is valid UTF-8 is
+    left to the reader, which fails on the first invalid byte."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if assume_utf8:
+        return "utf-8"
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -150,26 +155,41 @@ def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = 
 
 
 def _load_csv(data: bytes, file: str) -> Grid:
-    encoding = detect_encoding(data)
+    # Most files are UTF-8: read them as such straight from the bytes (one pass, no copy of the
+    # text); only when that fails is the encoding worked out.
+    encoding = detect_encoding(data, assume_utf8=True)
+    try:
+        return _parse_csv(data, file, encoding)
+    except UnicodeDecodeError:
+        encoding = detect_encoding(data)
     if encoding is None:
         raise _fail("encoding_undetected", file, "文字编码无法识别（不是 UTF-8，也不是 GBK/GB18030、Big5 或 UTF-16）",
                     "UTF-8 或 GBK/GB18030 编码的 CSV 文件",
                     "用 Excel 打开该文件，核对文字显示正常后“另存为”CSV UTF-8（逗号分隔）或 Excel 工作簿（.xlsx）。")
-    text = data.decode(encoding).lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
+    return _parse_csv(data, file, encoding)
+
+
+def _parse_csv(data: bytes, file: str, encoding: str) -> Grid:
+    head = data[:4096].decode(encoding, errors="ignore").lstrip("\ufeff")
+    first_line = head.split("\n", 1)[0]
     delimiter = max([",", "\t", ";"], key=first_line.count) if any(d in first_line for d in ",\t;") else ","
     read = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[""],
-                skip_blank_lines=False, engine="c")
+                skip_blank_lines=False, engine="c", encoding=encoding)
     try:
-        cells = pd.read_csv(io.StringIO(text), **read)
+        cells = pd.read_csv(io.BytesIO(data), **read)
     except pd.errors.ParserError:
-        widest = max(line.count(delimiter) for line in text.splitlines()) + 1
-        cells = pd.read_csv(io.StringIO(text), names=range(widest), **read)
+        # a row with more cells than the first: widen to the widest row
+        widest = max(line.count(delimiter) for line in data.decode(encoding).splitlines()) + 1
+        cells = pd.read_csv(io.BytesIO(data), names=range(widest), **read)
     except pd.errors.EmptyDataError:
         raise _fail("file_empty", file, "文件只有空行", "包含表头和数据行的报表", "请向报送部门索取完整文件。") from None
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     cells.columns = range(cells.shape[1])
-    return Grid(file=file, kind="csv", cells=cells.astype(object).where(cells.notna(), None), encoding=encoding)
+    if encoding == "utf-8-sig" or cells.shape[1] and isinstance(cells.iat[0, 0], str) and cells.iat[0, 0].startswith("\ufeff"):
+        cells.iat[0, 0] = cells.iat[0, 0].lstrip("\ufeff") if isinstance(cells.iat[0, 0], str) else cells.iat[0, 0]
+    # Text columns as pandas reads them (missing cells are NaN): no copy into Python objects,
+    # which for a million-row list would cost more than reading it.
+    return Grid(file=file, kind="csv", cells=cells, encoding=encoding)
 
 
 def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None, skip_sheets: tuple[str, ...]) -> Grid:
