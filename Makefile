@@ -42,6 +42,11 @@ bench-web: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) $(NODE_DEPS) ## Measure fir
 serve: $(SITE_STAMP) ## Serve the built site on http://127.0.0.1:8000
 	$(PY) -m http.server --bind 127.0.0.1 --directory site 8000
 
+# Timings against the goals, on a temporary copy of the project (bench/out/bench.json; see README).
+.PHONY: bench
+bench: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Measure full and incremental builds and the pipeline on 1 M records
+	$(PY) bench/run.py
+
 templates: $(BUILD_DEPS) ## Write an Excel template per department form into build/templates
 	$(PY) -m pipeline.forms
 
