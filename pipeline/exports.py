@@ -22,6 +22,7 @@ from pathlib import Path
 from pipeline.charts import MUTED, Chart
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
+NARROW_WIDTH = 300  # the page figure for phones: shown at about its own size, text stays legible
 PNG_SCALE = 2
 
 
@@ -33,6 +34,8 @@ class Images:
     png: bytes  # the same at 2x
     figure_svg: bytes  # the page chart without title, for readers without JavaScript
     figure_size: tuple[int, int]  # width, height of figure_svg in CSS pixels
+    narrow_svg: bytes  # the same for phones
+    narrow_size: tuple[int, int]
 
     @property
     def png_size(self) -> tuple[int, int]:
@@ -71,10 +74,10 @@ def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
     return out
 
 
-def figure_spec(chart: Chart) -> dict:
+def figure_spec(chart: Chart, width: int = EXPORT_WIDTH) -> dict:
     """The page spec at a fixed width, for the static image shown before (or without) JavaScript."""
     spec = copy.deepcopy(chart.spec)
-    spec["width"] = EXPORT_WIDTH
+    spec["width"] = width
     spec["autosize"] = {"type": "pad"}
     return spec
 
@@ -110,22 +113,26 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
     cache = cache_dir / "exports"
     cache.mkdir(parents=True, exist_ok=True)
     jobs: dict[str, tuple[str, dict]] = {}  # cache key -> (kind, spec)
-    keys: dict[str, tuple[str, str]] = {}  # chart id -> (export key, figure key)
+    keys: dict[str, tuple[str, str, str]] = {}  # chart id -> (export key, figure key, narrow figure key)
     for chart in charts:
-        ek, fk = _key("export", export_spec(chart, footers[chart.chart_id])), _key("figure", figure_spec(chart))
-        keys[chart.chart_id] = (ek, fk)
+        export, figure, narrow = (export_spec(chart, footers[chart.chart_id]), figure_spec(chart),
+                                  figure_spec(chart, NARROW_WIDTH))
+        ek, fk, nk = _key("export", export), _key("figure", figure), _key("figure", narrow)
+        keys[chart.chart_id] = (ek, fk, nk)
         if not (cache / f"{ek}.svg").exists() or not (cache / f"{ek}.png").exists():
-            jobs[ek] = ("export", export_spec(chart, footers[chart.chart_id]))
-        if not (cache / f"{fk}.svg").exists():
-            jobs[fk] = ("figure", figure_spec(chart))
+            jobs[ek] = ("export", export)
+        for key, spec in ((fk, figure), (nk, narrow)):
+            if not (cache / f"{key}.svg").exists():
+                jobs[key] = ("figure", spec)
     if jobs:
         _draw(jobs, cache, workers or os.cpu_count() or 1)
     images = {}
-    for chart_id, (ek, fk) in keys.items():
-        figure = (cache / f"{fk}.svg").read_bytes()
+    for chart_id, (ek, fk, nk) in keys.items():
+        figure, narrow = (cache / f"{fk}.svg").read_bytes(), (cache / f"{nk}.svg").read_bytes()
         images[chart_id] = Images(svg=(cache / f"{ek}.svg").read_bytes(), png=(cache / f"{ek}.png").read_bytes(),
-                                  figure_svg=figure, figure_size=_size(figure))
-    return images, {"drawn": len(jobs), "reused": 2 * len(charts) - len(jobs)}
+                                  figure_svg=figure, figure_size=_size(figure), narrow_svg=narrow,
+                                  narrow_size=_size(narrow))
+    return images, {"drawn": len(jobs), "reused": 3 * len(charts) - len(jobs)}
 
 
 def _draw(jobs: dict[str, tuple[str, dict]], cache: Path, workers: int) -> None:

@@ -144,8 +144,11 @@ def _chart_view(site: Site, chart: Chart, page: str) -> dict:
     """What a page needs to show a chart: its spec, its static image and the link to its page."""
     image = site.images.get(chart.chart_id)
     width, height = image.figure_size if image else (640, 300)
+    narrow_width, narrow_height = image.narrow_size if image else (300, 300)
     return {"chart": chart, "page_link": relative(page, f"charts/{chart.chart_id}/"),
-            "figure_src": relative(page, f"charts/{chart.chart_id}/figure.svg"), "width": width, "height": height}
+            "figure_src": relative(page, f"charts/{chart.chart_id}/figure.svg"), "width": width, "height": height,
+            "narrow_src": relative(page, f"charts/{chart.chart_id}/figure-narrow.svg"),
+            "narrow_width": narrow_width, "narrow_height": narrow_height}
 
 
 def _common(site: Site, page: str) -> dict:
@@ -347,6 +350,7 @@ def chart_files(site: Site, chart: Chart, image, footer: list[str]) -> dict[str,
         f"{folder}/{chart.chart_id}.png": image.png,
         f"{folder}/{chart.chart_id}.svg": image.svg,
         f"{folder}/figure.svg": image.figure_svg,
+        f"{folder}/figure-narrow.svg": image.narrow_svg,
         f"{folder}/{chart.chart_id}.csv": csv_bytes(chart_csv(chart)),
         f"{folder}/{chart.chart_id}.vl.json": json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True).encode(),
         f"{folder}/embed/index.html": embed_page(site, chart).encode("utf-8"),

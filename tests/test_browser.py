@@ -22,13 +22,15 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 GROUPS = ["pages", "programmes", "charts-a", "charts-b", "embeds"]
 
 ALL_DRAWN = "() => [...document.querySelectorAll('.vega-chart')].every(e => e.dataset.rendered === 'true')"
-# Charts are drawn when they come near the screen: scroll to each as a reader would.
-SCROLL_TO_EACH_CHART = """async () => {
-    for (const el of document.querySelectorAll('.vega-chart, .chart-static')) {
-        el.scrollIntoView();
-        await new Promise(r => setTimeout(r, 10));
-    }
-}"""
+
+
+def point_at_each_chart(page, touch: bool = False) -> None:
+    """The interactive chart loads when a reader points at (or touches) a chart: do that to each."""
+    for frame in page.locator(".chart-frame").all():
+        if touch:
+            frame.tap()
+        else:
+            frame.hover()
 DRAWN_CHARTS = """() => [...document.querySelectorAll('.vega-chart')].filter(e =>
     e.dataset.rendered === 'true' && e.querySelector('svg') &&
     e.querySelector('svg').getBoundingClientRect().width > 200 &&
@@ -108,7 +110,7 @@ def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, 
         page.goto(base + url, wait_until="load")
         expected = page.locator(".vega-chart").count()
         if expected:
-            page.evaluate(SCROLL_TO_EACH_CHART)
+            point_at_each_chart(page)
             page.wait_for_function(ALL_DRAWN, timeout=20_000)
         drawn = page.evaluate(DRAWN_CHARTS)
         violations = axe.run(page, options=WCAG_AA).response["violations"]
@@ -132,7 +134,7 @@ def test_nothing_scrolls_sideways_on_a_phone(browser, base, built, group):
         page = context.new_page()
         page.goto(base + url, wait_until="load")
         if draw and page.locator(".vega-chart").count():
-            page.evaluate(SCROLL_TO_EACH_CHART)
+            point_at_each_chart(page, touch=True)
             page.wait_for_function(ALL_DRAWN, timeout=20_000)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         charts_fit = page.evaluate("""() => [...document.querySelectorAll('.vega-chart svg, .chart-static')]
@@ -183,7 +185,7 @@ def test_chinese_search_finds_a_programme_by_a_word_of_its_name(browser, base):
 def test_a_chart_shows_figures_in_chinese_number_format(browser, base):
     page = browser.new_page()
     page.goto(base + "programmes/p6/", wait_until="load")
-    page.evaluate(SCROLL_TO_EACH_CHART)
+    point_at_each_chart(page)
     page.wait_for_function(ALL_DRAWN, timeout=20_000)
     text = page.inner_text("#chart-p6-practical-technology-progress .vega-chart")
     assert "20,000" in text and "单位：人次" in text
@@ -220,4 +222,23 @@ def test_the_larger_text_mode_enlarges_text_and_is_remembered(browser, base):
     page.goto(base + "methodology/", wait_until="load")
     assert page.evaluate("() => document.documentElement.classList.contains('large-text')")
     assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
+    context.close()
+
+
+def test_a_first_visit_loads_no_chart_library_and_drawing_a_chart_moves_nothing(browser, base):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(base + "programmes/p7/", wait_until="networkidle")
+    assert not any(u.endswith("vega.min.js") for u in fetched)
+    figure = page.locator("#chart-p7-overview")
+    next_heading = page.locator("h2#p7-new-skilled-workers")
+    before = (figure.bounding_box()["height"], next_heading.bounding_box()["y"])
+    figure.locator(".chart-frame").tap()
+    page.wait_for_function("() => document.querySelector('#chart-p7-overview .vega-chart').dataset.rendered === 'true'")
+    assert any(u.endswith("vega.min.js") for u in fetched)
+    after = (figure.bounding_box()["height"], next_heading.bounding_box()["y"])
+    assert abs(after[0] - before[0]) <= 1 and abs(after[1] - before[1]) <= 1
+    assert page.evaluate("() => document.querySelector('#chart-p7-overview svg.marks, #chart-p7-overview .vega-chart svg') !== null")
     context.close()

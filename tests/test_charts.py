@@ -36,10 +36,10 @@ def test_every_chart_has_its_page_and_downloads(built, charts):
         page = (folder / "index.html").read_text(encoding="utf-8")
         assert f'id="chart-{chart.chart_id}"' in page
         for download in (f"{chart.chart_id}.png", f"{chart.chart_id}.svg", f"{chart.chart_id}.csv",
-                         f"{chart.chart_id}.vl.json", "figure.svg", "embed/index.html"):
+                         f"{chart.chart_id}.vl.json", "figure.svg", "figure-narrow.svg", "embed/index.html"):
             assert (folder / download).is_file(), (chart.chart_id, download)
             if "." in download and not download.startswith("embed"):
-                assert f'href="{download}"' in page or download == "figure.svg"
+                assert f'href="{download}"' in page or download.startswith("figure")
 
 
 def test_chart_addresses_come_from_what_they_show(charts, config):
@@ -203,6 +203,7 @@ def test_a_changed_department_file_redraws_only_its_charts(tmp_path, config):
 
     xlsx_cells(raw, "农工办/农工办_2010年第四季度农村实用人才培训.xlsx", lambda ws: ws.cell(4, 4, "304"))
     _, after = images_for(raw)
-    # Only p6-practical-technology's two charts and the p6 overview change (2 images each).
-    assert after["drawn"] == 2 * 3
+    # Only p6-practical-technology's two charts and the p6 overview change (3 images each:
+    # the export, the page figure and the page figure for phones).
+    assert after["drawn"] == 3 * 3
     assert after["reused"] == first["drawn"] - after["drawn"]

@@ -1,9 +1,11 @@
 /* Charts and copy buttons.
  *
- * Every chart is first an image drawn at build time (it works without JavaScript, prints, and is
- * read by screen readers through its alt text). When a chart comes near the screen, this script
- * loads the chart library (vega.min.js, served by this site, cached like any file) and draws the
- * interactive chart with tooltips in place of the image. Pages without charts load no library. */
+ * Every chart is first an image drawn at build time: it carries all the figures, works without
+ * JavaScript, prints, and is read by screen readers through its alt text. The interactive chart
+ * (tooltips) is only an addition: the chart library (vega.min.js, 300 KB compressed, served by
+ * this site and cached) is loaded when a reader first points at or touches a chart, so a first
+ * visit on a phone downloads none of it. The interactive chart is drawn exactly over its image,
+ * so nothing on the page moves. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -40,6 +42,12 @@
     el.setAttribute("data-rendered", "loading");
     return loadLibrary().then(function (vegaEmbed) {
       var spec = JSON.parse(el.getAttribute("data-spec"));
+      var frame = el.closest(".chart-frame");
+      if (frame && frame.getBoundingClientRect().height > 0) {
+        // Fill the image's box: same width and height, so the page does not shift.
+        spec.height = "container";
+        spec.autosize = { type: "fit", contains: "padding" };
+      }
       return vegaEmbed(el, spec, {
         renderer: "svg",
         actions: false,
@@ -58,20 +66,13 @@
 
   function start() {
     var charts = Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec]"));
-    if (!charts.length) return;
-    if (!("IntersectionObserver" in window)) {
-      charts.forEach(draw);
-      return;
-    }
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (entry.isIntersecting) {
-          observer.unobserve(entry.target);
-          draw(entry.target);
-        }
+    charts.forEach(function (el) {
+      var frame = el.closest(".chart-frame") || el;
+      var go = function () { draw(el); };
+      ["pointerenter", "touchstart"].forEach(function (type) {
+        frame.addEventListener(type, go, { once: true, passive: true });
       });
-    }, { rootMargin: "300px 0px" });
-    charts.forEach(function (el) { observer.observe(el); });
+    });
   }
 
   // Copy buttons (citations, embed code): copy the text of the element named in data-copy.

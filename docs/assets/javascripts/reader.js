@@ -3,6 +3,10 @@
 (function () {
   "use strict";
   var root = document.documentElement;
+  // The theme's search dialog has no name of its own (axe: aria-dialog-name).
+  var dialog = document.querySelector(".md-search[role='dialog']");
+  if (dialog && !dialog.getAttribute("aria-label")) dialog.setAttribute("aria-label", "站内搜索");
+
   var header = document.querySelector(".md-header__inner");
   if (!header) return;
   var button = document.createElement("button");
