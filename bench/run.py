@@ -52,10 +52,12 @@ GOAL_MEMORY_GROWTH = 1.5  # RSS increment per row at the largest size / at 100 k
 
 
 class Run:
-    """One finished process: wall seconds, peak RSS (kB, from wait4), exit code and output."""
+    """One finished process: wall seconds, CPU seconds (user + system, with the children it waited
+    for: less sensitive than wall time to other work on the machine), peak RSS (kB, from wait4),
+    exit code and output."""
 
-    def __init__(self, seconds: float, maxrss_kb: int, returncode: int, stdout: str, stderr: str):
-        self.seconds, self.maxrss_kb, self.returncode = seconds, maxrss_kb, returncode
+    def __init__(self, seconds: float, cpu_seconds: float, maxrss_kb: int, returncode: int, stdout: str, stderr: str):
+        self.seconds, self.cpu_seconds, self.maxrss_kb, self.returncode = seconds, cpu_seconds, maxrss_kb, returncode
         self.stdout, self.stderr = stdout, stderr
 
     def check(self, what: str) -> "Run":
@@ -83,7 +85,7 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict | None = None) -> 
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss, proc.returncode,
+        return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 
@@ -138,7 +140,7 @@ def snapshot(dest: Path, ref: str | None) -> dict:
 
 
 def full_builds(snap: Path, runs: int) -> dict:
-    walls, stages, images, rss = [], {}, [], []
+    walls, cpus, stages, images, rss = [], [], {}, [], []
     for i in range(runs):
         for folder in ("build", "site", "site.old"):
             shutil.rmtree(snap / folder, ignore_errors=True)
@@ -149,6 +151,7 @@ def full_builds(snap: Path, runs: int) -> dict:
                  "--timings", str(timings)], cwd=snap).check("full build")
         data = json.loads(timings.read_text(encoding="utf-8"))
         walls.append(r.seconds)
+        cpus.append(r.cpu_seconds)
         rss.append(r.maxrss_kb / 1024)
         for stage, seconds in data["stage_seconds"].items():
             stages.setdefault(stage, []).append(seconds)
@@ -158,7 +161,7 @@ def full_builds(snap: Path, runs: int) -> dict:
     wall = stats(walls)
     stage_stats = {name: stats(values) for name, values in stages.items()}
     shares = {name: round(100 * s["median"] / wall["median"], 1) for name, s in stage_stats.items()}
-    return {"wall_seconds": wall, "stage_seconds": stage_stats, "stage_share_percent": shares,
+    return {"wall_seconds": wall, "cpu_seconds": stats(cpus), "stage_seconds": stage_stats, "stage_share_percent": shares,
             "images": images[-1], "peak_rss_mb": stats(rss, 1)}
 
 
@@ -213,18 +216,19 @@ def makes(snap: Path, runs: int, changed: str) -> dict:
     say("  make (warm-up, from clean)")
     warm = run(cmd, cwd=snap, env=env).check("make (warm-up)")
 
-    no_change = []
+    no_change, no_change_cpu = [], []
     for i in range(runs):
         before = stamp.stat().st_mtime_ns
         r = run(cmd, cwd=snap, env=env).check("make with nothing changed")
         if stamp.stat().st_mtime_ns != before:
             raise SystemExit("bench: make with nothing changed rebuilt the site:\n" + r.stdout)
         no_change.append(r.seconds)
+        no_change_cpu.append(r.cpu_seconds)
     say(f"  make, nothing changed: {statistics.median(no_change):.3f} s")
 
     path = snap / changed
     original = path.read_bytes()
-    one_file, cells = [], []
+    one_file, one_file_cpu, cells = [], [], []
     for i in range(runs):
         cells.append(bump_number(path, original, i + 1))
         if path.stat().st_mtime_ns <= stamp.stat().st_mtime_ns:
@@ -234,6 +238,7 @@ def makes(snap: Path, runs: int, changed: str) -> dict:
         if stamp.stat().st_mtime_ns == before:
             raise SystemExit("bench: make after a changed file did not rebuild the site:\n" + r.stdout)
         one_file.append(r.seconds)
+        one_file_cpu.append(r.cpu_seconds)
         say(f"  make, one file changed {i + 1}/{runs}: {r.seconds:.2f} s")
 
     # Where that time goes: the same kind of rebuild run directly, with the warm image cache.
@@ -243,7 +248,8 @@ def makes(snap: Path, runs: int, changed: str) -> dict:
     rebuild = json.loads(timings.read_text(encoding="utf-8"))
     path.write_bytes(original)
     return {"command": " ".join(cmd), "warm_up_from_clean_seconds": round(warm.seconds, 3),
-            "no_change_seconds": stats(no_change), "one_file_change_seconds": stats(one_file),
+            "no_change_seconds": stats(no_change), "no_change_cpu_seconds": stats(no_change_cpu),
+            "one_file_change_seconds": stats(one_file), "one_file_change_cpu_seconds": stats(one_file_cpu),
             "changed_file": changed, "changed_cells": cells,
             "one_file_rebuild_direct": {"wall_seconds": round(r.seconds, 3),
                                         "stage_seconds": {k: round(v, 3) for k, v in rebuild["stage_seconds"].items()},
@@ -414,6 +420,8 @@ def goals(report: dict) -> list[dict]:
     make = report["make"]
     share = make["one_file_change_seconds"]["median"] / full
     make["one_file_change_percent_of_full_build"] = round(100 * share, 1)
+    make["one_file_change_cpu_percent_of_full_build"] = round(
+        100 * make["one_file_change_cpu_seconds"]["median"] / report["full_build"]["cpu_seconds"]["median"], 1)
     largest = report["records"][-1]
     out = [
         {"id": "full_build", "goal": f"full build <= {GOAL_FULL_BUILD_S:g} s on {cores} cores", "measured": f"{full:.2f} s",
@@ -505,13 +513,16 @@ def table(report: dict) -> str:
     lines.append(f"{'measurement (seconds)':<44} {'runs':>4} {'median':>9} {'min':>9} {'max':>9}")
     full = report["full_build"]
     lines.append(row("full build from clean", full["wall_seconds"],
-                     f"peak RSS {full['peak_rss_mb']['median']:.0f} MB; images drawn {full['images'].get('drawn', '?')}"))
+                     f"CPU {full['cpu_seconds']['median']:.1f} s; peak RSS {full['peak_rss_mb']['median']:.0f} MB; images drawn {full['images'].get('drawn', '?')}"))
     for stage, s in full["stage_seconds"].items():
         lines.append(row(f"  {stage}", s, f"{full['stage_share_percent'][stage]:5.1f} %"))
     make = report["make"]
-    lines.append(row("make, nothing changed", make["no_change_seconds"]))
+    lines.append(row("make, nothing changed", make["no_change_seconds"],
+                     f"CPU {make['no_change_cpu_seconds']['median']:.3f} s"))
     lines.append(row("make, one file changed", make["one_file_change_seconds"],
-                     f"{make['one_file_change_percent_of_full_build']:.0f} % of a full build"))
+                     f"{make['one_file_change_percent_of_full_build']:.0f} % of a full build; CPU "
+                     f"{make['one_file_change_cpu_seconds']['median']:.1f} s, "
+                     f"{make['one_file_change_cpu_percent_of_full_build']:.0f} % of a full build's"))
     direct = make["one_file_rebuild_direct"]
     lines.append(f"  (that rebuild run directly: {direct['wall_seconds']:.2f} s; "
                  + ", ".join(f"{k} {v:.2f}" for k, v in direct["stage_seconds"].items())
@@ -528,6 +539,10 @@ def table(report: dict) -> str:
     lines.append("  pipeline = read_and_check + all_progress in a fresh process, imports excluded (column 'import');"
                  " * RSS above the post-import baseline, per row")
     lines.append("")
+    busiest = max(m["load_average_start"][0], m["load_average_end"][0], m["load_average_end"][1])
+    if busiest > m["usable_cores"]:
+        lines.append(f"NOTE: the machine was busy (load average up to {busiest:.1f} on {m['usable_cores']} cores): "
+                     "wall times are inflated and vary; CPU seconds are less affected.")
     for g in report["goals"]:
         lines.append(f"{'PASS' if g['pass'] else 'FAIL'}  {g['goal']}: {g['measured']}")
     for p in report.get("profiles", []):
