@@ -29,7 +29,8 @@ from pipeline.combine import Dataset, combine
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.ingest import read_all
 from pipeline.exports import Images, render_images
-from pipeline.pages import Site, all_pages, as_of_phrase, chart_files, chart_footers
+from pipeline.format import as_of_phrase, date_zh
+from pipeline.pages import Site, all_pages, chart_files, chart_footers
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, problems_frame, sort_problems
 from pipeline.progress import all_progress, reference_date, target_series
@@ -197,8 +198,9 @@ def vega_bundle(cache_dir: Path = paths.CACHE_DIR) -> bytes:
     return cached.read_bytes()
 
 
-def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None) -> None:
-    """mkdocs build --strict of docs_dir into site_dir."""
+def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None, data_dates: dict | None = None) -> None:
+    """mkdocs build --strict of docs_dir into site_dir; data_dates (as-of and release dates, in
+    words) are shown in every page's footer."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -215,6 +217,7 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None) -> N
         with contextlib.chdir(paths.ROOT):
             cfg = load_mkdocs_config(config_file=str(paths.MKDOCS_YML), docs_dir=str(docs_dir),
                                      site_dir=str(site_dir), strict=True)
+            cfg.extra.update(data_dates or {})
             mkdocs_build(cfg)
     except (Abort, ConfigurationError) as exc:
         raise BuildFailed(f"发布中止：MkDocs 生成网站时出错（{exc}）。上面的 WARNING 行说明了原因；网站保持上一次的版本。") from None
@@ -281,7 +284,8 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
         docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
         with clock("mkdocs"):
             assemble_docs(files, docs_dir, bundle)
-            run_mkdocs(docs_dir, new_site, analysis.site.reference)
+            run_mkdocs(docs_dir, new_site, analysis.site.reference,
+                       {"data_as_of": as_of_phrase(analysis.site.as_of), "data_released": date_zh(analysis.site.reference)})
         with clock("publish"):
             replace_site(new_site, site_dir)
             if keep_docs is not None:

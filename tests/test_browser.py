@@ -242,3 +242,20 @@ def test_a_first_visit_loads_no_chart_library_and_drawing_a_chart_moves_nothing(
     assert abs(after[0] - before[0]) <= 1 and abs(after[1] - before[1]) <= 1
     assert page.evaluate("() => document.querySelector('#chart-p7-overview svg.marks, #chart-p7-overview .vega-chart svg') !== null")
     context.close()
+
+
+def test_print_shows_content_and_figures_without_navigation(browser, base):
+    page = browser.new_page()
+    page.goto(base + "programmes/p5/", wait_until="load")
+    page.emulate_media(media="print")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).display") == "none"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.md-sidebar--primary')).display") == "none"
+    assert page.locator("img.chart-static").first.is_visible()
+    assert "2010年" in page.inner_text("article")
+    page.close()
+
+
+def test_every_page_says_when_its_data_were_released(built):
+    for rel in ("index.html", "programmes/p1/index.html", "methodology/index.html"):
+        html = (built["site"] / rel).read_text(encoding="utf-8")
+        assert "数据截至2010年第四季度，本期数据发布于2011年1月10日" in html
