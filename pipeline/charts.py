@@ -102,7 +102,12 @@ def _finish(layers: list, data: pd.DataFrame | None, height: int, summary: str) 
     datasets: dict = {}
     for layer in layers:
         part = layer.to_dict(validate=False)
-        datasets.update(part.pop("datasets", {}))
+        own = part.pop("datasets", {})
+        if part.get("data") == {"name": "empty"}:
+            # Altair gives a chart without data an empty dataset; a layer takes its chart's data.
+            del part["data"]
+            own.pop("empty", None)
+        datasets.update(own)
         for key in ("$schema", "config"):
             part.pop(key, None)
         spec["layer"].append(part)

@@ -34,7 +34,8 @@ def point_at_each_chart(page, touch: bool = False) -> None:
 DRAWN_CHARTS = """() => [...document.querySelectorAll('.vega-chart')].filter(e =>
     e.dataset.rendered === 'true' && e.querySelector('svg') &&
     e.querySelector('svg').getBoundingClientRect().width > 200 &&
-    e.querySelectorAll('svg path, svg rect, svg line').length > 3).length"""
+    e.querySelectorAll('svg path, svg rect, svg line').length > 3 &&
+    e.querySelectorAll('.mark-rect.role-mark > path, .mark-symbol.role-mark > path').length > 0).length"""
 
 
 @pytest.fixture(scope="module")

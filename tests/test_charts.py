@@ -207,3 +207,33 @@ def test_a_changed_department_file_redraws_only_its_charts(tmp_path, config):
     # the export, the page figure and the page figure for phones).
     assert after["drawn"] == 3 * 3
     assert after["reused"] == first["drawn"] - after["drawn"]
+
+
+def _marks(svg: bytes | str) -> dict[str, int]:
+    """How many items each kind of mark has in a Vega SVG (bars: mark-rect, points: mark-symbol…)."""
+    root = ET.fromstring(svg)
+    counts: dict[str, int] = {}
+    for group in root.iter():
+        classes = (group.get("class") or "").split()
+        if "role-mark" in classes:
+            kind = next(c for c in classes if c.startswith("mark-"))
+            counts[kind] = counts.get(kind, 0) + len(list(group))
+    return counts
+
+
+def test_every_chart_image_draws_its_figures(built, charts):
+    """Not just axes: one bar per row with a value, one point per reported period."""
+    for chart in charts:
+        folder = built["site"] / "charts" / chart.chart_id
+        for name in ("figure.svg", "figure-narrow.svg", f"{chart.chart_id}.svg"):
+            marks = _marks((folder / name).read_bytes())
+            if chart.kind == "trajectory":
+                assert marks.get("mark-symbol", 0) >= len(chart.data), (chart.chart_id, name, marks)
+            else:
+                value = {"progress": "value", "overview": "completion", "status": "count"}[chart.kind]
+                bars = int((chart.data[value].fillna(0) > 0).sum())
+                assert marks.get("mark-rect", 0) >= bars, (chart.chart_id, name, marks)
+            text = _svg_text(folder / name)
+            if chart.kind in ("progress", "overview"):
+                # long labels may be shortened with "…" to fit: their start is there
+                assert all(label[:6] in text for label in chart.data["label"]), (chart.chart_id, name)
