@@ -346,7 +346,9 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     rows = headlines[headlines["programme_id"] == programme_id]
     data = pd.DataFrame({
         "target": rows["target_name"].to_list(),
-        "scope": [("" if k == "cumulative" else (f"{s}年" if k == "annual" else "比例目标")) for k, s in zip(rows["kind"], rows["scope"])],
+        # annual targets say which year; cumulative and share targets ("…占比") need no note
+        "scope": [f"{s}年" if k == "annual" and st != "no_data" else "" for k, s, st in
+                  zip(rows["kind"], rows["scope"], rows["status"])],
         "completion": rows["completion_pct"].astype(float).to_list(),
         "expected": [e if (k != "annual" or (e or 0) < 100) else None for k, e in zip(rows["kind"], rows["expected_pct"])],
         "status": rows["status"].to_list(),
