@@ -130,10 +130,11 @@ def observation_schema(config: Config) -> pa.DataFrameSchema:
     text = dict(nullable=False)
     return pa.DataFrameSchema(
         {
-            "source_id": pa.Column(str, pa.Check.isin(list(config.sources)), **text),
-            "department": pa.Column(str, pa.Check.isin(list(config.vocabularies["departments"].names)), **text),
-            "file": pa.Column(str, **text),
-            "sheet": pa.Column(str, nullable=True),
+            # text the same on every row of a file may be stored as a category (see clean._base)
+            "source_id": pa.Column(None, pa.Check.isin(list(config.sources)), **text),
+            "department": pa.Column(None, pa.Check.isin(list(config.vocabularies["departments"].names)), **text),
+            "file": pa.Column(None, pa.Check.str_length(min_value=1), **text),
+            "sheet": pa.Column(None, nullable=True),
             "row": pa.Column("Int64", pa.Check.ge(1), **text),
             "column": pa.Column(str, **text),
             "period": pa.Column(str, pa.Check.isin(periods), **text),

@@ -307,12 +307,8 @@ class _FileCleaner:
         notes = tuple(tidy_name(n) + ":" for n in self.defaults.note_prefixes)
 
         def distinct_texts(cells: pd.Series) -> tuple[np.ndarray, list[str], pd.Index]:
-            """Codes, distinct tidied texts and rows of the cells that could be labels: numbers
-            (such as 序号 1, 2, 3 …) never are, and are left out at once."""
+            """Codes, distinct tidied texts and rows of the non-empty cells."""
             text = cells.dropna()
-            if text.dtype == object:
-                text = text.astype(str)
-            text = text[~text.str.isdecimal().astype(bool)]
             codes, uniques = pd.factorize(text)
             return codes, [tidy_name(u) for u in uniques], text.index
 
@@ -324,11 +320,18 @@ class _FileCleaner:
                 found[body.index.get_indexer(rows[hits[codes]])] = True
             return found
 
-        firsts = distinct_texts(first)
-        kind[rows_where(firsts, lambda t: t in totals)] = ROW_TOTAL
         breakdown_col = tidy_name(self.source.breakdown)
         if breakdown_col in body.columns:
-            kind[rows_where(distinct_texts(body[breakdown_col]), lambda t: t in totals)] = ROW_TOTAL
+            # A total or note row has a label where the town, unit or category goes, or nothing
+            # there at all: only rows with an empty breakdown need their first cell read, which
+            # spares a million-row list a pass over every row.
+            breakdown = body[breakdown_col]
+            labels = distinct_texts(breakdown)
+            kind[rows_where(labels, lambda t: t in totals)] = ROW_TOTAL
+            kind[rows_where(labels, lambda t: t.startswith(notes))] = ROW_NOTE
+            first = first[breakdown.isna().to_numpy()]
+        firsts = distinct_texts(first)
+        kind[rows_where(firsts, lambda t: t in totals)] = ROW_TOTAL
         kind[rows_where(firsts, lambda t: t.startswith(notes))] = ROW_NOTE
         return kind
 
@@ -507,13 +510,18 @@ class _FileCleaner:
                          row=rows[0], column=self.source.department_column)
 
     def _base(self, data: pd.DataFrame, period: Period) -> pd.DataFrame:
-        """The provenance columns of one observation per data row (constants kept as plain objects:
-        a million copies of the file name need not become a million new strings)."""
+        """The provenance columns of one observation per data row. The values that are the same on
+        every row (source, department, file, sheet) are categorical: a million rows share one
+        copy of the file name."""
         n = len(data)
         constant = {"source_id": self.source_id, "department": self.source.department, "file": self.grid.file,
                     "sheet": self.grid.sheet}
-        frame = pd.DataFrame({k: np.full(n, v, dtype=object) for k, v in constant.items()}, index=data.index,
-                             dtype=object)
+        columns = {
+            k: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8) if v is not None else np.full(n, -1, np.int8),
+                                         categories=[v] if v is not None else [])
+            for k, v in constant.items()
+        }
+        frame = pd.DataFrame(columns, index=data.index)
         frame["row"] = data.index.to_numpy(dtype="int64")
         return frame
 

@@ -135,7 +135,7 @@ def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = 
     except OSError as exc:
         raise _fail("file_unreadable", file, f"无法读取（{exc.strerror}）", "可读取的文件",
                     "检查文件是否被其他程序占用、是否有读取权限。") from None
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+    if not data[:65536].strip(b" \t\r\n\x00" + codecs.BOM_UTF8) and not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise _fail("file_empty", file, "文件没有任何内容（0 个字符）", "包含表头和数据行的报表",
                     "请向报送部门索取完整文件；如为误放的空文件，请删除。")
     kind = READABLE[suffix]

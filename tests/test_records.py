@@ -46,3 +46,15 @@ def test_a_yearly_list_of_records_is_split_into_quarters_by_date(sample):
     # 人事局's 2009 list: 28 recruits reported in January-March, 14 in April-June, …
     assert by_quarter == {"2009Q1": 28, "2009Q2": 14, "2009Q3": 114, "2009Q4": 14,
                           "2010Q1": 31, "2010Q2": 15, "2010Q3": 83, "2010Q4": 11}
+
+
+def test_a_single_list_passes_the_published_schema(config, tmp_path):
+    """One file alone (its constant columns stored as categories) satisfies the schema of
+    observations that the build checks before writing anything."""
+    from pipeline.checks import observation_schema
+
+    raw = copy_raw(tmp_path, ["农工办培训明细"])
+    training_records(raw, "农工办培训明细_2011Q1.csv", [("北山镇", "农村实用技术培训", "2011-01-05")] * 3)
+    dataset, problems = read_and_check(raw, config, TODAY)
+    assert problems == []
+    observation_schema(config).validate(dataset.observations)
