@@ -322,18 +322,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=paths.CACHE_DIR, help="图片缓存目录（默认 build/cache）")
     parser.add_argument("--timings", type=Path, help="把各阶段用时（秒）写入这个 JSON 文件（供性能测试用）")
     args = parser.parse_args(argv)
+    work_dir = args.site.resolve().parent / "build"
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
+        # Generated pages and the error report go in the build folder beside the site.
         outputs = build(args.raw.resolve(), args.site.resolve(), config_dir=args.config.resolve(),
-                        cache_dir=args.cache.resolve())
+                        cache_dir=args.cache.resolve(), keep_docs=work_dir / "docs")
     except ConfigError as exc:
         print(exc.message(), file=sys.stderr)
         return 2
     except DataErrors as exc:
         report = error_report(exc.errors, exc.problems)
         print(report, file=sys.stderr)
-        paths.BUILD_DIR.mkdir(exist_ok=True)
-        (paths.BUILD_DIR / "problems.txt").write_text(report, encoding="utf-8")
+        work_dir.mkdir(parents=True, exist_ok=True)
+        (work_dir / "problems.txt").write_text(report, encoding="utf-8")
         return 1
     except BuildFailed as exc:
         print(str(exc), file=sys.stderr)

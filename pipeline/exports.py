@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.charts import MUTED, Chart
+from pipeline.draw import render
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
 NARROW_WIDTH = 300  # the page figure for phones: shown at about its own size, text stays legible
-PNG_SCALE = 2
 
 
 @dataclass(frozen=True)
@@ -89,17 +89,6 @@ def _key(kind: str, spec: dict) -> str:
     return hashlib.sha256(f"{kind}|{vl_convert.__version__}|{text}".encode()).hexdigest()[:32]
 
 
-def _render(kind: str, spec_json: str) -> dict[str, bytes]:
-    """In a worker: draw one image (and, for exports, its PNG from the same SVG)."""
-    import vl_convert
-
-    spec = json.loads(spec_json)
-    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
-    if kind == "export":
-        return {"svg": svg.encode(), "png": vl_convert.svg_to_png(svg, scale=PNG_SCALE)}
-    return {"svg": svg.encode()}
-
-
 def _size(svg: bytes) -> tuple[int, int]:
     head = svg[:400].decode(errors="replace")
     w = re.search(r'\bwidth="([\d.]+)"', head)
@@ -143,13 +132,14 @@ def _draw(jobs: dict[str, tuple[str, dict]], cache: Path, workers: int) -> None:
             tmp.replace(cache / f"{key}.{ext}")
 
     items = [(key, kind, json.dumps(spec, ensure_ascii=False)) for key, (kind, spec) in jobs.items()]
-    if workers <= 1 or len(items) < 4:
+    # A few images are drawn here: starting workers would take longer than drawing them.
+    if workers <= 1 or len(items) < 12:
         for key, kind, spec_json in items:
-            save(key, _render(kind, spec_json))
+            save(key, render(kind, spec_json))
         return
     # Separate processes (not threads): vl-convert holds its own JavaScript engine per process.
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_render, kind, spec_json): key for key, kind, spec_json in items}
+        futures = {pool.submit(render, kind, spec_json): key for key, kind, spec_json in items}
         for future in concurrent.futures.as_completed(futures):
             save(futures[future], future.result())
