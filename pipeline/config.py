@@ -535,22 +535,18 @@ def _check_sources(sources: SourcesFile, indicators: dict[str, Indicator],
         breakdowns = {indicators[i].breakdown for i in used if i in indicators}
         if len(breakdowns) > 1:
             problems.append(f"{where}：同一来源的指标须使用同一分组词表，现为 {sorted(breakdowns)}")
-        if src.indicator_by:
-            vocab = vocabularies.get(src.indicator_by.vocabulary)
+        rules = [("indicator_by", src.indicator_by, "indicators", src.indicator_by and src.indicator_by.indicators),
+                 ("include", src.include, "values", src.include and src.include.values)]
+        for name, rule, field, values in rules:
+            if not rule:
+                continue
+            vocab = vocabularies.get(rule.vocabulary)
             if vocab is None:
-                problems.append(f"{where}.indicator_by.vocabulary：未知词表 {src.indicator_by.vocabulary!r}")
-            else:
-                unknown = [v for v in src.indicator_by.indicators if v not in vocab.names]
-                if unknown:
-                    problems.append(f"{where}.indicator_by.indicators：{unknown} 不在词表 {src.indicator_by.vocabulary} 中")
-        if src.include:
-            vocab = vocabularies.get(src.include.vocabulary)
-            if vocab is None:
-                problems.append(f"{where}.include.vocabulary：未知词表 {src.include.vocabulary!r}")
-            else:
-                unknown = [v for v in src.include.values if v not in vocab.names]
-                if unknown:
-                    problems.append(f"{where}.include.values：{unknown} 不在词表 {src.include.vocabulary} 中")
+                problems.append(f"{where}.{name}.vocabulary：未知词表 {rule.vocabulary!r}")
+                continue
+            unknown = [v for v in values if v not in vocab.names]
+            if unknown:
+                problems.append(f"{where}.{name}.{field}：{unknown} 不在词表 {rule.vocabulary} 中")
     if problems:
         raise ConfigError(path, problems)
 
