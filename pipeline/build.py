@@ -211,7 +211,9 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None, data
         os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(source_date.year, source_date.month, source_date.day,
                                                                tzinfo=dt.timezone.utc).timestamp()))
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary-loading chatter
+    import jieba  # imported here first: importing it resets its logger to DEBUG
+
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
     try:
         # Paths in mkdocs.yml's plugin settings (the search dictionary) are relative to the project.
         with contextlib.chdir(paths.ROOT):
