@@ -34,7 +34,7 @@ from pipeline.pages import Site, all_pages, chart_files, chart_footers
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, problems_frame, sort_problems
 from pipeline.progress import all_progress, reference_date, target_series
-from pipeline.tables import TABLES, csv_bytes, data_dictionary, for_table
+from pipeline.tables import csv_bytes, data_dictionary, for_table
 
 
 

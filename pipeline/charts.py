@@ -272,7 +272,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, rows:
     else:
         s["shown"] = s["running_total"].astype(float)
         starts = []
-        for scope, group in s.groupby("scope", sort=False):
+        for scope in s["scope"].unique():
             start = plan.start if target.kind == "cumulative" else dt.date(int(scope), 1, 1)
             starts.append({"scope": scope, "date": _iso(start), "period_zh": f"{date_zh(start)}（起点）", "shown": 0.0})
         actual = pd.concat([pd.DataFrame(starts), s[["scope", "date", "period_zh", "shown"]]], ignore_index=True)

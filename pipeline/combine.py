@@ -7,7 +7,6 @@ person is counted in two files, and gathers the cleaning log.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -54,7 +53,7 @@ def resolve_resubmissions(results: list[FileResult], config: Config) -> tuple[pd
     for r in usable:
         groups.setdefault((r.submission["source_id"], r.submission["period"]), []).append(r)
     corrections, problems = [], []
-    for (source_id, period), files in sorted(groups.items()):
+    for (_, period), files in sorted(groups.items()):
         if len(files) == 1:
             continue
 
@@ -130,7 +129,7 @@ def complete_company_names(results: list[FileResult], config: Config) -> None:
         for r in files:
             hit = r.observations["breakdown"].isin(completion.keys())
             if hit.any():
-                for short, count in r.observations.loc[hit, "breakdown"].value_counts().items():
+                for short in r.observations.loc[hit, "breakdown"].unique():
                     rows = r.observations.loc[hit & (r.observations["breakdown"] == short), "row"].nunique()
                     r.actions[("company_completed", f"{short}→{completion[short]}")] += int(rows)
                 r.observations["breakdown"] = r.observations["breakdown"].replace(completion)
@@ -226,7 +225,3 @@ def combine(results: list[FileResult], read_problems: list[Problem], config: Con
         corrections=corrections,
         problems=problems,
     )
-
-
-def count_by(log: pd.DataFrame) -> Counter:
-    return Counter(dict(log.groupby("action")["count"].sum()))

@@ -16,10 +16,10 @@ from PIL import Image, ImageChops
 
 from pipeline import paths
 from pipeline.build import analyse, load_site_settings, read_and_check
-from pipeline.charts import FONT, all_charts
+from pipeline.charts import FONT
 from pipeline.config import load_config
 from pipeline.exports import render_images
-from pipeline.pages import chart_csv, chart_footers
+from pipeline.pages import chart_footers
 from pipeline.tables import csv_bytes, defuse_formulas
 from tests.conftest import TODAY, copy_raw
 

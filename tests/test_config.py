@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from pipeline import paths
 from pipeline.build import load_site_settings
