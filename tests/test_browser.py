@@ -170,17 +170,19 @@ def test_without_javascript_every_figure_is_still_shown(browser, base, built):
 
 
 def test_chinese_search_finds_a_programme_by_a_word_of_its_name(browser, base):
-    page = browser.new_page()
-    page.goto(base, wait_until="load")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
     for word, programme in (("技能人才", "programmes/p7/"), ("企业家", "programmes/p2/"), ("教坛新秀", "programmes/p4/")):
+        # A fresh page per word: in one page the previous word's results are still
+        # listed while the next search runs, and the test would read those.
+        page = browser.new_page()
+        page.goto(base, wait_until="load")
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        box = page.locator("input.md-search__input")
         box.fill(word)
         box.press("End")  # Material searches on keyup; typing Chinese fires none
         page.wait_for_selector(".md-search-result__item", timeout=10_000)
         links = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.getAttribute('href'))")
+        page.close()
         assert any(programme in (href or "") for href in links), (word, links)
-    page.close()
 
 
 def test_a_chart_shows_figures_in_chinese_number_format(browser, base):
