@@ -7,6 +7,7 @@ every step succeeded: a failed or interrupted build leaves the last good site in
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -274,8 +275,11 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
         analysis = analyse(config, dataset, problems, plan_text, settings)
         footers = chart_footers(analysis.site)
     with clock("images"):
-        images, image_counts = render_images(analysis.site.charts, footers, cache_dir)
-        bundle = vega_bundle(cache_dir)
+        # The chart library is made (once per vl-convert version) while the workers draw images.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as side:
+            bundle_job = side.submit(vega_bundle, cache_dir)
+            images, image_counts = render_images(analysis.site.charts, footers, cache_dir)
+            bundle = bundle_job.result()
     with clock("pages"):
         files = publish_files(analysis, images, footers)
         check_no_personal_data(files)

@@ -94,7 +94,6 @@ def _env() -> jinja2.Environment:
     env.filters.update(
         number=number, figure=figure, percent=percent, date_zh=date_zh, unit=value_with_unit, status_label=status_label,
         status_word=lambda s: STATUSES[s][0], status_symbol=lambda s: STATUSES[s][1],
-        spec_json=lambda spec: json.dumps(spec, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
         as_of=as_of_phrase, period_zh=lambda p: "—" if missing(p) else Period.from_label(p).label_zh,
         na=missing,
         meta=lambda text: str(text).replace('"', "”").replace("\\", ""),
@@ -148,6 +147,7 @@ def _chart_view(site: Site, chart: Chart, page: str) -> dict:
     return {"chart": chart, "page_link": relative(page, f"charts/{chart.chart_id}/"),
             "figure_src": relative(page, f"charts/{chart.chart_id}/figure.svg"), "width": width, "height": height,
             "narrow_src": relative(page, f"charts/{chart.chart_id}/figure-narrow.svg"),
+            "spec_src": relative(page, f"charts/{chart.chart_id}/chart.json"),
             "narrow_width": narrow_width, "narrow_height": narrow_height}
 
 
@@ -351,6 +351,9 @@ def chart_files(site: Site, chart: Chart, image, footer: list[str]) -> dict[str,
         f"{folder}/{chart.chart_id}.svg": image.svg,
         f"{folder}/figure.svg": image.figure_svg,
         f"{folder}/figure-narrow.svg": image.narrow_svg,
+        # the interactive chart's spec, fetched only when a reader points at the chart
+        f"{folder}/chart.json": json.dumps(chart.spec, ensure_ascii=False, separators=(",", ":"),
+                                           sort_keys=True).encode(),
         f"{folder}/{chart.chart_id}.csv": csv_bytes(chart_csv(chart)),
         f"{folder}/{chart.chart_id}.vl.json": json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True).encode(),
         f"{folder}/embed/index.html": embed_page(site, chart).encode("utf-8"),

@@ -36,10 +36,10 @@ def test_every_chart_has_its_page_and_downloads(built, charts):
         page = (folder / "index.html").read_text(encoding="utf-8")
         assert f'id="chart-{chart.chart_id}"' in page
         for download in (f"{chart.chart_id}.png", f"{chart.chart_id}.svg", f"{chart.chart_id}.csv",
-                         f"{chart.chart_id}.vl.json", "figure.svg", "figure-narrow.svg", "embed/index.html"):
+                         f"{chart.chart_id}.vl.json", "figure.svg", "figure-narrow.svg", "chart.json", "embed/index.html"):
             assert (folder / download).is_file(), (chart.chart_id, download)
             if "." in download and not download.startswith("embed"):
-                assert f'href="{download}"' in page or download.startswith("figure")
+                assert f'href="{download}"' in page or download.startswith(("figure", "chart.json"))
 
 
 def test_chart_addresses_come_from_what_they_show(charts, config):

@@ -3,9 +3,9 @@
  * Every chart is first an image drawn at build time: it carries all the figures, works without
  * JavaScript, prints, and is read by screen readers through its alt text. The interactive chart
  * (tooltips) is only an addition: the chart library (vega.min.js, 300 KB compressed, served by
- * this site and cached) is loaded when a reader first points at or touches a chart, so a first
- * visit on a phone downloads none of it. The interactive chart is drawn exactly over its image,
- * so nothing on the page moves. */
+ * this site and cached) and the chart's spec (chart.json beside its images) are loaded when a
+ * reader first points at or touches a chart, so a first visit on a phone downloads none of it.
+ * The interactive chart is drawn exactly over its image, so nothing on the page moves. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -40,8 +40,14 @@
   function draw(el) {
     if (el.getAttribute("data-rendered")) return Promise.resolve();
     el.setAttribute("data-rendered", "loading");
-    return loadLibrary().then(function (vegaEmbed) {
-      var spec = JSON.parse(el.getAttribute("data-spec"));
+    var specUrl = new URL(el.getAttribute("data-spec-src"), location.href).href;
+    var specLoaded = fetch(specUrl).then(function (response) {
+      if (!response.ok) throw new Error("图表数据加载失败：" + specUrl);
+      return response.json();
+    });
+    return Promise.all([loadLibrary(), specLoaded]).then(function (loaded) {
+      var vegaEmbed = loaded[0];
+      var spec = loaded[1];
       var frame = el.closest(".chart-frame");
       if (frame && frame.getBoundingClientRect().height > 0) {
         // Fill the image's box: same width and height, so the page does not shift.
@@ -65,7 +71,7 @@
   }
 
   function start() {
-    var charts = Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec]"));
+    var charts = Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec-src]"));
     charts.forEach(function (el) {
       var frame = el.closest(".chart-frame") || el;
       var go = function () { draw(el); };
@@ -112,7 +118,7 @@
 
   // Exposed for printing and tests: draw every chart now.
   window.drawAllCharts = function () {
-    return Promise.all(Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec]")).map(draw));
+    return Promise.all(Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec-src]")).map(draw));
   };
 
   function ready() { start(); copyButtons(); }
