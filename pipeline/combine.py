@@ -205,6 +205,20 @@ def cleaning_log(results: list[FileResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "action", "action_zh", "detail", "count"])
 
 
+def _same_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The frames with each categorical column (file, sheet, department: one value per file)
+    sharing the same categories, so that concatenating them stays categorical instead of
+    writing out a million copies of a file name."""
+    if len(frames) < 2:
+        return frames
+    columns = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)
+               and all(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+    if not columns:
+        return frames
+    categories = {c: pd.api.types.union_categoricals([f[c] for f in frames]).categories for c in columns}
+    return [f.assign(**{c: f[c].cat.set_categories(categories[c]) for c in columns}) for f in frames]
+
+
 def combine(results: list[FileResult], read_problems: list[Problem], config: Config) -> Dataset:
     """All files together: resubmissions resolved, names completed, people checked, log gathered."""
     corrections, problems = resolve_resubmissions(results, config)
@@ -214,7 +228,7 @@ def combine(results: list[FileResult], read_problems: list[Problem], config: Con
     problems += check_sources_overlap(results)
     used = [r.observations for r in results if r.submission["status"] == "used" and not r.observations.empty]
     # In the order read: files in name order, rows as in each file (so the table reads like the files).
-    observations = pd.concat(used, ignore_index=True) if used else empty_observations()
+    observations = pd.concat(_same_categories(used), ignore_index=True) if used else empty_observations()
     submissions = pd.DataFrame([r.submission for r in results])
     if not submissions.empty:
         submissions = submissions.sort_values(["source_id", "period", "file"], na_position="last", kind="stable")
