@@ -309,6 +309,10 @@ def worker_read_csv(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     import pandas as pd
 
+    # Text stored as the pipeline stores it (pipeline/__init__.py): as Python strings, which
+    # pandas reads faster than into Arrow arrays (its default once pyarrow is installed), so the
+    # stricter comparison.
+    pd.set_option("mode.string_storage", "python")
     imported = time.perf_counter()
     rss_imported = peak_rss_kb()
     frames = [pd.read_csv(path, dtype=str) for path in args.files]

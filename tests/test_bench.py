@@ -108,3 +108,21 @@ def test_no_personal_value_reaches_the_observations(generated, records):
     assert not {"姓名", "身份证号", "联系电话"} & set(obs.columns)
     assert find_personal_numbers(obs.to_csv(index=False)) == []
     assert isinstance(obs["period_start"].iloc[0], dt.date)
+
+
+def test_large_record_files_read_by_arrow_give_the_same_observations_as_pandas(tmp_path, monkeypatch):
+    import pipeline.read
+
+    big = generate(40_000, tmp_path / "big", seed=3)  # about 1.1 MB a quarter: read by Arrow
+    assert all(path.stat().st_size >= pipeline.read.ARROW_MIN_BYTES for path in big.csv_files())
+    config = load_config(big.config_dir)
+    by_arrow, problems = read_and_check(big.raw_dir, config, TODAY)
+    monkeypatch.setattr(pipeline.read, "ARROW_MIN_BYTES", 10**12)
+    by_pandas, _ = read_and_check(big.raw_dir, config, TODAY)
+    assert problems == [] and len(by_arrow.observations) == 40_000
+    def cells(frame, column):
+        return [None if pd.isna(v) else v for v in frame[column].tolist()]
+
+    for column in by_pandas.observations.columns:
+        assert cells(by_arrow.observations, column) == cells(by_pandas.observations, column), column
+    pd.testing.assert_frame_equal(by_arrow.cleaning_log, by_pandas.cleaning_log)

@@ -31,6 +31,8 @@ def point_at_each_chart(page, touch: bool = False) -> None:
             frame.tap()
         else:
             frame.hover()
+
+
 DRAWN_CHARTS = """() => [...document.querySelectorAll('.vega-chart')].filter(e =>
     e.dataset.rendered === 'true' && e.querySelector('svg') &&
     e.querySelector('svg').getBoundingClientRect().width > 200 &&
