@@ -2,9 +2,9 @@
 address (for journalists), and a plain SVG of each page chart (for readers without JavaScript).
 
 Rendering is the slow part of a build, so each image is cached under build/cache/exports by a
-hash of everything it depends on (the spec, vl-convert's version), and the images not in the
-cache are drawn on all cores at once. A rebuild after one department file changed redraws only
-the charts whose figures changed.
+hash of everything it depends on (the spec, vl-convert's version, the drawing code's version),
+and the images not in the cache are drawn on all cores at once. A rebuild after one department
+file changed redraws only the charts whose figures changed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.charts import MUTED, Chart
-from pipeline.draw import render
+from pipeline.draw import DRAWING_VERSION, render
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
 NARROW_WIDTH = 300  # the page figure for phones: shown at about its own size, text stays legible
@@ -86,7 +86,7 @@ def _key(kind: str, spec: dict) -> str:
     import vl_convert
 
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{kind}|{vl_convert.__version__}|{text}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{kind}|{vl_convert.__version__}|{DRAWING_VERSION}|{text}".encode()).hexdigest()[:32]
 
 
 def _size(svg: bytes) -> tuple[int, int]:

@@ -237,3 +237,16 @@ def test_every_chart_image_draws_its_figures(built, charts):
             if chart.kind in ("progress", "overview"):
                 # long labels may be shortened with "…" to fit: their start is there
                 assert all(label[:6] in text for label in chart.data["label"]), (chart.chart_id, name)
+
+
+def test_an_image_is_the_same_whichever_charts_were_drawn_before_it(charts):
+    """Builds are byte-identical only if an image does not depend on which worker drew it."""
+    from pipeline.draw import render
+    from pipeline.exports import figure_spec
+
+    first, other = (json.dumps(figure_spec(chart)) for chart in charts[:2])
+    before = render("figure", first)["svg"]
+    render("figure", other)
+    after = render("figure", first)["svg"]
+    assert b'clip-path="url(#clip1)"' in before
+    assert after == before
