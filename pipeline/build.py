@@ -29,7 +29,7 @@ from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.ingest import read_all
-from pipeline.exports import Images, render_images
+from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
 from pipeline.pages import Site, all_pages, chart_files, chart_footers
 from pipeline.privacy import find_personal_numbers
@@ -199,6 +199,15 @@ def vega_bundle(cache_dir: Path = paths.CACHE_DIR) -> bytes:
     return cached.read_bytes()
 
 
+def load_chinese_words() -> None:
+    """Load jieba's dictionary, with which the search plugin splits Chinese text into words (about
+    a second; done once per process, so it can be done ahead, while the images are drawn)."""
+    import jieba  # imported here first: importing it resets its logger to DEBUG
+
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
+    jieba.initialize()
+
+
 def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None, data_dates: dict | None = None) -> None:
     """mkdocs build --strict of docs_dir into site_dir; data_dates (as-of and release dates, in
     words) are shown in every page's footer."""
@@ -212,9 +221,7 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None, data
         os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(source_date.year, source_date.month, source_date.day,
                                                                tzinfo=dt.timezone.utc).timestamp()))
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    import jieba  # imported here first: importing it resets its logger to DEBUG
-
-    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
+    load_chinese_words()
     try:
         # Paths in mkdocs.yml's plugin settings (the search dictionary) are relative to the project.
         with contextlib.chdir(paths.ROOT):
@@ -224,6 +231,13 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None, data
             mkdocs_build(cfg)
     except (Abort, ConfigurationError) as exc:
         raise BuildFailed(f"发布中止：MkDocs 生成网站时出错（{exc}）。上面的 WARNING 行说明了原因；网站保持上一次的版本。") from None
+
+
+def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
+    """Each chart's PNG beside its other downloads (made while MkDocs built the pages, so not
+    part of the docs it built from)."""
+    for chart_id, image in images.items():
+        shutil.copyfile(image.png_file, site / "charts" / chart_id / f"{chart_id}.png")
 
 
 def replace_site(new_site: Path, site_dir: Path) -> None:
@@ -270,34 +284,42 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
         dataset, problems = read_and_check(raw_dir, config, today or dt.date.today())
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
         settings = load_site_settings()
-    # process
-    with clock("analyse"):
-        analysis = analyse(config, dataset, problems, plan_text, settings)
-        footers = chart_footers(analysis.site)
-    with clock("images"):
-        # The chart library is made (once per vl-convert version) while the workers draw images.
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as side:
-            bundle_job = side.submit(vega_bundle, cache_dir)
-            images, image_counts = render_images(analysis.site.charts, footers, cache_dir)
-            bundle = bundle_job.result()
-    with clock("pages"):
-        files = publish_files(analysis, images, footers)
-        check_no_personal_data(files)
-    # save
-    work_root = site_dir.parent / "build"
-    work_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="build-", dir=work_root) as work:
-        docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
-        with clock("mkdocs"):
-            assemble_docs(files, docs_dir, bundle)
-            run_mkdocs(docs_dir, new_site, analysis.site.reference,
-                       {"data_as_of": as_of_phrase(analysis.site.as_of), "data_released": date_zh(analysis.site.reference)})
-        with clock("publish"):
-            replace_site(new_site, site_dir)
-            if keep_docs is not None:
-                if keep_docs.exists():
-                    shutil.rmtree(keep_docs)
-                shutil.move(str(docs_dir), keep_docs)
+    # process: the drawing workers start (and warm up) on the other core while the figures are worked out
+    with DrawingPool() as pool:
+        with clock("analyse"):
+            analysis = analyse(config, dataset, problems, plan_text, settings)
+            footers = chart_footers(analysis.site)
+        with clock("images"):
+            # While the workers draw, this process (otherwise waiting) makes the chart library
+            # (once per vl-convert version) and loads the search's word list.
+            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as side:
+                bundle_job = side.submit(vega_bundle, cache_dir)
+                words_job = side.submit(load_chinese_words)
+                images, image_counts = render_images(analysis.site.charts, footers, cache_dir, pool)
+                bundle = bundle_job.result()
+                words_job.result()
+        # The pages and the site are made while the workers make the PNGs.
+        with clock("pages"):
+            files = publish_files(analysis, images, footers)
+            check_no_personal_data(files)
+        # save
+        work_root = site_dir.parent / "build"
+        work_root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="build-", dir=work_root) as work:
+            docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
+            with clock("mkdocs"):
+                assemble_docs(files, docs_dir, bundle)
+                run_mkdocs(docs_dir, new_site, analysis.site.reference,
+                           {"data_as_of": as_of_phrase(analysis.site.as_of), "data_released": date_zh(analysis.site.reference)})
+            with clock("png"):
+                pool.finish()
+                add_chart_pngs(images, new_site)
+            with clock("publish"):
+                replace_site(new_site, site_dir)
+                if keep_docs is not None:
+                    if keep_docs.exists():
+                        shutil.rmtree(keep_docs)
+                    shutil.move(str(docs_dir), keep_docs)
     return Outputs(files=files, problems=problems, site=analysis.site, image_counts=image_counts,
                    stage_seconds=clock.seconds)
 

@@ -1,10 +1,12 @@
 """Chart images made at build time: SVG and 2x PNG that carry their own title, source, date and
 address (for journalists), and a plain SVG of each page chart (for readers without JavaScript).
 
-Rendering is the slow part of a build, so each image is cached under build/cache/exports by a
-hash of everything it depends on (the spec, vl-convert's version, the drawing code's version),
-and the images not in the cache are drawn on all cores at once. A rebuild after one department
-file changed redraws only the charts whose figures changed.
+Vega draws each chart twice: at the page width (the page figure, also framed into the export)
+and at a phone's width. Drawing is the slow part of a build, so each image is cached under
+build/cache/exports by a hash of everything it depends on (the spec, the frame's text,
+vl-convert's version, the drawing code's version), and the images not in the cache are drawn by
+worker processes on all cores, started while the data is still being read. A rebuild after one
+department file changed redraws only the charts whose figures changed.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.charts import MUTED, Chart
-from pipeline.draw import DRAWING_VERSION, render
+import vl_convert
+
+from pipeline.charts import FONT, INK, MUTED, Chart
+from pipeline.draw import DRAWING_VERSION, PNG_SCALE, Frame, framed, number_clips_from_one, svg_size
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
 NARROW_WIDTH = 300  # the page figure for phones: shown at about its own size, text stays legible
+# Drawn by each worker when it starts, so that its JavaScript engine is ready for the real charts.
+_WARM_UP_SPEC = {"data": {"values": [{"x": 1}]}, "mark": "bar", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
 
 
 @dataclass(frozen=True)
@@ -31,20 +36,17 @@ class Images:
     """The images of one chart."""
 
     svg: bytes  # export: title, subtitle, chart, source line
-    png: bytes  # the same at 2x
+    png_file: Path  # the same at 2x, in the image cache (complete once DrawingPool.finish() returned)
+    png_size: tuple[int, int]  # its width and height in pixels
     figure_svg: bytes  # the page chart without title, for readers without JavaScript
     figure_size: tuple[int, int]  # width, height of figure_svg in CSS pixels
     narrow_svg: bytes  # the same for phones
     narrow_size: tuple[int, int]
 
-    @property
-    def png_size(self) -> tuple[int, int]:
-        """Width and height of the PNG in pixels (from its header)."""
-        return int.from_bytes(self.png[16:20], "big"), int.from_bytes(self.png[20:24], "big")
-
 
 def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
-    """The page spec made self-describing: fixed width, title, subtitle and a source footer."""
+    """The page spec made self-describing: fixed width, title, subtitle and a source footer (the
+    Vega-Lite download, for those who redraw the chart themselves)."""
     spec = copy.deepcopy(chart.spec)
     top_level = {k: spec.pop(k) for k in ("config", "autosize", "datasets", "description", "padding",
                                          "background") if k in spec}
@@ -58,11 +60,10 @@ def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
         "width": EXPORT_WIDTH,
         "height": 16 * len(footer_lines),
     }
-    subtitle = [line for line in chart.subtitle.split(" · ") if line]
     out = {
         "vconcat": [spec, footer],
         "spacing": 14,
-        "title": {"text": chart.title, "subtitle": subtitle, "anchor": "start"},
+        "title": {"text": chart.title, "subtitle": _subtitle_lines(chart), "anchor": "start"},
         "description": top_level.get("description", chart.summary),
         "background": "white",
         "padding": 16,
@@ -82,64 +83,120 @@ def figure_spec(chart: Chart, width: int = EXPORT_WIDTH) -> dict:
     return spec
 
 
-def _key(kind: str, spec: dict) -> str:
-    import vl_convert
+def export_frame(chart: Chart, footer_lines: list[str]) -> Frame:
+    """The text around the figure in an exported image."""
+    padding = chart.spec.get("config", {}).get("padding", 0)
+    return Frame(title=chart.title, subtitle=_subtitle_lines(chart), source=footer_lines,
+                 description=chart.spec.get("description", chart.summary), font=FONT, title_colour=INK,
+                 text_colour=MUTED, figure_left_padding=padding.get("left", 0) if isinstance(padding, dict) else padding)
 
-    text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{kind}|{vl_convert.__version__}|{DRAWING_VERSION}|{text}".encode()).hexdigest()[:32]
+
+def _subtitle_lines(chart: Chart) -> list[str]:
+    return [line for line in chart.subtitle.split(" · ") if line]
 
 
-def _size(svg: bytes) -> tuple[int, int]:
-    head = svg[:400].decode(errors="replace")
-    w = re.search(r'\bwidth="([\d.]+)"', head)
-    h = re.search(r'\bheight="([\d.]+)"', head)
-    return (round(float(w.group(1))), round(float(h.group(1)))) if w and h else (EXPORT_WIDTH, 300)
+def _key(*parts: object) -> str:
+    text = json.dumps([vl_convert.__version__, DRAWING_VERSION, *parts], ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class DrawingPool:
+    """Worker processes that draw with vl-convert (one JavaScript engine each), started at once
+    and warmed up in the background: `with DrawingPool() as pool: ... render_images(..., pool)`.
+
+    The workers run vl-convert's functions directly, so they import nothing of the pipeline (nor
+    pandas): starting one takes a fraction of a second. PNGs are made last and need not be waited
+    for until the site is written: finish() waits for them."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.executor = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=vl_convert.vegalite_to_svg, initargs=(_WARM_UP_SPEC,))
+        self.pngs: dict[concurrent.futures.Future, Path] = {}  # PNGs being made -> where they go
+        # Workers are started on demand: one small job each starts them all now.
+        for _ in range(self.workers):
+            self.executor.submit(abs, 0)
+
+    def finish(self) -> None:
+        """Wait until every PNG asked for is made, and put it in the image cache."""
+        for future, path in self.pngs.items():
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(future.result())
+            tmp.replace(path)
+        self.pngs.clear()
+
+    def __enter__(self) -> "DrawingPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir: Path,
-                  workers: int | None = None) -> tuple[dict[str, Images], dict[str, int]]:
-    """Images of every chart, from the cache or drawn now; also how many were drawn and reused."""
+                  pool: DrawingPool | None = None) -> tuple[dict[str, Images], dict[str, int]]:
+    """Images of every chart, from the cache or drawn now; also how many were drawn and reused.
+
+    With a pool, this returns when every SVG is ready; the PNGs are ready after pool.finish().
+    Without a pool, one is started if anything needs drawing, and everything is ready on return."""
     cache = cache_dir / "exports"
     cache.mkdir(parents=True, exist_ok=True)
-    jobs: dict[str, tuple[str, dict]] = {}  # cache key -> (kind, spec)
+    figures: dict[str, dict] = {}  # cache key -> figure spec not in the cache
+    exports: dict[str, tuple[str, Frame]] = {}  # export key -> (its figure's key, frame) not in the cache
     keys: dict[str, tuple[str, str, str]] = {}  # chart id -> (export key, figure key, narrow figure key)
     for chart in charts:
-        export, figure, narrow = (export_spec(chart, footers[chart.chart_id]), figure_spec(chart),
-                                  figure_spec(chart, NARROW_WIDTH))
-        ek, fk, nk = _key("export", export), _key("figure", figure), _key("figure", narrow)
+        figure, narrow = figure_spec(chart), figure_spec(chart, NARROW_WIDTH)
+        frame = export_frame(chart, footers[chart.chart_id])
+        fk, nk = _key("figure", figure), _key("figure", narrow)
+        ek = _key("export", fk, PNG_SCALE, asdict(frame))
         keys[chart.chart_id] = (ek, fk, nk)
-        if not (cache / f"{ek}.svg").exists() or not (cache / f"{ek}.png").exists():
-            jobs[ek] = ("export", export)
         for key, spec in ((fk, figure), (nk, narrow)):
             if not (cache / f"{key}.svg").exists():
-                jobs[key] = ("figure", spec)
-    if jobs:
-        _draw(jobs, cache, workers or os.cpu_count() or 1)
+                figures[key] = spec
+        if not (cache / f"{ek}.svg").exists() or not (cache / f"{ek}.png").exists():
+            exports[ek] = (fk, frame)
+    if figures or exports:
+        if pool is None:
+            with DrawingPool() as own_pool:
+                _draw(figures, exports, cache, own_pool)
+                own_pool.finish()
+        else:
+            _draw(figures, exports, cache, pool)
     images = {}
     for chart_id, (ek, fk, nk) in keys.items():
-        figure, narrow = (cache / f"{fk}.svg").read_bytes(), (cache / f"{nk}.svg").read_bytes()
-        images[chart_id] = Images(svg=(cache / f"{ek}.svg").read_bytes(), png=(cache / f"{ek}.png").read_bytes(),
-                                  figure_svg=figure, figure_size=_size(figure), narrow_svg=narrow,
-                                  narrow_size=_size(narrow))
-    return images, {"drawn": len(jobs), "reused": 3 * len(charts) - len(jobs)}
+        svg, figure, narrow = ((cache / f"{key}.svg").read_bytes() for key in (ek, fk, nk))
+        width, height = svg_size(svg)
+        images[chart_id] = Images(svg=svg, png_file=cache / f"{ek}.png", png_size=(width * PNG_SCALE, height * PNG_SCALE),
+                                  figure_svg=figure, figure_size=svg_size(figure), narrow_svg=narrow,
+                                  narrow_size=svg_size(narrow))
+    drawn = len(set(figures) | set(exports))
+    return images, {"drawn": drawn, "reused": 3 * len(charts) - drawn}
 
 
-def _draw(jobs: dict[str, tuple[str, dict]], cache: Path, workers: int) -> None:
-    def save(key: str, result: dict[str, bytes]) -> None:
-        for ext, content in result.items():
-            tmp = cache / f"{key}.{ext}.tmp"
-            tmp.write_bytes(content)
-            tmp.replace(cache / f"{key}.{ext}")
+def _draw(figures: dict[str, dict], exports: dict[str, tuple[str, Frame]], cache: Path, pool: DrawingPool) -> None:
+    """Figures drawn by Vega in the workers; each export framed here from its figure as soon as
+    that is ready, and turned into a PNG by a worker (pool.pngs: not waited for here)."""
+    def save(name: str, content: bytes) -> None:
+        tmp = cache / f"{name}.tmp"
+        tmp.write_bytes(content)
+        tmp.replace(cache / name)
 
-    items = [(key, kind, json.dumps(spec, ensure_ascii=False)) for key, (kind, spec) in jobs.items()]
-    # A few images are drawn here: starting workers would take longer than drawing them.
-    if workers <= 1 or len(items) < 12:
-        for key, kind, spec_json in items:
-            save(key, render(kind, spec_json))
-        return
-    # Separate processes (not threads): vl-convert holds its own JavaScript engine per process.
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(render, kind, spec_json): key for key, kind, spec_json in items}
-        for future in concurrent.futures.as_completed(futures):
-            save(futures[future], future.result())
+    waiting: dict[str, list[str]] = {}  # figure key -> export keys that frame it
+    for ek, (fk, _) in exports.items():
+        waiting.setdefault(fk, []).append(ek)
+
+    def frame_exports(fk: str, figure_svg: str) -> None:
+        for ek in waiting.pop(fk, []):
+            svg = framed(figure_svg, exports[ek][1])
+            save(f"{ek}.svg", svg.encode())
+            pool.pngs[pool.executor.submit(vl_convert.svg_to_png, svg, scale=PNG_SCALE)] = cache / f"{ek}.png"
+
+    drawing = {pool.executor.submit(vl_convert.vegalite_to_svg, spec, allowed_base_urls=[]): key
+               for key, spec in figures.items()}
+    for fk in [fk for fk in waiting if fk not in figures]:  # the figure is in the cache, its frame is new
+        frame_exports(fk, (cache / f"{fk}.svg").read_text(encoding="utf-8"))
+    for future in concurrent.futures.as_completed(drawing):
+        svg = number_clips_from_one(future.result())
+        save(f"{drawing[future]}.svg", svg.encode())
+        frame_exports(drawing[future], svg)

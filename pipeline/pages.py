@@ -324,7 +324,7 @@ def chart_page(site: Site, chart: Chart) -> str:
         **_common(site, page), chart=chart, chart_view=_chart_view(site, chart, page), target=target, back=back,
         kind_zh=KINDS[chart.kind], source=chart_source(site, chart), url=chart_url(site, chart),
         citation=citations(site, chart), table_columns=list(table.columns), table_rows=table.to_dict("records"),
-        column_docs=chart.columns, sizes={"png": len(image.png), "svg": len(image.svg)} if image else {},
+        column_docs=chart.columns, svg_bytes=len(image.svg) if image else 0,
         png_size=image.png_size if image else (1280, 600), embed_height=(image.figure_size[1] if image else 300) + 90,
         og_image=f"charts/{chart.chart_id}/{chart.chart_id}.png")
 
@@ -340,14 +340,14 @@ def embed_page(site: Site, chart: Chart) -> str:
 
 
 def chart_files(site: Site, chart: Chart, image, footer: list[str]) -> dict[str, bytes]:
-    """A chart's downloads: PNG, SVG, the numbers as CSV, the Vega-Lite spec, and its embed page."""
+    """A chart's downloads: SVG, the numbers as CSV, the Vega-Lite spec, and its embed page (its
+    PNG is added to the built site, see build.add_chart_pngs)."""
     from pipeline.exports import export_spec
     from pipeline.tables import csv_bytes
 
     folder = f"charts/{chart.chart_id}"
     spec = export_spec(chart, footer)
     return {
-        f"{folder}/{chart.chart_id}.png": image.png,
         f"{folder}/{chart.chart_id}.svg": image.svg,
         f"{folder}/figure.svg": image.figure_svg,
         f"{folder}/figure-narrow.svg": image.narrow_svg,

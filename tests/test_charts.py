@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from pipeline import paths
 from pipeline.build import analyse, load_site_settings, read_and_check
 from pipeline.charts import FONT
 from pipeline.config import load_config
+from pipeline.draw import Frame, framed, number_clips_from_one, svg_size, wrap
 from pipeline.exports import render_images
 from pipeline.pages import chart_footers
 from pipeline.tables import csv_bytes, defuse_formulas
@@ -135,20 +137,27 @@ def test_chart_and_programme_pages_share_with_their_chart_image(built):
         assert '<meta property="og:title"' in page and '<meta property="og:description"' in page
 
 
-def _text_png(text: str) -> Image.Image:
+def _text_png(text: str, where: str) -> Image.Image:
+    """A PNG of text as exported images draw it: in the figure (by Vega) or in its frame."""
     import vl_convert
 
     spec = {"data": {"values": [{"t": text}]}, "mark": {"type": "text", "fontSize": 40, "font": FONT},
             "encoding": {"text": {"field": "t"}}, "width": 300, "height": 80}
-    svg = vl_convert.vegalite_to_svg(spec)
+    if where == "figure":
+        svg = vl_convert.vegalite_to_svg(spec)
+    else:
+        blank = vl_convert.vegalite_to_svg({**spec, "data": {"values": [{"t": ""}]}})
+        svg = framed(blank, Frame(title=text, subtitle=[text], source=[text], description="", font=FONT,
+                                  title_colour="#000", text_colour="#000"))
     return Image.open(io.BytesIO(vl_convert.svg_to_png(svg, scale=2))).convert("L")
 
 
-def test_chinese_text_in_exported_images_is_drawn_not_boxes():
+@pytest.mark.parametrize("where", ["figure", "frame"])
+def test_chinese_text_in_exported_images_is_drawn_not_boxes(where):
     """Without a Chinese font, every character is the same empty box: compare with characters
     that no font has (private-use code points) and with other Chinese characters."""
-    chinese, other = _text_png("人才强区"), _text_png("数据截至")
-    missing = _text_png("\ue000\ue001\ue002\ue003")
+    chinese, other = _text_png("人才强区", where), _text_png("数据截至", where)
+    missing = _text_png("\ue000\ue001\ue002\ue003", where)
     assert ImageChops.difference(chinese, missing).getbbox() is not None
     assert ImageChops.difference(chinese, other).getbbox() is not None
 
@@ -241,12 +250,50 @@ def test_every_chart_image_draws_its_figures(built, charts):
 
 def test_an_image_is_the_same_whichever_charts_were_drawn_before_it(charts):
     """Builds are byte-identical only if an image does not depend on which worker drew it."""
-    from pipeline.draw import render
+    import vl_convert
+
     from pipeline.exports import figure_spec
 
-    first, other = (json.dumps(figure_spec(chart)) for chart in charts[:2])
-    before = render("figure", first)["svg"]
-    render("figure", other)
-    after = render("figure", first)["svg"]
-    assert b'clip-path="url(#clip1)"' in before
+    def draw(chart):
+        return number_clips_from_one(vl_convert.vegalite_to_svg(figure_spec(chart)))
+
+    before = draw(charts[0])
+    draw(charts[1])
+    after = draw(charts[0])
+    assert 'clip-path="url(#clip1)"' in before
     assert after == before
+
+
+@pytest.mark.parametrize("text, width, lines", [
+    ("数据截至2010年第四季度", 1000, ["数据截至2010年第四季度"]),
+    # CJK text breaks between any two characters, here after five (12 px each)
+    ("来源：区委组织部人才工作办公室", 60, ["来源：区委", "组织部人才", "工作办公室"]),
+    # an address is never cut; it goes to the next line whole
+    ("网址 https://rencai.example.gov.cn/charts/", 120, ["网址", "https://rencai.example.gov.cn/charts/"]),
+    # closing punctuation never starts a line: the character before it comes along
+    ("一二三四，五六", 48, ["一二三", "四，五六"]),
+    # opening punctuation never ends a line
+    ("一二三《四五》", 48, ["一二三", "《四五》"]),
+])
+def test_source_lines_of_exported_images_wrap_like_chinese_text(text, width, lines):
+    assert wrap(text, 12, width) == lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_an_exported_image_frames_its_figure_with_escaped_text(charts):
+    import vl_convert
+
+    from pipeline.exports import export_frame, figure_spec
+
+    figure = number_clips_from_one(vl_convert.vegalite_to_svg(figure_spec(charts[0])))
+    frame = replace(export_frame(charts[0], ["来源：<b>甲</b> & 乙", "数据截至2010年第四季度"]), title="标题 <script>")
+    svg = framed(figure, frame)
+    root = ET.fromstring(svg)  # well-formed: the markup in the text is escaped
+    assert "<script>" not in svg and "标题 &lt;script&gt;" in svg
+    texts = [t.text for t in root.iter() if t.tag.endswith("text")]
+    assert texts[0] == "标题 <script>" and "来源：<b>甲</b> & 乙" in texts
+    width, height = svg_size(svg)
+    figure_width, figure_height = svg_size(figure)
+    assert width >= figure_width and height > figure_height
+    # the figure is inside, whole: the same marks as drawn on the page
+    assert _marks(svg) == _marks(figure)
