@@ -331,10 +331,10 @@ def worker_build(args: argparse.Namespace) -> None:
     if args.serial_images:
         # Draw the images in this process, one by one, so that the profile sees inside vl-convert
         # (the build draws them in worker processes, which a profiler of this process does not see).
-        import pipeline.exports as exports
+        import pipeline.build
+        from pipeline.exports import DrawingPool
 
-        draw = exports._draw
-        exports._draw = lambda jobs, cache, workers: draw(jobs, cache, 1)
+        pipeline.build.DrawingPool = lambda: DrawingPool(workers=0)
     profiler = _profiler(args)
     code = main(["--site", str(args.root / "site"), "--cache", str(args.cache)])
     _save_profile(profiler, args)

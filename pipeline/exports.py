@@ -110,11 +110,16 @@ class DrawingPool:
     for until the site is written: finish() waits for them."""
 
     def __init__(self, workers: int | None = None):
-        self.workers = workers or os.cpu_count() or 1
+        """workers: how many processes (default: one per core); 0 draws in this process, one
+        image at a time (for a profiler, which sees only this process)."""
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.pngs: dict[concurrent.futures.Future, Path] = {}  # PNGs being made -> where they go
+        if self.workers == 0:
+            self.executor = _ThisProcess()
+            return
         self.executor = concurrent.futures.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=vl_convert.vegalite_to_svg, initargs=(_WARM_UP_SPEC,))
-        self.pngs: dict[concurrent.futures.Future, Path] = {}  # PNGs being made -> where they go
         # Workers are started on demand: one small job each starts them all now.
         for _ in range(self.workers):
             self.executor.submit(abs, 0)
@@ -132,6 +137,18 @@ class DrawingPool:
 
     def __exit__(self, *exc) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _ThisProcess(concurrent.futures.Executor):
+    """An executor that runs each job at once, in this process."""
+
+    def submit(self, fn, /, *args, **kwargs) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
 
 
 def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir: Path,
