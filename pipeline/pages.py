@@ -306,7 +306,7 @@ def chart_csv(chart: Chart) -> pd.DataFrame:
     frame = chart.data[list(chart.columns)].copy()
     for column in frame.columns:
         values = frame[column]
-        if pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all():
+        if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
             frame[column] = values.astype("Int64")
         elif pd.api.types.is_float_dtype(values):
             frame[column] = values.round(4)
