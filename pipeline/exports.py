@@ -2,7 +2,7 @@
 address (for journalists), and a plain SVG of each page chart (for readers without JavaScript).
 
 Vega draws each chart twice: at the page width (the page figure, also framed into the export)
-and at a phone's width. Drawing is the slow part of a build, so each image is cached under
+and at a phone's width (a third time, narrower, if its labels made it too wide for a phone). Drawing is the slow part of a build, so each image is cached under
 build/cache/exports by a hash of everything it depends on (the spec, the frame's text,
 vl-convert's version, the drawing code's version), and the images not in the cache are drawn by
 worker processes on all cores, started while the data is still being read. A rebuild after one
@@ -26,7 +26,12 @@ from pipeline.charts import FONT, INK, MUTED, Chart
 from pipeline.draw import DRAWING_VERSION, PNG_SCALE, Frame, framed, number_clips_from_one, svg_size
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
-NARROW_WIDTH = 300  # the page figure for phones: shown at about its own size, text stays legible
+NARROW_WIDTH = 300  # the page figure for phones: plot width first tried
+# A phone's column (375 px less margins) shows the figure for phones at most this wide without
+# shrinking its text; when labels beside the plot make it wider, it is drawn again with a
+# narrower plot, but not narrower than NARROW_MIN_WIDTH.
+NARROW_MAX_TOTAL = 350
+NARROW_MIN_WIDTH = 150
 # Drawn by each worker when it starts, so that its JavaScript engine is ready for the real charts.
 _WARM_UP_SPEC = {"data": {"values": [{"x": 1}]}, "mark": "bar", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
 
@@ -159,7 +164,7 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
     Without a pool, one is started if anything needs drawing, and everything is ready on return."""
     cache = cache_dir / "exports"
     cache.mkdir(parents=True, exist_ok=True)
-    figures: dict[str, dict] = {}  # cache key -> figure spec not in the cache
+    figures: dict[str, tuple[dict, int | None]] = {}  # cache key -> (spec, widest total or None), not in the cache
     exports: dict[str, tuple[str, Frame]] = {}  # export key -> (its figure's key, frame) not in the cache
     keys: dict[str, tuple[str, str, str]] = {}  # chart id -> (export key, figure key, narrow figure key)
     for chart in charts:
@@ -168,9 +173,9 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
         fk, nk = _key("figure", figure), _key("figure", narrow)
         ek = _key("export", fk, PNG_SCALE, asdict(frame))
         keys[chart.chart_id] = (ek, fk, nk)
-        for key, spec in ((fk, figure), (nk, narrow)):
+        for key, spec, widest in ((fk, figure, None), (nk, narrow, NARROW_MAX_TOTAL)):
             if not (cache / f"{key}.svg").exists():
-                figures[key] = spec
+                figures[key] = (spec, widest)
         if not (cache / f"{ek}.svg").exists() or not (cache / f"{ek}.png").exists():
             exports[ek] = (fk, frame)
     if figures or exports:
@@ -191,7 +196,7 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
     return images, {"drawn": drawn, "reused": 3 * len(charts) - drawn}
 
 
-def _draw(figures: dict[str, dict], exports: dict[str, tuple[str, Frame]], cache: Path, pool: DrawingPool) -> None:
+def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[str, Frame]], cache: Path, pool: DrawingPool) -> None:
     """Figures drawn by Vega in the workers; each export framed here from its figure as soon as
     that is ready, and turned into a PNG by a worker (pool.pngs: not waited for here)."""
     def save(name: str, content: bytes) -> None:
@@ -209,11 +214,23 @@ def _draw(figures: dict[str, dict], exports: dict[str, tuple[str, Frame]], cache
             save(f"{ek}.svg", svg.encode())
             pool.pngs[pool.executor.submit(vl_convert.svg_to_png, svg, scale=PNG_SCALE)] = cache / f"{ek}.png"
 
-    drawing = {pool.executor.submit(vl_convert.vegalite_to_svg, spec, allowed_base_urls=[]): key
-               for key, spec in figures.items()}
+    def draw(spec: dict) -> concurrent.futures.Future:
+        return pool.executor.submit(vl_convert.vegalite_to_svg, spec, allowed_base_urls=[])
+
+    drawing = {draw(spec): (key, spec, widest) for key, (spec, widest) in figures.items()}
     for fk in [fk for fk in waiting if fk not in figures]:  # the figure is in the cache, its frame is new
         frame_exports(fk, (cache / f"{fk}.svg").read_text(encoding="utf-8"))
-    for future in concurrent.futures.as_completed(drawing):
-        svg = number_clips_from_one(future.result())
-        save(f"{drawing[future]}.svg", svg.encode())
-        frame_exports(drawing[future], svg)
+    while drawing:
+        done, _ = concurrent.futures.wait(drawing, return_when=concurrent.futures.FIRST_COMPLETED)
+        for future in done:
+            key, spec, widest = drawing.pop(future)
+            svg = future.result()
+            overflow = svg_size(svg)[0] - widest if widest else 0
+            if overflow > 0 and spec["width"] > NARROW_MIN_WIDTH:
+                # too wide for a phone: once more with the plot narrower by as much
+                narrower = {**spec, "width": max(NARROW_MIN_WIDTH, spec["width"] - overflow)}
+                drawing[draw(narrower)] = (key, narrower, None)
+                continue
+            svg = number_clips_from_one(svg)
+            save(f"{key}.svg", svg.encode())
+            frame_exports(key, svg)

@@ -297,3 +297,16 @@ def test_an_exported_image_frames_its_figure_with_escaped_text(charts):
     assert width >= figure_width and height > figure_height
     # the figure is inside, whole: the same marks as drawn on the page
     assert _marks(svg) == _marks(figure)
+
+
+def test_figures_for_phones_fit_a_phone_column_unless_their_plot_is_at_its_narrowest(built, charts):
+    """On a 375 px screen the figure for phones is shown at most about NARROW_MAX_TOTAL wide: a
+    wider one (labels beside the plot) would shrink its text, so it is drawn with a narrower plot."""
+    from pipeline.exports import NARROW_MAX_TOTAL, NARROW_MIN_WIDTH
+
+    for chart in charts:
+        svg = (built["site"] / "charts" / chart.chart_id / "figure-narrow.svg").read_text(encoding="utf-8")
+        width, _ = svg_size(svg)
+        plot_width = int(re.search(r'class="background"[^>]*d="M0,0h([\d.]+)', svg).group(1))
+        # the second drawing's labels move with the bars, so it may end a little wider than asked
+        assert width <= NARROW_MAX_TOTAL * 1.1 or plot_width == NARROW_MIN_WIDTH, (chart.chart_id, width, plot_width)
