@@ -48,6 +48,8 @@ class Chart:
     columns: dict[str, str] = field(default_factory=dict)  # column -> Chinese description
     target_id: str | None = None
     programme_id: str | None = None
+    # Another layout of the same chart for phones, where `spec` would leave too little room (or None)
+    narrow_spec: dict | None = None
 
 
 def _config() -> dict:
@@ -371,6 +373,12 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     hundred = alt.Chart(_inline(pd.DataFrame([{"x": 100}]))).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(
         x=_q(alt.X, "x"))
     layers, height = [bars, ticks, hundred, labels], len(data) * 34 + 20
+    # For phones: each target's name above its bar rather than in a column beside the plot, which
+    # would leave the bars a third of a phone's width.
+    y_above = _n(alt.Y, "label", title=None, sort=None, axis=None)
+    names = alt.Chart().mark_text(align="left", baseline="bottom", dy=-12, fontSize=12, color=INK).encode(
+        x=alt.value(0), y=y_above, text=_n(alt.Text, "label"))
+    phone_layers = [layer.encode(y=y_above) for layer in (bars, ticks, labels)] + [hundred, names]
     counts = data["status"].value_counts()
     on = int(counts.get("achieved", 0) + counts.get("on_track", 0))
     summary = (f"{programme.name}共{len(data)}项目标，截至{as_of_text}，{on}项已完成或进度正常："
@@ -381,7 +389,7 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     columns = {"label": "目标", "completion": "完成进度（占目标 %）", "expected": "时间进度（%）", "status_zh": "状态"}
     return Chart(chart_id=f"{programme_id}-overview", kind="overview", title=title, subtitle=subtitle,
                  summary=summary, spec=_finish(layers, data, height, summary), data=out, columns=columns,
-                 programme_id=programme_id)
+                 programme_id=programme_id, narrow_spec=_finish(phone_layers, data, len(data) * 52 + 20, summary))
 
 
 def status_chart(config: Config, headlines: pd.DataFrame, as_of_text: str) -> Chart:

@@ -80,9 +80,10 @@ def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
     return out
 
 
-def figure_spec(chart: Chart, width: int = EXPORT_WIDTH) -> dict:
-    """The page spec at a fixed width, for the static image shown before (or without) JavaScript."""
-    spec = copy.deepcopy(chart.spec)
+def figure_spec(chart: Chart, width: int = EXPORT_WIDTH, *, phone: bool = False) -> dict:
+    """The page spec (or its layout for phones) at a fixed width, for the static image shown
+    before (or without) JavaScript."""
+    spec = copy.deepcopy(chart.narrow_spec if phone and chart.narrow_spec else chart.spec)
     spec["width"] = width
     spec["autosize"] = {"type": "pad"}
     return spec
@@ -168,7 +169,7 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
     exports: dict[str, tuple[str, Frame]] = {}  # export key -> (its figure's key, frame) not in the cache
     keys: dict[str, tuple[str, str, str]] = {}  # chart id -> (export key, figure key, narrow figure key)
     for chart in charts:
-        figure, narrow = figure_spec(chart), figure_spec(chart, NARROW_WIDTH)
+        figure, narrow = figure_spec(chart), figure_spec(chart, NARROW_WIDTH, phone=True)
         frame = export_frame(chart, footers[chart.chart_id])
         fk, nk = _key("figure", figure), _key("figure", narrow)
         ek = _key("export", fk, PNG_SCALE, asdict(frame))

@@ -148,6 +148,7 @@ def _chart_view(site: Site, chart: Chart, page: str) -> dict:
             "figure_src": relative(page, f"charts/{chart.chart_id}/figure.svg"), "width": width, "height": height,
             "narrow_src": relative(page, f"charts/{chart.chart_id}/figure-narrow.svg"),
             "spec_src": relative(page, f"charts/{chart.chart_id}/chart.json"),
+            "narrow_spec_src": relative(page, f"charts/{chart.chart_id}/chart-narrow.json") if chart.narrow_spec else None,
             "narrow_width": narrow_width, "narrow_height": narrow_height}
 
 
@@ -354,6 +355,8 @@ def chart_files(site: Site, chart: Chart, image, footer: list[str]) -> dict[str,
         # the interactive chart's spec, fetched only when a reader points at the chart
         f"{folder}/chart.json": json.dumps(chart.spec, ensure_ascii=False, separators=(",", ":"),
                                            sort_keys=True).encode(),
+        **({f"{folder}/chart-narrow.json": json.dumps(chart.narrow_spec, ensure_ascii=False, separators=(",", ":"),
+                                                       sort_keys=True).encode()} if chart.narrow_spec else {}),
         f"{folder}/{chart.chart_id}.csv": csv_bytes(chart_csv(chart)),
         f"{folder}/{chart.chart_id}.vl.json": json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True).encode(),
         f"{folder}/embed/index.html": embed_page(site, chart).encode("utf-8"),

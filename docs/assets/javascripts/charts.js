@@ -11,6 +11,7 @@
   var script = document.currentScript;
   var bundleUrl = new URL("vega.min.js", script ? script.src : location.href).href;
   var loading = null;
+  var NARROW_SCREEN = "(max-width: 36em)";  // as the <picture> of each chart's static image
 
   // zh-CN number and date formats (d3-format / d3-time-format locales).
   var formatLocale = { decimal: ".", thousands: ",", grouping: [3], currency: ["¥", ""] };
@@ -40,7 +41,10 @@
   function draw(el) {
     if (el.getAttribute("data-rendered")) return Promise.resolve();
     el.setAttribute("data-rendered", "loading");
-    var specUrl = new URL(el.getAttribute("data-spec-src"), location.href).href;
+    // On a phone (where the page shows the figure for phones) a chart may have its own layout.
+    var narrow = el.getAttribute("data-spec-narrow-src");
+    var phone = narrow && window.matchMedia(NARROW_SCREEN).matches;
+    var specUrl = new URL(phone ? narrow : el.getAttribute("data-spec-src"), location.href).href;
     var specLoaded = fetch(specUrl).then(function (response) {
       if (!response.ok) throw new Error("图表数据加载失败：" + specUrl);
       return response.json();
