@@ -112,6 +112,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser stopped reading (Lighthouse cancels requests): nothing to report
+
     def send_head(self):
         if not self.gzip or "gzip" not in self.headers.get("Accept-Encoding", ""):
             return super().send_head()

@@ -199,7 +199,8 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
 
 def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[str, Frame]], cache: Path, pool: DrawingPool) -> None:
     """Figures drawn by Vega in the workers; each export framed here from its figure as soon as
-    that is ready, and turned into a PNG by a worker (pool.pngs: not waited for here)."""
+    that is ready, and turned into a PNG by a worker once every figure is drawn (pool.pngs: not
+    waited for here)."""
     def save(name: str, content: bytes) -> None:
         tmp = cache / f"{name}.tmp"
         tmp.write_bytes(content)
@@ -209,11 +210,13 @@ def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[
     for ek, (fk, _) in exports.items():
         waiting.setdefault(fk, []).append(ek)
 
+    framed_exports: list[tuple[str, str]] = []  # (export key, SVG) whose PNG is to be made
+
     def frame_exports(fk: str, figure_svg: str) -> None:
         for ek in waiting.pop(fk, []):
             svg = framed(figure_svg, exports[ek][1])
             save(f"{ek}.svg", svg.encode())
-            pool.pngs[pool.executor.submit(vl_convert.svg_to_png, svg, scale=PNG_SCALE)] = cache / f"{ek}.png"
+            framed_exports.append((ek, svg))
 
     def draw(spec: dict) -> concurrent.futures.Future:
         return pool.executor.submit(vl_convert.vegalite_to_svg, spec, allowed_base_urls=[])
@@ -235,3 +238,7 @@ def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[
             svg = number_clips_from_one(svg)
             save(f"{key}.svg", svg.encode())
             frame_exports(key, svg)
+    # The PNGs last, when every figure is drawn (a figure drawn again for phones would otherwise
+    # wait behind them): the build makes its pages meanwhile.
+    for ek, svg in framed_exports:
+        pool.pngs[pool.executor.submit(vl_convert.svg_to_png, svg, scale=PNG_SCALE)] = cache / f"{ek}.png"
