@@ -24,6 +24,7 @@ MUTED = "#57606a"
 TARGET_COLOUR = "#24292f"
 PATH_COLOUR = "#8c959f"
 BAR_HEIGHT = 26
+HALO_WIDTH = 6  # px of white around a label (3 each side) where a rule or tick crosses it
 
 #: Chart kinds: id -> Chinese name (used in titles, addresses and downloads).
 KINDS = {
@@ -122,6 +123,19 @@ def _finish(layers: list, data: pd.DataFrame | None, height: int, summary: str) 
     return spec
 
 
+def _text(**mark) -> list[alt.Chart]:
+    """A text layer, and beneath it the same text outlined in white: where a rule, tick or bar
+    crosses a label, the label stays whole ("1,930" is not struck through into "1|930").
+    Encode both with `_encode_all`; put them after the rules and ticks."""
+    outline = alt.Chart().mark_text(**{**mark, "color": "white", "stroke": "white", "strokeWidth": HALO_WIDTH,
+                                       "strokeJoin": "round", "strokeOpacity": 1})
+    return [outline, alt.Chart().mark_text(**mark)]
+
+
+def _encode_all(layers: list[alt.Chart], **channels) -> list[alt.Chart]:
+    return [layer.encode(**channels) for layer in layers]
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -191,14 +205,13 @@ def progress_chart(config: Config, target: Target, rows: pd.DataFrame, as_of_tex
         color=_n(alt.Color, "status_zh", scale=_status_scale(), legend=None),
         tooltip=[_n(alt.Tooltip, "label", title="时间"), _n(alt.Tooltip, "text", title="完成情况")],
     )
-    labels = alt.Chart().mark_text(align="left", dx=6, fontSize=12, color=INK).encode(
-        x=x, y=y, text=_n(alt.Text, "text"))
+    labels = _encode_all(_text(align="left", dx=6, fontSize=12, color=INK), x=x, y=y, text=_n(alt.Text, "text"))
     rule_data = _inline(pd.DataFrame([{"target": float(target.value), "text": target_text}]))
     target_rule = alt.Chart(rule_data).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x=_q(alt.X, "target"))
-    target_label = alt.Chart(rule_data).mark_text(align="right", baseline="bottom", dx=-4, dy=-2, fontSize=12,
-                                                   color=TARGET_COLOUR, y=0).encode(
-        x=_q(alt.X, "target"), text=_n(alt.Text, "text"))
-    layers = [bars, target_rule, labels, target_label]
+    target_label = [layer.properties(data=rule_data) for layer in _encode_all(
+        _text(align="right", baseline="bottom", dx=-4, dy=-2, fontSize=12, color=TARGET_COLOUR, y=0),
+        x=_q(alt.X, "target"), text=_n(alt.Text, "text"))]
+    layers = [bars, target_rule, *labels, *target_label]
     if "expected" in data and data["expected"].notna().any():
         ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(
             color=INK, thickness=2, size=BAR_HEIGHT + 10, strokeDash=[3, 2]).encode(
@@ -369,16 +382,18 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
                  _q(alt.Tooltip, "expected", title="时间进度 %", format=".0f")])
     ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(
         color=INK, thickness=2, size=28, strokeDash=[3, 2]).encode(x=_q(alt.X, "expected"), y=y)
-    labels = alt.Chart().mark_text(align="left", dx=6, fontSize=12).encode(x=x, y=y, text=_n(alt.Text, "text"))
+    labels = _text(align="left", dx=6, fontSize=12)
     hundred = alt.Chart(_inline(pd.DataFrame([{"x": 100}]))).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(
         x=_q(alt.X, "x"))
-    layers, height = [bars, ticks, hundred, labels], len(data) * 34 + 20
+    layers = [bars, ticks, hundred, *_encode_all(labels, x=x, y=y, text=_n(alt.Text, "text"))]
+    height = len(data) * 34 + 20
     # For phones: each target's name above its bar rather than in a column beside the plot, which
     # would leave the bars a third of a phone's width.
     y_above = _n(alt.Y, "label", title=None, sort=None, axis=None)
-    names = alt.Chart().mark_text(align="left", baseline="bottom", dy=-12, fontSize=12, color=INK).encode(
-        x=alt.value(0), y=y_above, text=_n(alt.Text, "label"))
-    phone_layers = [layer.encode(y=y_above) for layer in (bars, ticks, labels)] + [hundred, names]
+    names = _encode_all(_text(align="left", baseline="bottom", dy=-12, fontSize=12, color=INK),
+                        x=alt.value(0), y=y_above, text=_n(alt.Text, "label"))
+    phone_layers = [bars.encode(y=y_above), ticks.encode(y=y_above), hundred,
+                    *_encode_all(labels, x=x, y=y_above, text=_n(alt.Text, "text")), *names]
     counts = data["status"].value_counts()
     on = int(counts.get("achieved", 0) + counts.get("on_track", 0))
     summary = (f"{programme.name}共{len(data)}项目标，截至{as_of_text}，{on}项已完成或进度正常："

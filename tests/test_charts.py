@@ -310,3 +310,25 @@ def test_figures_for_phones_fit_a_phone_column_unless_their_plot_is_at_its_narro
         plot_width = int(re.search(r'class="background"[^>]*d="M0,0h([\d.]+)', svg).group(1))
         # the second drawing's labels move with the bars, so it may end a little wider than asked
         assert width <= NARROW_MAX_TOTAL * 1.1 or plot_width == NARROW_MIN_WIDTH, (chart.chart_id, width, plot_width)
+
+
+def test_lines_never_strike_through_a_label(charts):
+    """A target rule or a time tick may cross a label ("1,930名" at a 2,000 target): every text is
+    drawn after the rules and ticks, on a white outline of itself, so it reads whole."""
+    from pipeline.charts import HALO_WIDTH
+
+    for chart in charts:
+        for spec in filter(None, (chart.spec, chart.narrow_spec)):
+            layers = spec["layer"]
+            kinds = [layer["mark"]["type"] for layer in layers]
+            lines = [i for i, kind in enumerate(kinds) if kind in ("rule", "tick")]
+            for i, layer in enumerate(layers):
+                mark = layer["mark"]
+                if mark["type"] != "text" or mark.get("stroke") == "white" or not lines:
+                    continue
+                assert i > max(lines), (chart.chart_id, "a line is drawn over a label")
+                outline = layers[i - 1]
+                assert outline["mark"]["stroke"] == "white" and outline["mark"]["strokeWidth"] == HALO_WIDTH
+                assert outline["encoding"] == layer["encoding"], chart.chart_id
+                assert {k: v for k, v in outline["mark"].items() if not k.startswith(("stroke", "color"))} == \
+                    {k: v for k, v in mark.items() if not k.startswith(("stroke", "color"))}, chart.chart_id
