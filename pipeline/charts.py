@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from pipeline.config import Config, Target
 from pipeline.format import as_of_phrase, date_zh, missing, percent, value_with_unit
@@ -247,7 +248,7 @@ def progress_summary(target: Target, rows: pd.DataFrame, as_of_text: str) -> str
                 f"（基准{value_with_unit(h['baseline_value'], unit)}），目标为{_target_phrase(target)}，{status}。")
     if target.kind == "annual":
         parts = [f"{r.scope}年{value_with_unit(r.result_value, unit)}（{STATUSES[r.status][0]}）"
-                 for r in rows.itertuples() if pd.notna(r.result_value)]
+                 for r in rows[["scope", "result_value", "status"]].itertuples() if pd.notna(r.result_value)]
         return f"截至{as_of_text}，{target.name}每年目标{value_with_unit(target.value, unit)}：{'，'.join(parts)}。"
     return (f"截至{as_of_text}，{target.name}累计完成{value_with_unit(h['result_value'], unit)}，"
             f"占三年目标{value_with_unit(target.value, unit)}的{percent(h['completion_pct'] / 100)}，"
@@ -334,7 +335,8 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, rows:
                    f"按目标进度线，此时应为{value_with_unit(s['target_path'].iloc[-1], unit)}。")
     else:
         ends = s.groupby("scope").tail(1)
-        parts = [f"{r.scope}年到{r.period_zh}累计{value_with_unit(r.running_total, unit)}" for r in ends.itertuples()]
+        parts = [f"{r.scope}年到{r.period_zh}累计{value_with_unit(r.running_total, unit)}"
+                 for r in ends[["scope", "period_zh", "running_total"]].itertuples()]
         summary = f"{target.name}每年目标{value_with_unit(target.value, unit)}：{'；'.join(parts)}。"
     title = f"{target.name}：{KINDS['trajectory']}"
     subtitle = (f"实线：实际{'占比' if target.kind == 'end_state' else '累计'}；虚线：按期完成目标应有的进度"
@@ -439,7 +441,15 @@ def status_chart(config: Config, headlines: pd.DataFrame, as_of_text: str) -> Ch
 
 
 def all_charts(config: Config, progress: pd.DataFrame, series: pd.DataFrame, as_of_text: str) -> list[Chart]:
-    """Every chart of the site, in page order. A target's charts say how recent its own data are."""
+    """Every chart of the site, in page order. A target's charts say how recent its own data are.
+
+    Altair checks each object against the Vega-Lite schema as it is made (its "debug mode"): a
+    third of the charts' time. It is off here; the tests check every finished spec instead."""
+    with debug_mode(False):
+        return _all_charts(config, progress, series, as_of_text)
+
+
+def _all_charts(config: Config, progress: pd.DataFrame, series: pd.DataFrame, as_of_text: str) -> list[Chart]:
     headlines = progress[progress["is_headline"]]
     charts = [status_chart(config, headlines, as_of_text)]
     for programme in config.programmes:

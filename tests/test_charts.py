@@ -332,3 +332,17 @@ def test_lines_never_strike_through_a_label(charts):
                 assert outline["encoding"] == layer["encoding"], chart.chart_id
                 assert {k: v for k, v in outline["mark"].items() if not k.startswith(("stroke", "color"))} == \
                     {k: v for k, v in mark.items() if not k.startswith(("stroke", "color"))}, chart.chart_id
+
+
+def test_every_chart_spec_is_valid_vega_lite(charts):
+    """Charts are made with Altair's checks off (for speed): each finished spec is checked here
+    against the Vega-Lite schema that Altair ships."""
+    import altair as alt
+    import jsonschema
+
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for chart in charts:
+        for spec in filter(None, (chart.spec, chart.narrow_spec)):
+            errors = [f"{error.json_path}: {error.message[:200]}" for error in validator.iter_errors(spec)]
+            assert not errors, (chart.chart_id, errors)
