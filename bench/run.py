@@ -253,7 +253,7 @@ def makes(snap: Path, runs: int, changed: str) -> dict:
             "changed_file": changed, "changed_cells": cells,
             "one_file_rebuild_direct": {"wall_seconds": round(r.seconds, 3),
                                         "stage_seconds": {k: round(v, 3) for k, v in rebuild["stage_seconds"].items()},
-                                        "images": rebuild.get("images", {})}}
+                                        "files": rebuild.get("files", {}), "images": rebuild.get("images", {})}}
 
 
 # -- 4. the pipeline on generated records --------------------------------------------------------
@@ -530,6 +530,7 @@ def table(report: dict) -> str:
     direct = make["one_file_rebuild_direct"]
     lines.append(f"  (that rebuild run directly: {direct['wall_seconds']:.2f} s; "
                  + ", ".join(f"{k} {v:.2f}" for k, v in direct["stage_seconds"].items())
+                 + f"; files read {direct['files'].get('read', '?')}, reused {direct['files'].get('reused', '?')}"
                  + f"; images drawn {direct['images'].get('drawn', '?')}, reused {direct['images'].get('reused', '?')})")
     lines.append("")
     lines.append(f"{'records':>10} {'MB':>6} {'runs':>4} {'pipeline (min-max)':>22} {'read_csv':>9} {'ratio':>6} "

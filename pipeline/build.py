@@ -28,7 +28,7 @@ from pipeline.charts import all_charts
 from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.ingest import read_all
+from pipeline.ingest import ReadCache, read_all
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
 from pipeline.pages import Site, all_pages, chart_files, chart_footers
@@ -50,6 +50,7 @@ class Outputs:
     files: dict[str, bytes]
     problems: list[Problem]
     site: Site
+    file_counts: dict[str, int]  # department files read now and reused from the cache
     image_counts: dict[str, int]  # images drawn now and reused from the cache
     stage_seconds: dict[str, float]  # how long each stage of the build took
 
@@ -74,9 +75,11 @@ def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
 # -- process ------------------------------------------------------------------------------------
 
 
-def read_and_check(raw_dir: Path, config: Config, today: dt.date) -> tuple[Dataset, list[Problem]]:
-    """Every department file read, combined and checked: the data, and every problem found."""
-    results, read_problems = read_all(raw_dir, config, today)
+def read_and_check(raw_dir: Path, config: Config, today: dt.date,
+                   cache: ReadCache | None = None) -> tuple[Dataset, list[Problem]]:
+    """Every department file read (or taken from the cache when unchanged), combined and checked:
+    the data, and every problem found."""
+    results, read_problems = read_all(raw_dir, config, today, cache)
     dataset = combine(results, read_problems, config)
     problems = sort_problems(dataset.problems + warnings(dataset.observations, dataset.submissions, config))
     return dataset, problems
@@ -281,7 +284,9 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
     # load
     with clock("read"):
         config = load_config(config_dir)
-        dataset, problems = read_and_check(raw_dir, config, today or dt.date.today())
+        today = today or dt.date.today()
+        read_cache = ReadCache(cache_dir / "read", config, today)
+        dataset, problems = read_and_check(raw_dir, config, today, read_cache)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
         settings = load_site_settings()
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
@@ -320,8 +325,8 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
                     if keep_docs.exists():
                         shutil.rmtree(keep_docs)
                     shutil.move(str(docs_dir), keep_docs)
-    return Outputs(files=files, problems=problems, site=analysis.site, image_counts=image_counts,
-                   stage_seconds=clock.seconds)
+    return Outputs(files=files, problems=problems, site=analysis.site, file_counts=read_cache.counts,
+                   image_counts=image_counts, stage_seconds=clock.seconds)
 
 
 class _StageClock:
@@ -372,7 +377,8 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断：网站保持上一次的版本。", file=sys.stderr)
         return 130
     if args.timings:
-        args.timings.write_text(json.dumps({"stage_seconds": outputs.stage_seconds, "images": outputs.image_counts},
+        args.timings.write_text(json.dumps({"stage_seconds": outputs.stage_seconds, "files": outputs.file_counts,
+                                            "images": outputs.image_counts},
                                            ensure_ascii=False, indent=1), encoding="utf-8")
     warned = sum(p.severity == "warning" for p in outputs.problems)
     site = outputs.site

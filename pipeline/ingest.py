@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import platform
+import sys
 from pathlib import Path
 
 from pipeline.clean import FileResult, clean_file
@@ -55,11 +61,83 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
     return found, problems
 
 
-def read_all(raw_dir: Path, config: Config, today: dt.date) -> tuple[list[FileResult], list[Problem]]:
-    """Read and clean every file; problems of files that cannot be opened are returned apart."""
+#: Libraries whose version can change what a file reads as (part of the read cache's key).
+READING_LIBRARIES = ("pandas", "numpy", "openpyxl", "charset-normalizer", "pyarrow")
+
+
+class ReadCache:
+    """What each file gave (its FileResult), kept between builds under build/cache/read: a rebuild
+    reads only the files that changed.
+
+    An entry is found by a hash of everything the result depends on: the file's bytes and its
+    path under data/raw, the whole configuration, today's date (periods in the future are
+    errors), the pipeline's source code, and the versions of Python and of the libraries that
+    read. So a changed file, setting, day or program is read again, never served stale. Entries
+    hold the cleaned figures and hashes of personal key columns (to find one person reported
+    twice), no names or ID numbers; they stay on the build machine beside data/raw, like it.
+    Entries of files no longer read are removed at the end of each build."""
+
+    def __init__(self, folder: Path, config: Config, today: dt.date):
+        self.folder = folder
+        context = hashlib.sha256()
+        versions = [importlib.metadata.version(name) for name in READING_LIBRARIES]
+        for part in (repr(config), today.isoformat(), sys.version, platform.machine(), *versions):
+            context.update(part.encode("utf-8") + b"\0")
+        for module in sorted(Path(__file__).parent.glob("*.py")):
+            context.update(module.name.encode("utf-8") + b"\0" + module.read_bytes())
+        self.context = context.digest()
+        self.used: set[str] = set()
+        self.counts = {"read": 0, "reused": 0}
+
+    def key(self, path: Path, rel: str) -> str:
+        digest = hashlib.sha256(self.context)
+        digest.update(rel.encode("utf-8") + b"\0")
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def get(self, key: str) -> FileResult | None:
+        self.used.add(key)
+        entry = self.folder / f"{key}.pickle"
+        try:
+            with entry.open("rb") as f:
+                result = pickle.load(f)
+        except Exception:  # noqa: BLE001 - no entry, or a damaged one: the file is read again
+            return None
+        if not isinstance(result, FileResult):
+            return None
+        self.counts["reused"] += 1
+        return result
+
+    def put(self, key: str, result: FileResult) -> None:
+        self.counts["read"] += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.folder / f"{key}.pickle")
+
+    def prune(self) -> None:
+        """Remove the entries of files not read in this build (changed or removed since), and
+        any half-written entry an interrupted build left."""
+        if self.folder.is_dir():
+            for entry in self.folder.iterdir():
+                if entry.suffix == ".tmp" or (entry.suffix == ".pickle" and entry.stem not in self.used):
+                    entry.unlink(missing_ok=True)
+
+
+def read_all(raw_dir: Path, config: Config, today: dt.date,
+             cache: ReadCache | None = None) -> tuple[list[FileResult], list[Problem]]:
+    """Read and clean every file; problems of files that cannot be opened are returned apart.
+    With a cache, a file read in an earlier build with the same bytes and settings is not read again."""
     files, problems = discover(raw_dir, config)
     results = []
     for path, rel, key in files:
+        cache_key = cache.key(path, rel) if cache else None
+        cached = cache.get(cache_key) if cache else None
+        if cached is not None:
+            results.append(cached)
+            continue
         src = config.sources[key]
         try:
             grid = load_grid(path, rel, max_file_mb=config.defaults.max_file_mb, sheet=src.sheet,
@@ -67,5 +145,10 @@ def read_all(raw_dir: Path, config: Config, today: dt.date) -> tuple[list[FileRe
         except FileProblem as exc:
             problems.append(exc.problem)
             continue
-        results.append(clean_file(grid, key, src, config, today))
+        result = clean_file(grid, key, src, config, today)
+        if cache:
+            cache.put(cache_key, result)
+        results.append(result)
+    if cache:
+        cache.prune()
     return results, problems

@@ -1,0 +1,83 @@
+"""The read cache: a rebuild reads only the department files that changed, and gives exactly
+what reading every file again gives."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from pipeline.build import read_and_check
+from pipeline.config import load_config
+from pipeline.ingest import ReadCache
+from tests.conftest import TODAY, copy_raw
+from tests.test_bad_inputs import xlsx_cells
+
+CHANGED = "农工办/农工办_2010年第四季度农村实用人才培训.xlsx"
+
+
+def _same_data(a, b) -> None:
+    pd.testing.assert_frame_equal(a[0].observations, b[0].observations)
+    pd.testing.assert_frame_equal(a[0].submissions, b[0].submissions)
+    pd.testing.assert_frame_equal(a[0].cleaning_log, b[0].cleaning_log)
+    assert a[1] == b[1]  # problems
+
+
+def test_a_rebuild_reads_only_the_changed_file_and_gives_what_a_fresh_read_gives(tmp_path, config):
+    raw = copy_raw(tmp_path)
+    files = sum(1 for p in raw.rglob("*") if p.is_file() and p.name != "README.md")
+    folder = tmp_path / "cache"
+
+    first = ReadCache(folder, config, TODAY)
+    uncached = read_and_check(raw, config, TODAY)
+    _same_data(read_and_check(raw, config, TODAY, first), uncached)
+    assert first.counts == {"read": files, "reused": 0}
+
+    again = ReadCache(folder, config, TODAY)
+    _same_data(read_and_check(raw, config, TODAY, again), uncached)
+    assert again.counts == {"read": 0, "reused": files}
+
+    # 东城街道's practical-technology training in 2010Q4, 204 -> 304: one file read again
+    xlsx_cells(raw, CHANGED, lambda ws: ws.cell(4, 4, "304"))
+    after = ReadCache(folder, config, TODAY)
+    changed = read_and_check(raw, config, TODAY, after)
+    assert after.counts == {"read": 1, "reused": files - 1}
+    _same_data(changed, read_and_check(raw, config, TODAY))
+    obs = changed[0].observations
+    assert 304 in set(obs.loc[obs["file"] == CHANGED, "value"])
+    # the old version's entry is gone: the cache holds one entry per file
+    assert len(list(folder.glob("*.pickle"))) == files
+
+
+def test_a_changed_setting_day_or_damaged_entry_means_reading_again(tmp_path, config):
+    raw = copy_raw(tmp_path, ["农工办"])
+    files = len(list(raw.rglob("*.xlsx")))
+    folder = tmp_path / "cache"
+    read_and_check(raw, config, TODAY, ReadCache(folder, config, TODAY))
+
+    # another day: a period that was in the future may not be any more
+    later = ReadCache(folder, config, TODAY.replace(day=TODAY.day - 1))
+    read_and_check(raw, config, TODAY.replace(day=TODAY.day - 1), later)
+    assert later.counts["read"] == files
+
+    # another setting in config/
+    changed = dataclasses.replace(config, defaults=config.defaults.model_copy(update={"max_file_mb": 99}))
+    other = ReadCache(folder, changed, TODAY)
+    read_and_check(raw, changed, TODAY, other)
+    assert other.counts["read"] == files
+
+    # a damaged entry (a build killed while writing, a full disk) is read again, not an error
+    entries = sorted(folder.glob("*.pickle"))
+    entries[0].write_bytes(b"not a pickle")
+    damaged = ReadCache(folder, changed, TODAY)
+    _same_data(read_and_check(raw, changed, TODAY, damaged), read_and_check(raw, changed, TODAY))
+    assert damaged.counts == {"read": 1, "reused": files - 1}
+
+
+def test_the_cache_key_does_not_change_between_loads_of_the_same_settings(tmp_path, config):
+    raw = copy_raw(tmp_path, ["农工办"])
+    path = next(raw.rglob("*.xlsx"))
+    rel = path.relative_to(raw).as_posix()
+    assert ReadCache(tmp_path, config, TODAY).key(path, rel) == ReadCache(tmp_path, load_config(), TODAY).key(path, rel)
+    # the same bytes under another name are another file (the name is in every figure's provenance)
+    assert ReadCache(tmp_path, config, TODAY).key(path, rel) != ReadCache(tmp_path, config, TODAY).key(path, "x/" + rel)
