@@ -253,6 +253,20 @@ class _FileCleaner:
                          "核对年份或季度是否写错（如把 2010 写成 2011）。")
         return coverage_end
 
+    def check_sheet_name(self, period: Period) -> None:
+        """A sheet named after another period ("2010年三季度" in the fourth quarter's file) may be
+        last quarter's workbook sent again under a new name: worth a look, not a stop (a name
+        such as "Sheet1" or "认定名单" says nothing; a year's sheet may hold any of its quarters)."""
+        try:
+            named = parse_period(self.grid.sheet) if self.grid.sheet else None
+        except PeriodError:
+            return
+        if named is not None and not named.contains(period):
+            self.problem("period_sheet_differs", f"工作表名为“{self.grid.sheet}”（{named.label_zh}），"
+                         f"而报送期为{period.label_zh}",
+                         "工作表名与报送期一致，或不写报送期",
+                         "请确认表内数字确是本期的（而不是上期报表另存后未更新）；确认无误后可把工作表改名。")
+
     def submitted_on(self, title_cells: list[object], body: pd.DataFrame) -> dt.date | None:
         for place in self.source.submitted:
             if place.kind == "workbook" and self.grid.workbook_created:
@@ -451,6 +465,7 @@ class _FileCleaner:
         if period is None:
             return result
         coverage_end = self.check_period(period)
+        self.check_sheet_name(period)
         submission.update(period=period.label, coverage_start=period.start, coverage_end=coverage_end,
                           submitted_on=submitted)
         if source.department_column:

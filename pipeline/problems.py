@@ -50,6 +50,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     # warnings: the build goes on
     "column_unexpected": ("warning", "未识别的列，已忽略（unexpected column）"),
     "sheet_ignored": ("warning", "其他工作表未读取（other sheets ignored）"),
+    "period_sheet_differs": ("warning", "工作表名的报送期与文件不符（sheet named after another period）"),
     "total_mismatch": ("warning", "合计行与明细之和不符（total does not match rows）"),
     "value_jump": ("warning", "数值与前几期相差悬殊（unusual jump）"),
     "period_gap": ("warning", "序列中间缺少报送期（missing period）"),

@@ -102,3 +102,27 @@ def test_a_missing_submission_date_is_mentioned(config, tmp_path):
 @pytest.mark.parametrize("folder", ["农工办", "人社局", "卫生局"])
 def test_the_sample_folders_alone_give_no_warning(config, tmp_path, folder):
     assert problems_after(config, tmp_path, folder, lambda raw: None) == []
+
+
+def test_a_sheet_named_after_another_period(config, tmp_path):
+    """Last quarter's workbook saved under this quarter's name: its sheet still says 2010年三季度."""
+    rural_q4 = "农工办/农工办_2010年第四季度农村实用人才培训.xlsx"
+
+    def rename(ws):
+        ws.title = "2010年三季度"
+
+    problems = problems_after(config, tmp_path, "农工办", lambda raw: xlsx_cells(raw, rural_q4, rename))
+    [p] = [p for p in problems if p.code == "period_sheet_differs"]
+    assert (p.file, p.sheet, p.severity) == (rural_q4, "2010年三季度", "warning")
+    assert "2010年第三季度" in p.found and "2010年第四季度" in p.found
+
+
+@pytest.mark.parametrize("sheet", ["2010年四季度", "2010年", "Sheet1", "报表"])
+def test_a_sheet_named_after_its_own_period_or_nothing_is_fine(config, tmp_path, sheet):
+    rural_q4 = "农工办/农工办_2010年第四季度农村实用人才培训.xlsx"
+
+    def rename(ws):
+        ws.title = sheet
+
+    problems = problems_after(config, tmp_path, "农工办", lambda raw: xlsx_cells(raw, rural_q4, rename))
+    assert not [p for p in problems if p.code == "period_sheet_differs"]
