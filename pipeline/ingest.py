@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -89,12 +90,19 @@ class ReadCache:
         self.used: set[str] = set()
         self.counts = {"read": 0, "reused": 0}
 
-    def key(self, path: Path, rel: str) -> str:
+    def key(self, path: Path, rel: str, max_bytes: float) -> str | None:
+        """The file's entry name; None (not cached) for a file too large to read or that cannot
+        be opened: reading it reports the problem."""
         digest = hashlib.sha256(self.context)
         digest.update(rel.encode("utf-8") + b"\0")
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
+        try:
+            if path.stat().st_size > max_bytes:
+                return None
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+        except OSError:
+            return None
         return digest.hexdigest()
 
     def get(self, key: str) -> FileResult | None:
@@ -111,11 +119,16 @@ class ReadCache:
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        self.counts["read"] += 1
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Keep a result; if it cannot be written (a full or read-only disk), the build goes on
+        and the file is read again next time."""
         tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.folder / f"{key}.pickle")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(self.folder / f"{key}.pickle")
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def prune(self) -> None:
         """Remove the entries of files not read in this build (changed or removed since), and
@@ -123,7 +136,8 @@ class ReadCache:
         if self.folder.is_dir():
             for entry in self.folder.iterdir():
                 if entry.suffix == ".tmp" or (entry.suffix == ".pickle" and entry.stem not in self.used):
-                    entry.unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):
+                        entry.unlink(missing_ok=True)
 
 
 def read_all(raw_dir: Path, config: Config, today: dt.date,
@@ -133,8 +147,9 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
     files, problems = discover(raw_dir, config)
     results = []
     for path, rel, key in files:
-        cache_key = cache.key(path, rel) if cache else None
-        cached = cache.get(cache_key) if cache else None
+        max_bytes = config.defaults.max_file_mb * 1024 * 1024
+        cache_key = cache.key(path, rel, max_bytes) if cache else None
+        cached = cache.get(cache_key) if cache_key else None
         if cached is not None:
             results.append(cached)
             continue
@@ -147,7 +162,9 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
             continue
         result = clean_file(grid, key, src, config, today)
         if cache:
-            cache.put(cache_key, result)
+            cache.counts["read"] += 1
+            if cache_key:
+                cache.put(cache_key, result)
         results.append(result)
     if cache:
         cache.prune()

@@ -78,6 +78,30 @@ def test_the_cache_key_does_not_change_between_loads_of_the_same_settings(tmp_pa
     raw = copy_raw(tmp_path, ["农工办"])
     path = next(raw.rglob("*.xlsx"))
     rel = path.relative_to(raw).as_posix()
-    assert ReadCache(tmp_path, config, TODAY).key(path, rel) == ReadCache(tmp_path, load_config(), TODAY).key(path, rel)
+    size = 10 * 1024 * 1024
+    assert ReadCache(tmp_path, config, TODAY).key(path, rel, size) == \
+        ReadCache(tmp_path, load_config(), TODAY).key(path, rel, size)
     # the same bytes under another name are another file (the name is in every figure's provenance)
-    assert ReadCache(tmp_path, config, TODAY).key(path, rel) != ReadCache(tmp_path, config, TODAY).key(path, "x/" + rel)
+    assert ReadCache(tmp_path, config, TODAY).key(path, rel, size) != \
+        ReadCache(tmp_path, config, TODAY).key(path, "x/" + rel, size)
+    # a file over the size limit is not hashed (reading it reports it as too large)
+    assert ReadCache(tmp_path, config, TODAY).key(path, rel, path.stat().st_size - 1) is None
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_build(tmp_path, config):
+    raw = copy_raw(tmp_path, ["农工办"])
+    files = len(list(raw.rglob("*.xlsx")))
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")  # as a read-only disk would
+    cache = ReadCache(blocked, config, TODAY)
+    _same_data(read_and_check(raw, config, TODAY, cache), read_and_check(raw, config, TODAY))
+    assert cache.counts == {"read": files, "reused": 0}
+
+
+def test_an_unreadable_file_is_reported_with_or_without_a_cache(tmp_path, config):
+    raw = copy_raw(tmp_path, ["农工办"])
+    (raw / CHANGED).write_bytes(b"")
+    folder = tmp_path / "cache"
+    for _ in range(2):  # the second time, every other file comes from the cache
+        _, problems = read_and_check(raw, config, TODAY, ReadCache(folder, config, TODAY))
+        assert [(p.code, p.file) for p in problems if p.severity == "error"] == [("file_empty", CHANGED)]
