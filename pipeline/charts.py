@@ -124,13 +124,13 @@ def _finish(layers: list, data: pd.DataFrame | None, height: int, summary: str) 
     return spec
 
 
-def _text(**mark) -> list[alt.Chart]:
+def _text(data=alt.Undefined, **mark) -> list[alt.Chart]:
     """A text layer, and beneath it the same text outlined in white: where a rule, tick or bar
     crosses a label, the label stays whole ("1,930" is not struck through into "1|930").
     Encode both with `_encode_all`; put them after the rules and ticks."""
-    outline = alt.Chart().mark_text(**{**mark, "color": "white", "stroke": "white", "strokeWidth": HALO_WIDTH,
-                                       "strokeJoin": "round", "strokeOpacity": 1})
-    return [outline, alt.Chart().mark_text(**mark)]
+    outline = alt.Chart(data).mark_text(**{**mark, "color": "white", "stroke": "white", "strokeWidth": HALO_WIDTH,
+                                           "strokeJoin": "round", "strokeOpacity": 1})
+    return [outline, alt.Chart(data).mark_text(**mark)]
 
 
 def _encode_all(layers: list[alt.Chart], **channels) -> list[alt.Chart]:
@@ -209,9 +209,9 @@ def progress_chart(config: Config, target: Target, rows: pd.DataFrame, as_of_tex
     labels = _encode_all(_text(align="left", dx=6, fontSize=12, color=INK), x=x, y=y, text=_n(alt.Text, "text"))
     rule_data = _inline(pd.DataFrame([{"target": float(target.value), "text": target_text}]))
     target_rule = alt.Chart(rule_data).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x=_q(alt.X, "target"))
-    target_label = [layer.properties(data=rule_data) for layer in _encode_all(
-        _text(align="right", baseline="bottom", dx=-4, dy=-2, fontSize=12, color=TARGET_COLOUR, y=0),
-        x=_q(alt.X, "target"), text=_n(alt.Text, "text"))]
+    target_label = _encode_all(
+        _text(rule_data, align="right", baseline="bottom", dx=-4, dy=-2, fontSize=12, color=TARGET_COLOUR, y=0),
+        x=_q(alt.X, "target"), text=_n(alt.Text, "text"))
     layers = [bars, target_rule, *labels, *target_label]
     if "expected" in data and data["expected"].notna().any():
         ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.clean import FileResult, clean_file
 from pipeline.config import Config
 from pipeline.problems import Problem
-from pipeline.read import FileProblem, load_grid
+from pipeline.read import FileProblem, grid_from_bytes, load_bytes
 
 #: Files in data/raw that are documentation, not submissions.
 DOCUMENTATION = {"README.md", "README.txt", "说明.txt"}
@@ -90,19 +90,11 @@ class ReadCache:
         self.used: set[str] = set()
         self.counts = {"read": 0, "reused": 0}
 
-    def key(self, path: Path, rel: str, max_bytes: float) -> str | None:
-        """The file's entry name; None (not cached) for a file too large to read or that cannot
-        be opened: reading it reports the problem."""
+    def key(self, file: str, data: bytes) -> str:
+        """The entry name of a file (its path under data/raw and its bytes)."""
         digest = hashlib.sha256(self.context)
-        digest.update(rel.encode("utf-8") + b"\0")
-        try:
-            if path.stat().st_size > max_bytes:
-                return None
-            with path.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    digest.update(chunk)
-        except OSError:
-            return None
+        digest.update(file.encode("utf-8") + b"\0")
+        digest.update(data)
         return digest.hexdigest()
 
     def get(self, key: str) -> FileResult | None:
@@ -121,6 +113,7 @@ class ReadCache:
     def put(self, key: str, result: FileResult) -> None:
         """Keep a result; if it cannot be written (a full or read-only disk), the build goes on
         and the file is read again next time."""
+        self.counts["read"] += 1
         tmp = self.folder / f".{key}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -147,24 +140,20 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
     files, problems = discover(raw_dir, config)
     results = []
     for path, rel, key in files:
-        max_bytes = config.defaults.max_file_mb * 1024 * 1024
-        cache_key = cache.key(path, rel, max_bytes) if cache else None
-        cached = cache.get(cache_key) if cache_key else None
-        if cached is not None:
-            results.append(cached)
-            continue
         src = config.sources[key]
         try:
-            grid = load_grid(path, rel, max_file_mb=config.defaults.max_file_mb, sheet=src.sheet,
-                             skip_sheets=config.defaults.instruction_sheets)
+            data = load_bytes(path, rel, max_file_mb=config.defaults.max_file_mb)
+            cache_key = cache.key(rel, data) if cache else ""
+            result = cache.get(cache_key) if cache else None
+            if result is None:
+                grid = grid_from_bytes(data, path.suffix.lower(), rel, sheet=src.sheet,
+                                       skip_sheets=config.defaults.instruction_sheets)
+                result = clean_file(grid, key, src, config, today)
+                if cache:
+                    cache.put(cache_key, result)
         except FileProblem as exc:
             problems.append(exc.problem)
             continue
-        result = clean_file(grid, key, src, config, today)
-        if cache:
-            cache.counts["read"] += 1
-            if cache_key:
-                cache.put(cache_key, result)
         results.append(result)
     if cache:
         cache.prune()

@@ -117,6 +117,13 @@ def detect_encoding(data: bytes, *, assume_utf8: bool = False) -> str | None:
 def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = None,
               skip_sheets: tuple[str, ...] = ()) -> Grid:
     """Read one department file into a Grid, or raise FileProblem saying why it cannot be read."""
+    data = load_bytes(path, file, max_file_mb=max_file_mb)
+    return grid_from_bytes(data, path.suffix.lower(), file, sheet=sheet, skip_sheets=skip_sheets)
+
+
+def load_bytes(path: Path, file: str, *, max_file_mb: float) -> bytes:
+    """A department file's bytes, or FileProblem if its type is not read, it is too large or it
+    cannot be opened."""
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED:
         raise _fail("file_type_unsupported", file, f"扩展名 {suffix}", "CSV（.csv）或 Excel 工作簿（.xlsx）",
@@ -138,6 +145,13 @@ def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = 
     except OSError as exc:
         raise _fail("file_unreadable", file, f"无法读取（{exc.strerror}）", "可读取的文件",
                     "检查文件是否被其他程序占用、是否有读取权限。") from None
+    return data
+
+
+def grid_from_bytes(data: bytes, suffix: str, file: str, *, sheet: str | None = None,
+                    skip_sheets: tuple[str, ...] = ()) -> Grid:
+    """The cells of a file's bytes (from load_bytes), or FileProblem if it is empty, not what its
+    extension says, or its text cannot be decoded."""
     if not data[:65536].strip(b" \t\r\n\x00" + codecs.BOM_UTF8) and not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise _fail("file_empty", file, "文件没有任何内容（0 个字符）", "包含表头和数据行的报表",
                     "请向报送部门索取完整文件；如为误放的空文件，请删除。")

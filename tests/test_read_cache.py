@@ -77,15 +77,10 @@ def test_a_changed_setting_day_or_damaged_entry_means_reading_again(tmp_path, co
 def test_the_cache_key_does_not_change_between_loads_of_the_same_settings(tmp_path, config):
     raw = copy_raw(tmp_path, ["农工办"])
     path = next(raw.rglob("*.xlsx"))
-    rel = path.relative_to(raw).as_posix()
-    size = 10 * 1024 * 1024
-    assert ReadCache(tmp_path, config, TODAY).key(path, rel, size) == \
-        ReadCache(tmp_path, load_config(), TODAY).key(path, rel, size)
+    rel, data = path.relative_to(raw).as_posix(), path.read_bytes()
+    assert ReadCache(tmp_path, config, TODAY).key(rel, data) == ReadCache(tmp_path, load_config(), TODAY).key(rel, data)
     # the same bytes under another name are another file (the name is in every figure's provenance)
-    assert ReadCache(tmp_path, config, TODAY).key(path, rel, size) != \
-        ReadCache(tmp_path, config, TODAY).key(path, "x/" + rel, size)
-    # a file over the size limit is not hashed (reading it reports it as too large)
-    assert ReadCache(tmp_path, config, TODAY).key(path, rel, path.stat().st_size - 1) is None
+    assert ReadCache(tmp_path, config, TODAY).key(rel, data) != ReadCache(tmp_path, config, TODAY).key("x/" + rel, data)
 
 
 def test_a_cache_that_cannot_be_written_does_not_stop_the_build(tmp_path, config):
@@ -105,3 +100,13 @@ def test_an_unreadable_file_is_reported_with_or_without_a_cache(tmp_path, config
     for _ in range(2):  # the second time, every other file comes from the cache
         _, problems = read_and_check(raw, config, TODAY, ReadCache(folder, config, TODAY))
         assert [(p.code, p.file) for p in problems if p.severity == "error"] == [("file_empty", CHANGED)]
+
+
+def test_a_file_over_the_size_limit_is_reported_not_hashed_or_kept(tmp_path, config):
+    raw = copy_raw(tmp_path, ["农工办"])
+    small = dataclasses.replace(config, defaults=config.defaults.model_copy(update={"max_file_mb": 0.001}))
+    folder = tmp_path / "cache"
+    cache = ReadCache(folder, small, TODAY)
+    _, problems = read_and_check(raw, small, TODAY, cache)
+    assert {p.code for p in problems if p.severity == "error"} == {"file_too_large"}
+    assert cache.counts == {"read": 0, "reused": 0} and not list(folder.glob("*.pickle"))
