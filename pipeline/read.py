@@ -114,13 +114,6 @@ def detect_encoding(data: bytes, *, assume_utf8: bool = False) -> str | None:
     return guess.encoding
 
 
-def load_grid(path: Path, file: str, *, max_file_mb: float, sheet: str | None = None,
-              skip_sheets: tuple[str, ...] = ()) -> Grid:
-    """Read one department file into a Grid, or raise FileProblem saying why it cannot be read."""
-    data = load_bytes(path, file, max_file_mb=max_file_mb)
-    return grid_from_bytes(data, path.suffix.lower(), file, sheet=sheet, skip_sheets=skip_sheets)
-
-
 def load_bytes(path: Path, file: str, *, max_file_mb: float) -> bytes:
     """A department file's bytes, or FileProblem if its type is not read, it is too large or it
     cannot be opened."""
