@@ -16,7 +16,7 @@ from altair.utils.schemapi import debug_mode
 
 from pipeline.config import Config, Target
 from pipeline.format import as_of_phrase, date_zh, missing, percent, value_with_unit
-from pipeline.parse import Period
+from pipeline.periods import Period
 from pipeline.progress import STATUS_ORDER, STATUSES
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'

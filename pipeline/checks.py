@@ -9,11 +9,13 @@ if it fails, the pipeline has a bug, and the build stops.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.config import Config
-from pipeline.parse import Period
+from pipeline.periods import Period
 from pipeline.problems import Problem
 
 
@@ -30,9 +32,9 @@ def period_gaps(submissions: pd.DataFrame, config: Config) -> list[Problem]:
             expected, p = [], periods[0]
             while p <= periods[-1]:
                 expected.append(p)
-                p = Period(p.year + (p.quarter == 4), p.quarter % 4 + 1)
+                p = Period.of_date(p.end + dt.timedelta(days=1))
         else:
-            expected = [Period(y) for y in range(periods[0].year, periods[-1].year + 1)]
+            expected = [Period.whole_year(y) for y in range(periods[0].year, periods[-1].year + 1)]
         for missing in sorted(set(expected) - set(periods)):
             problems.append(Problem(
                 code="period_gap", file=f"{source.folder}/",
@@ -56,7 +58,7 @@ def value_jumps(observations: pd.DataFrame, config: Config) -> list[Problem]:
         ordered = sorted(by_period)
         for i, period in enumerate(ordered):
             earlier = ordered[:i]
-            same_quarter = Period(period.year - 1, period.quarter)
+            same_quarter = Period(period.year - 1, period.first_month, period.last_month)
             if period.quarter is not None and same_quarter in by_period:
                 reference, against = by_period[same_quarter], f"上年同期（{same_quarter.label_zh}）{by_period[same_quarter]:,}"
             elif len(earlier) >= min_periods:
@@ -126,7 +128,7 @@ def warnings(observations: pd.DataFrame, submissions: pd.DataFrame, config: Conf
 def observation_schema(config: Config) -> pa.DataFrameSchema:
     """What every published observation satisfies (a failure here is a bug, not a data problem)."""
     plan = config.plan
-    periods = [Period(y).label for y in plan.years] + [Period(y, q).label for y in plan.years for q in range(1, 5)]
+    periods = [Period.whole_year(y).label for y in plan.years] + [Period.quarter_of(y, q).label for y in plan.years for q in range(1, 5)]
     text = dict(nullable=False)
     return pa.DataFrameSchema(
         {

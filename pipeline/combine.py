@@ -165,7 +165,7 @@ def check_people_across_files(results: list[FileResult], config: Config) -> list
 def check_sources_overlap(results: list[FileResult]) -> list[Problem]:
     """Two sources (e.g. town totals and one-row-per-person records) reporting the same indicator
     for the same quarter would count the same people twice."""
-    from pipeline.parse import Period
+    from pipeline.periods import Period
 
     covered: dict[tuple[str, str], dict[Period, str]] = {}  # (indicator, source) -> quarter -> file
     for r in results:
@@ -173,7 +173,8 @@ def check_sources_overlap(results: list[FileResult]) -> list[Problem]:
         if sub["status"] != "used":
             continue
         for indicator in sub["indicators"].split():
-            for quarter in Period.from_label(sub["period"]).quarters():
+            period = Period.from_label(sub["period"])
+            for quarter in [Period.quarter_of(period.year, q) for q in range(1, 5)] if period.is_year else [period]:
                 covered.setdefault((indicator, sub["source_id"]), {})[quarter] = sub["file"]
     problems, reported = [], set()
     keys = sorted(covered)

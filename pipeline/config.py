@@ -277,16 +277,35 @@ class Source(_Model):
             raise ValueError("person_key 只用于 layout: records")
         return self
 
+    def column_roles(self) -> list[tuple[str, str]]:
+        """Every column this layout names, with its role, in the order a form shows them: what is
+        not counted and the person first, then the row's group, category and date, then the counts.
+        The one list of a source's columns: what is read, what is required, what a template has.
+        A column may have two roles (an ID number is personal and identifies the person)."""
+        roles = [(c, "ignored") for c in self.ignore_columns]
+        roles += [(c, "personal") for c in self.personal_columns]
+        roles += [(c, "person_key") for c in self.person_key]
+        roles.append((self.breakdown, "breakdown"))
+        for column, role in ((self.indicator_by and self.indicator_by.column, "category"),
+                             (self.include and self.include.column, "include"),
+                             (self.event_date, "event_date"), (self.department_column, "department")):
+            if column:
+                roles.append((column, role))
+        roles += [(p.arg, "period") for p in self.period if p.kind == "column"]
+        roles += [(p.arg, "submitted") for p in self.submitted if p.kind == "column"]
+        roles += [(name, "value" if v.required else "optional_value") for name, v in self.values.items()]
+        return roles
+
     @property
     def known_columns(self) -> set[str]:
         """Every raw column name this layout names (so any other column is unexpected)."""
-        cols = {self.breakdown, *self.values, *self.personal_columns, *self.ignore_columns}
-        cols |= {p.arg for p in (*self.period, *self.submitted) if p.kind == "column" and p.arg}
-        for extra in (self.department_column, self.event_date, self.include and self.include.column,
-                      self.indicator_by and self.indicator_by.column):
-            if extra:
-                cols.add(extra)
-        return cols
+        return {column for column, _ in self.column_roles()}
+
+    @property
+    def required_columns(self) -> list[str]:
+        """The columns a file of this layout must have."""
+        optional = {"ignored", "personal", "optional_value"}
+        return list(dict.fromkeys(c for c, role in self.column_roles() if role not in optional))
 
     @property
     def indicator_ids(self) -> list[str]:
@@ -357,6 +376,11 @@ class Config:
 
     def target(self, target_id: str) -> Target:
         return next(t for t in self.targets if t.id == target_id)
+
+    def breakdown_vocabulary(self, source: Source) -> Vocabulary:
+        """The vocabulary a source's breakdown column is read with (its indicators' breakdown:
+        the same for all of a source's indicators, checked on load)."""
+        return self.vocabularies[self.indicators[source.indicator_ids[0]].breakdown]
 
     def sources_of(self, indicator: str) -> list[Source]:
         """The sources whose files report an indicator."""

@@ -57,7 +57,7 @@ def date_zh(day: dt.date | None) -> str:
 
 def as_of_phrase(day: dt.date | None) -> str:
     """2010-12-31 -> 2010年第四季度; a day that is not the end of a quarter -> 2010年9月15日."""
-    from pipeline.parse import Period
+    from pipeline.periods import Period
 
     if missing(day):
         return "—"

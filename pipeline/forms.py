@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import paths
 from pipeline.config import Config, ConfigError, Source, load_config
-from pipeline.parse import Period
+from pipeline.periods import Period
 
 #: The data sheet's name when the source does not name one (the pipeline reads the first sheet).
 DATA_SHEET = "报送表"
@@ -48,27 +48,15 @@ def template_name(source: Source) -> str:
 
 
 def columns(source: Source) -> list[str]:
-    """Every column the source names, in the order the template shows them: what is not counted
-    and the person first, then the row's group, category and date, then the counts."""
-    named = [*source.ignore_columns, *source.personal_columns, *source.person_key, source.breakdown,
-             source.indicator_by and source.indicator_by.column, source.include and source.include.column,
-             source.event_date, source.department_column,
-             *(p.arg for p in source.period if p.kind == "column"),
-             *(p.arg for p in source.submitted if p.kind == "column"),
-             *source.values]
-    return list(dict.fromkeys(c for c in named if c))
-
-
-def breakdown_vocabulary(source: Source, config: Config) -> str:
-    """The vocabulary of the source's breakdown column (the same one clean.py looks names up in)."""
-    return config.indicators[source.indicator_ids[0]].breakdown
+    """Every column the source names, in the order the template shows them (config: column_roles)."""
+    return list(dict.fromkeys(column for column, _ in source.column_roles()))
 
 
 def plan_periods(source: Source, config: Config) -> list[Period]:
     """The periods of the plan at the source's frequency."""
     plan = config.plan
-    quarters = (None,) if source.frequency == "yearly" else (1, 2, 3, 4)
-    periods = [Period(year, q) for year in plan.years for q in quarters]
+    periods = [p for year in plan.years for p in ([Period.whole_year(year)] if source.frequency == "yearly"
+                                                   else [Period.quarter_of(year, q) for q in range(1, 5)])]
     return [p for p in periods if plan.start <= p.start and p.end <= plan.end]
 
 
@@ -76,7 +64,7 @@ def dropdowns(source: Source, config: Config) -> dict[str, list[str]]:
     """Column -> the values a department picks from: canonical names only (an alias is accepted
     by the pipeline, but then the file needs cleaning), and periods as the parser reads them."""
     lists: dict[str, list[str]] = {}
-    vocab = config.vocabularies[breakdown_vocabulary(source, config)]
+    vocab = config.breakdown_vocabulary(source)
     if not vocab.open:
         lists[source.breakdown] = list(vocab.names)
     for rule in (source.indicator_by, source.include):
@@ -159,7 +147,7 @@ def _data_sheet(ws: Worksheet, source: Source, config: Config) -> None:
     ws.freeze_panes = ws.cell(first, 1)
 
     # One row per name when the names are a closed list (a table of towns, units, levels…).
-    vocab = config.vocabularies[breakdown_vocabulary(source, config)]
+    vocab = config.breakdown_vocabulary(source)
     if source.layout == "table" and not vocab.open:
         for r, name in enumerate(vocab.names, start=first):
             ws.cell(r, names.index(source.breakdown) + 1, name)
@@ -214,7 +202,8 @@ def _instructions(source: Source, config: Config) -> list[str]:
     """The 填表说明 sheet, in plain Chinese, from the source's configuration: a heading, then
     numbered points."""
     quarterly = source.frequency == "quarterly"
-    example = Period(config.plan.end.year, 1 if quarterly else None)
+    year = config.plan.end.year
+    example = Period.quarter_of(year, 1) if quarterly else Period.whole_year(year)
     in_name, in_title = (example.label, example.label_zh) if quarterly else (f"{example.year}年度",) * 2
     points = [f"报送单位：{source.department}。{'每季度' if quarterly else '每年'}报送一次，"
               f"报送期结束后 {source.due_days} 天内报送。"]

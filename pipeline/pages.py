@@ -22,7 +22,7 @@ from pipeline.clean import ACTIONS
 from pipeline.combine import Dataset
 from pipeline.config import Config, Target
 from pipeline.format import as_of_phrase, date_zh, figure, missing, number, percent, value_with_unit
-from pipeline.parse import Period
+from pipeline.periods import Period
 from pipeline.problems import problems_frame, sort_problems
 from pipeline.progress import STATUS_ORDER, STATUSES
 from pipeline.tables import TABLES

@@ -1,16 +1,14 @@
-"""Parsers for what departments write in cells: counts, periods, dates and names.
+"""Parsers for what departments write in cells: counts, dates and names (periods: periods.py).
 
 Pure functions, no IO. Counts are parsed a whole column at a time (vectorised, with a record of
-every cleaning step per cell); periods, dates and names are parsed once per distinct value.
+every cleaning step per cell); dates and names are parsed once per distinct value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -183,105 +181,6 @@ def parse_count(
     if row["error"]:
         raise CountError(row["error"], cell)
     return int(row["value"]), frozenset(k for k in COUNT_ACTIONS if row[k])
-
-
-# ---------------------------------------------------------------------------------------------
-# Periods
-
-
-@functools.total_ordering
-@dataclass(frozen=True)
-class Period:
-    """A calendar year (quarter None) or a quarter of it; ordered by when it ends."""
-
-    year: int
-    quarter: int | None = None
-
-    def __lt__(self, other: "Period") -> bool:
-        return (self.end, self.start) < (other.end, other.start)
-
-    @property
-    def label(self) -> str:
-        """Machine label: 2009 or 2009Q1."""
-        return f"{self.year}" if self.quarter is None else f"{self.year}Q{self.quarter}"
-
-    @property
-    def label_zh(self) -> str:
-        """Reader's label: 2009年 or 2009年第一季度."""
-        if self.quarter is None:
-            return f"{self.year}年"
-        return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 1 if self.quarter is None else 3 * self.quarter - 2, 1)
-
-    @property
-    def end(self) -> dt.date:
-        if self.quarter is None or self.quarter == 4:
-            return dt.date(self.year, 12, 31)
-        return dt.date(self.year, 3 * self.quarter + 1, 1) - dt.timedelta(days=1)
-
-    def contains(self, other: "Period") -> bool:
-        return self.start <= other.start and other.end <= self.end
-
-    def quarters(self) -> list["Period"]:
-        if self.quarter is not None:
-            return [self]
-        return [Period(self.year, q) for q in range(1, 5)]
-
-    @staticmethod
-    def of_date(day: dt.date) -> "Period":
-        return Period(day.year, (day.month - 1) // 3 + 1)
-
-    @staticmethod
-    def from_label(label: str) -> "Period":
-        m = re.fullmatch(r"(\d{4})(?:Q([1-4]))?", label)
-        if not m:
-            raise ValueError(f"not a period label: {label!r}")
-        return Period(int(m.group(1)), int(m.group(2)) if m.group(2) else None)
-
-
-class PeriodError(ValueError):
-    """Text that names no period, or a span that is not a year or a quarter."""
-
-
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_QUARTER_PATTERNS = [
-    re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-_/ ]?\s*Q\s*(?P<q>[1-4])", re.I),
-    re.compile(r"(?P<y>(?:19|20)\d{2})\s*年?\s*第?\s*(?P<q>[一二三四1-4])\s*季"),
-    re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月?\s*[-~至到—－–]\s*(?P<m2>\d{1,2})\s*月"),
-]
-_YEAR_PATTERN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年度|年)")
-_BARE_YEAR = re.compile(r"^\s*(?P<y>(?:19|20)\d{2})(?:\.0)?\s*$")
-
-
-def parse_period(text: object) -> Period:
-    """Find the year or quarter named in a cell, a title or a file name.
-
-    Accepts 2009Q1, 2009 q1, 2009-Q1, 2009年第一季度, 2010年一季度, 2009年第1季度, 2009年1-3月,
-    2009年4月-6月, 2009年, 2009年度 and a bare 2009. A quarter wins over a year when both appear.
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        raise PeriodError("空白")
-    if isinstance(text, (int, np.integer)) and 1900 <= int(text) <= 2099:
-        return Period(int(text))
-    s = _nfkc(str(text))
-    for pattern in _QUARTER_PATTERNS:
-        m = pattern.search(s)
-        if not m:
-            continue
-        year = int(m.group("y"))
-        if "q" in m.groupdict() and m.group("q"):
-            return Period(year, _CN_DIGITS[m.group("q")])
-        m1, m2 = int(m.group("m1")), int(m.group("m2"))
-        if m1 in (1, 4, 7, 10) and m2 == m1 + 2:
-            return Period(year, (m1 - 1) // 3 + 1)
-        raise PeriodError(f"{m1}-{m2}月不是一个季度")
-    m = _YEAR_PATTERN.search(s) or _BARE_YEAR.match(s)
-    if m:
-        return Period(int(m.group("y")))
-    raise PeriodError(f"找不到年份或季度：{s!r}")
 
 
 # ---------------------------------------------------------------------------------------------

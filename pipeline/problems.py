@@ -30,6 +30,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "no_data_rows": ("error", "没有数据行（no data rows）"),
     # periods and dates
     "period_missing": ("error", "找不到报送期（period not found）"),
+    "period_unclear": ("error", "报送期写法无法完全读懂（unclear period）"),
     "period_conflict": ("error", "报送期前后不一致（conflicting periods）"),
     "period_outside_plan": ("error", "报送期不在规划期内（period outside the plan）"),
     "period_in_future": ("error", "报送期尚未结束（period in the future）"),

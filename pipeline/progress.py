@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from pipeline.config import Config, Target
-from pipeline.parse import Period
+from pipeline.periods import Period
 
 #: Every status: id -> (Chinese word, symbol, colour). Words and symbols carry the meaning;
 #: colour only repeats it (never the only cue).
@@ -137,11 +137,10 @@ def indicator_coverage(submissions: pd.DataFrame, indicator: str) -> pd.DataFram
 
 def next_period_after(source_frequency: str, period: Period | None, plan_start: dt.date) -> Period:
     if period is None:
-        return Period(plan_start.year, 1) if source_frequency == "quarterly" else Period(plan_start.year)
+        return Period.quarter_of(plan_start.year, 1) if source_frequency == "quarterly" else Period.whole_year(plan_start.year)
     if source_frequency == "quarterly":
-        q = period.quarter or 4
-        return Period(period.year + (q == 4), q % 4 + 1)
-    return Period(period.year + 1)
+        return Period.of_date(period.end + dt.timedelta(days=1))
+    return Period.whole_year(period.year + 1)
 
 
 def freshness(config: Config, target: Target, submissions: pd.DataFrame, reference_date: dt.date) -> Freshness:

@@ -13,7 +13,8 @@ import pytest
 from bench.generate_records import CATEGORIES, COLUMNS, FOLDER, TOWNS, generate
 from pipeline.build import read_and_check
 from pipeline.config import load_config
-from pipeline.parse import Period, parse_date, tidy_name
+from pipeline.parse import parse_date, tidy_name
+from pipeline.periods import Period
 from pipeline.privacy import find_personal_numbers, valid_id_number
 from tests.conftest import TODAY
 

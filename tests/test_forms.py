@@ -12,7 +12,8 @@ import pytest
 from pipeline import forms
 from pipeline.build import read_and_check
 from pipeline.config import Source, load_config
-from pipeline.parse import Period, parse_period, tidy_name
+from pipeline.parse import tidy_name
+from pipeline.periods import Period, parse_period
 from pipeline.privacy import find_personal_numbers, valid_id_number
 from tests.conftest import TODAY
 
@@ -23,7 +24,8 @@ NOT_LISTED = "不在列表中的名称"
 
 def _period(source: Source) -> Period:
     """The period a test fills in: the plan's last year (or its first quarter)."""
-    return Period(CONFIG.plan.end.year, 1 if source.frequency == "quarterly" else None)
+    year = CONFIG.plan.end.year
+    return Period.quarter_of(year, 1) if source.frequency == "quarterly" else Period.whole_year(year)
 
 
 def _file_name(source: Source, period: Period) -> str:
@@ -163,7 +165,7 @@ def test_the_dropdowns_offer_the_canonical_names_and_the_plan_periods(templates,
     ws = openpyxl.load_workbook(templates[key]).worksheets[0]
     names = forms.columns(source)
     lists = {names[c - 1]: options for c, options in _lists(ws).items()}
-    vocabularies = {source.breakdown: forms.breakdown_vocabulary(source, CONFIG)}
+    vocabularies = {source.breakdown: CONFIG.indicators[source.indicator_ids[0]].breakdown}
     vocabularies |= {rule.column: rule.vocabulary for rule in (source.include, source.indicator_by) if rule}
     for column, vocabulary in vocabularies.items():
         if not CONFIG.vocabularies[vocabulary].open:

@@ -1,4 +1,4 @@
-"""Parsers for counts, periods, dates and names: tables of what departments write."""
+"""Parsers for counts, dates and names: tables of what departments write (periods: test_periods.py)."""
 
 import datetime as dt
 
@@ -10,12 +10,9 @@ from hypothesis import strategies as st
 from pipeline.parse import (
     CountError,
     DateError,
-    Period,
-    PeriodError,
     parse_count,
     parse_counts,
     parse_date,
-    parse_period,
     tidy_name,
     tidy_text,
 )
@@ -117,63 +114,6 @@ def test_any_text_either_reads_as_a_count_or_raises_count_error(text):
         assert err.code in {"blank", "negative", "fraction", "not_a_number", "excel_error"}
     else:
         assert value >= 0
-
-
-@pytest.mark.parametrize(
-    ("text", "period"),
-    [
-        ("2009Q1", Period(2009, 1)),
-        ("2009q4", Period(2009, 4)),
-        ("2009 Q2", Period(2009, 2)),
-        ("2009-Q3", Period(2009, 3)),
-        ("2009年第一季度", Period(2009, 1)),
-        ("2009年第二季度", Period(2009, 2)),
-        ("2010年一季度", Period(2010, 1)),
-        ("2010年四季度", Period(2010, 4)),
-        ("2009年第3季度", Period(2009, 3)),
-        ("2009年1-3月", Period(2009, 1)),
-        ("2009年4-6月", Period(2009, 2)),
-        ("2009年7-9月", Period(2009, 3)),
-        ("2009年10-12月", Period(2009, 4)),
-        ("2009年4月-6月", Period(2009, 2)),
-        ("2009年10月至12月", Period(2009, 4)),
-        ("2009年", Period(2009)),
-        ("2009年度", Period(2009)),
-        ("2010", Period(2010)),
-        (2010, Period(2010)),
-        ("卫生局_2010Q3_卫生人才引进（更正）", Period(2010, 3)),
-        ("农工办_2009年第一季度农村实用人才培训", Period(2009, 1)),
-        ("人社局_技能人才_2009年10-12月", Period(2009, 4)),
-        ("2009年度本科以上毕业生招录名单", Period(2009)),
-        ("2010年第一季度农村实用人才培训情况统计表（单位：人次）", Period(2010, 1)),
-        ("２０１０年第二季度", Period(2010, 2)),
-    ],
-)
-def test_periods_are_read_in_every_way_they_are_written(text, period):
-    assert parse_period(text) == period
-
-
-@pytest.mark.parametrize("text", ["", None, "第一季度", "上半年", "2009年1-6月", "2009年3-5月", "abc"])
-def test_text_without_one_year_or_quarter_is_rejected(text):
-    with pytest.raises(PeriodError):
-        parse_period(text)
-
-
-@given(st.integers(min_value=1990, max_value=2099), st.integers(min_value=1, max_value=4))
-def test_every_quarter_round_trips_through_its_labels(year, quarter):
-    p = Period(year, quarter)
-    assert parse_period(p.label) == p
-    assert parse_period(p.label_zh) == p
-    assert Period.from_label(p.label) == p
-    m1 = 3 * quarter - 2
-    assert parse_period(f"{year}年{m1}-{m1 + 2}月") == p
-    assert p.start <= p.end and Period.of_date(p.start) == p and Period.of_date(p.end) == p
-
-
-def test_periods_order_by_when_they_end():
-    assert sorted([Period(2010), Period(2009, 4), Period(2010, 1), Period(2009)]) == [
-        Period(2009), Period(2009, 4), Period(2010, 1), Period(2010)]
-    assert Period(2009).contains(Period(2009, 2)) and not Period(2009, 1).contains(Period(2009))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,167 @@
+"""When a file's figures are from: its period (from its name, title or a column, which must agree)
+and the date it was submitted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePosixPath
+
+import pandas as pd
+
+from pipeline.clean.context import FileContext, place_zh, rows_text
+from pipeline.config import Place
+from pipeline.format import date_zh
+from pipeline.parse import DateError, parse_date, tidy_name
+from pipeline.periods import Period, PeriodError, Statement, read_statement
+
+#: Shown wherever a period is not understood: the forms accepted (the file contract lists them all).
+ACCEPTED = "如“2011年第一季度”“2011Q1”“2011年上半年”“2011年1-9月”“2011年截至9月底”或“2011年度”（见 data/raw/README.md）"
+
+
+def file_period(ctx: FileContext, title: str, data: pd.DataFrame) -> Period | None:
+    """The period the file reports, from every place the source names (all must agree); None, with
+    the problem recorded, when none names it, one is not understood, or they disagree."""
+    said: dict[str, Statement] = {}
+    for place in ctx.source.period:
+        if place.kind == "column":
+            statement = _column_statement(ctx, place, data)
+            where = f"“{place.arg}”列"
+        else:
+            text = PurePosixPath(ctx.grid.file).stem if place.kind == "filename" else title
+            where = place_zh(place)
+            try:
+                statement = read_statement(text)
+            except PeriodError as exc:
+                ctx.problem("period_unclear", f"{where}“{text.strip()}”：{exc}", ACCEPTED,
+                            "按上面的写法改正文件名或标题（文件名可直接改名），使报送期的每个字都能读懂。")
+                continue
+        if statement is not None and (statement.year is not None or statement.months is not None):
+            said[where] = _as_year_if_coverage(ctx, statement)
+    if ctx.has_errors:
+        return None
+    periods = {where: s.period() for where, s in said.items() if s.year is not None}
+    if not periods:
+        ctx.problem("period_missing", f"在{'、'.join(place_zh(p) for p in ctx.source.period)}中都没有找到年份",
+                    ACCEPTED, "请在文件名（如 卫生局_2011Q1_卫生人才引进.csv）或表格标题中写明报送期。")
+        return None
+    distinct = set(periods.values())
+    months_only = {where: s.months for where, s in said.items() if s.year is None}
+    if len(distinct) > 1 or any(months != _months(p) for months in months_only.values() for p in distinct):
+        shown = [f"{where}为{p.label_zh}" for where, p in periods.items()]
+        shown += [f"{where}为{Period(2000, *m).label_zh.removeprefix('2000年')}" for where, m in months_only.items()]
+        ctx.problem("period_conflict", "；".join(shown), "文件名、标题和报送期列写的是同一个报送期",
+                    "核对哪一个是对的并改正文件（文件名可直接改名；表内内容请报送部门更正）。")
+        return None
+    return distinct.pop()
+
+
+def _months(period: Period) -> tuple[int, int]:
+    return period.first_month, period.last_month
+
+
+def _as_year_if_coverage(ctx: FileContext, statement: Statement) -> Statement:
+    """For a yearly form whose figures stop before December (教育局: 数据截至当年9月30日), "截至9月底"
+    says the same as the year."""
+    ends = ctx.source.coverage_ends
+    if ends and statement.months == (1, int(ends.split("-")[0])):
+        return Statement(statement.year, (1, 12))
+    return statement
+
+
+def _column_statement(ctx: FileContext, place: Place, data: pd.DataFrame) -> Statement | None:
+    """What a period column says: every cell a whole period, the same in every row."""
+    values = data[tidy_name(place.arg)]
+    periods: dict[object, Period] = {}
+    for raw in values.dropna().unique():
+        rows = values.index[values == raw].tolist()
+        try:
+            period = read_statement(raw).period()
+            reason = "没有年份"
+        except PeriodError as exc:
+            period, reason = None, str(exc)
+        if period is None:
+            ctx.problem("period_unclear", f"“{raw}”：{reason}", ACCEPTED, f"改正该单元格（{rows_text(rows)}）。",
+                        row=rows[0], column=place.arg)
+            continue
+        periods[raw] = period
+    blank = values.index[values.isna()].tolist()
+    if blank:
+        ctx.problem("period_missing", "报送期单元格为空白", "每一行都写明报送期",
+                    f"补上{rows_text(blank)}的报送期。", row=blank[0], column=place.arg)
+    distinct = set(periods.values())
+    if len(distinct) > 1:
+        rows_by = {p: values.index[values.map(lambda v: periods.get(v) == p)].tolist() for p in distinct}
+        said = "；".join(f"{p.label_zh}（{rows_text(r)}）" for p, r in sorted(rows_by.items()))
+        ctx.problem("period_conflict", f"同一文件中有多个报送期：{said}", "一个文件只报一个报送期",
+                    "把不同报送期的数据分成不同文件，或改正写错的行。", column=place.arg)
+        return None
+    if not distinct:
+        return None
+    period = distinct.pop()
+    return Statement(period.year, _months(period))
+
+
+def check_period(ctx: FileContext, period: Period) -> dt.date:
+    """Check the period against the plan and the calendar; return the last day its figures cover."""
+    plan = ctx.config.plan
+    coverage_end = (ctx.source.coverage_end(period.year) if period.is_year else None) or period.end
+    if period.start < plan.start or period.end > plan.end:
+        ctx.problem("period_outside_plan", f"报送期为{period.label_zh}",
+                    f"规划期 {plan.start.year}年至{plan.end.year}年之内的报送期",
+                    "核对文件名和表内的年份是否写错；规划期以外的数据不属于本网站，请移出 data/raw。")
+    elif coverage_end > ctx.today:
+        ctx.problem("period_in_future", f"报送期为{period.label_zh}，到 {date_zh(coverage_end)} 才结束",
+                    f"已经结束的报送期（今天是 {date_zh(ctx.today)}）",
+                    "核对年份或季度是否写错（如把 2010 写成 2011）。")
+    return coverage_end
+
+
+def check_sheet_name(ctx: FileContext, period: Period) -> None:
+    """A sheet named after another period ("2010年三季度" in the fourth quarter's file) may be last
+    quarter's workbook sent again under a new name: worth a look, not a stop (a name such as
+    "Sheet1" or "认定名单" says nothing; a year's sheet may hold any of its quarters)."""
+    try:
+        statement = read_statement(ctx.grid.sheet) if ctx.grid.sheet else None
+    except PeriodError:
+        return
+    if statement is None or statement.months is None:
+        return
+    named = Period(statement.year or period.year, *statement.months)
+    if not named.contains(period):
+        ctx.problem("period_sheet_differs", f"工作表名为“{ctx.grid.sheet}”（{named.label_zh}），而报送期为{period.label_zh}",
+                    "工作表名与报送期一致，或不写报送期",
+                    "请确认表内数字确是本期的（而不是上期报表另存后未更新）；确认无误后可把工作表改名。")
+
+
+def submitted_on(ctx: FileContext, title_cells: list, data: pd.DataFrame) -> dt.date | None:
+    """The submission date, from the first place of the source's `submitted` list that has one."""
+    for place in ctx.source.submitted:
+        if place.kind == "workbook" and ctx.grid.workbook_created:
+            return ctx.grid.workbook_created
+        if place.kind == "column":
+            column = tidy_name(place.arg)
+            dates = []
+            for raw in data[column].dropna().unique():
+                try:
+                    dates.append(parse_date(raw))
+                except DateError:
+                    rows = data.index[data[column] == raw].tolist()
+                    ctx.problem("date_invalid", f"“{raw}”不是日期", "如 2010-04-05 或 2010年4月5日",
+                                "改正该单元格。", row=rows[0], column=place.arg)
+            if dates:
+                return max(dates)
+        if place.kind == "label":
+            label = tidy_name(place.arg)
+            for cell in title_cells:
+                m = re.search(re.escape(label) + r":?(.+)", tidy_name(cell))
+                if m:
+                    try:
+                        return parse_date(m.group(1))
+                    except DateError:
+                        continue
+    if ctx.source.submitted:
+        ctx.problem("submitted_missing", "文件中没有找到报送日期",
+                    f"在{'、'.join(place_zh(p) for p in ctx.source.submitted)}中写明报送日期",
+                    "不影响本次发布；数据更新记录中该文件的报送日期将显示为“未注明”。")
+    return None
