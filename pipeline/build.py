@@ -31,11 +31,12 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.ingest import ReadCache, read_all
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
-from pipeline.pages import Site, all_pages, chart_files, chart_footers
+from pipeline.analysis import analyse as analyse_data
+from pipeline.chart_pages import chart_footers, chart_outputs
+from pipeline.pages import Site, all_pages
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, problems_frame, sort_problems
-from pipeline.progress import all_progress, reference_date, target_series
-from pipeline.tables import csv_bytes, data_dictionary, for_table
+from pipeline.tables import csv_bytes, data_dictionary, for_table, rounded, targets_table
 
 
 
@@ -85,52 +86,39 @@ def read_and_check(raw_dir: Path, config: Config, today: dt.date,
     return dataset, problems
 
 
-@dataclass
-class Analysis:
-    """The data turned into progress, series, charts and published tables (before any image)."""
-
-    site: Site
-    tables: dict[str, pd.DataFrame]
-
-
-def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict) -> Analysis:
+def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict) -> Site:
     """From the cleaned data to figures and charts (pure); errors in the data stop here."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataErrors(errors, problems)
     observation_schema(config).validate(dataset.observations)
+    analysis = analyse_data(config, dataset, problems)
+    return Site(analysis=analysis, charts=all_charts(analysis), plan_text=plan_text, settings=settings)
 
-    progress = all_progress(config, dataset.observations, dataset.submissions)
-    series = target_series(config, dataset.observations, progress)
-    used = dataset.submissions[dataset.submissions["status"] == "used"] if not dataset.submissions.empty else dataset.submissions
-    as_of = max(used["coverage_end"]) if len(used) else None
-    reference = reference_date(dataset.submissions)
-    charts = all_charts(config, progress, series, as_of_phrase(as_of))
-    tables = {
-        "targets": targets_table(config),
-        "target_progress": progress,
-        "target_series": series,
-        "observations": dataset.observations,
-        "submissions": dataset.submissions,
-        "cleaning_log": dataset.cleaning_log,
-        "corrections": dataset.corrections,
-        "problems": problems_frame(problems),
+
+def published_tables(site: Site) -> dict[str, pd.DataFrame]:
+    """Every table published under data/ (documented in tables.TABLES)."""
+    analysis = site.analysis
+    return {
+        "targets": targets_table(site.config),
+        "target_progress": analysis.progress,
+        "target_series": analysis.series_table,
+        "observations": analysis.dataset.observations,
+        "submissions": analysis.dataset.submissions,
+        "cleaning_log": analysis.dataset.cleaning_log,
+        "corrections": analysis.dataset.corrections,
+        "problems": analysis.problems_table,
     }
-    site = Site(config=config, dataset=dataset, progress=progress, series=series, charts=charts, problems=problems,
-                as_of=as_of, reference=reference, plan_text=plan_text, settings=settings)
-    return Analysis(site=site, tables=tables)
 
 
-def publish_files(analysis: Analysis, images: dict[str, Images], footers: dict[str, list[str]]) -> dict[str, bytes]:
-    """Every generated file under docs/ (pure): tables, pages, and each chart's downloads."""
-    site, tables = analysis.site, analysis.tables
-    files = {f"data/{name}.csv": csv_bytes(_rounded(for_table(name, frame))) for name, frame in tables.items()}
+def publish_files(site: Site, images: dict[str, Images], footers: dict[str, list[str]]) -> dict[str, bytes]:
+    """Every generated file under docs/ (pure): tables, pages, and each chart's page and downloads."""
+    tables = published_tables(site)
+    files = {f"data/{name}.csv": csv_bytes(rounded(for_table(name, frame))) for name, frame in tables.items()}
     files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
     pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
     files.update({path: text.encode("utf-8") for path, text in pages.items()})
-    site = replace(site, images=images)
-    for chart in site.charts:
-        files.update(chart_files(site, chart, images[chart.chart_id], footers[chart.chart_id]))
+    files.update(chart_outputs(replace(site, images=images), footers))
     return files
 
 
@@ -141,25 +129,6 @@ class DataErrors(Exception):
         super().__init__(f"{len(errors)} errors")
         self.errors = errors
         self.problems = problems
-
-
-def targets_table(config: Config) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "target_id": t.id, "programme_id": t.programme, "programme_name": config.programme(t.programme).name,
-        "target_name": t.name, "kind": t.kind, "target_value": t.value, "unit": t.unit,
-        "comparison": t.comparison if t.kind == "end_state" else "", "period_start": config.plan.start,
-        "period_end": config.plan.end, "department": config.department_of(t), "indicator": t.measure.indicator,
-        "breakdown_filter": "|".join(t.measure.breakdown or ()), "sentence": t.sentence,
-    } for t in config.targets])
-
-
-def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Floats to 4 decimals, so files do not change with floating-point noise."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].round(4)
-    return out
 
 
 def check_no_personal_data(files: dict[str, bytes]) -> None:
@@ -292,20 +261,20 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
-            analysis = analyse(config, dataset, problems, plan_text, settings)
-            footers = chart_footers(analysis.site)
+            site = analyse(config, dataset, problems, plan_text, settings)
+            footers = chart_footers(site)
         with clock("images"):
             # While the workers draw, this process (otherwise waiting) makes the chart library
             # (once per vl-convert version) and loads the search's word list.
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as side:
                 bundle_job = side.submit(vega_bundle, cache_dir)
                 words_job = side.submit(load_chinese_words)
-                images, image_counts = render_images(analysis.site.charts, footers, cache_dir, pool)
+                images, image_counts = render_images(site.charts, footers, cache_dir, pool)
                 bundle = bundle_job.result()
                 words_job.result()
         # The pages and the site are made while the workers make the PNGs.
         with clock("pages"):
-            files = publish_files(analysis, images, footers)
+            files = publish_files(site, images, footers)
             check_no_personal_data(files)
         # save
         work_root = site_dir.parent / "build"
@@ -314,8 +283,8 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
             docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
             with clock("mkdocs"):
                 assemble_docs(files, docs_dir, bundle)
-                run_mkdocs(docs_dir, new_site, analysis.site.reference,
-                           {"data_as_of": as_of_phrase(analysis.site.as_of), "data_released": date_zh(analysis.site.reference)})
+                run_mkdocs(docs_dir, new_site, site.reference,
+                           {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference)})
             with clock("png"):
                 pool.finish()
                 add_chart_pngs(images, new_site)
@@ -325,7 +294,7 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
                     if keep_docs.exists():
                         shutil.rmtree(keep_docs)
                     shutil.move(str(docs_dir), keep_docs)
-    return Outputs(files=files, problems=problems, site=analysis.site, file_counts=read_cache.counts,
+    return Outputs(files=files, problems=problems, site=site, file_counts=read_cache.counts,
                    image_counts=image_counts, stage_seconds=clock.seconds)
 
 

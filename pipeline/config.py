@@ -107,15 +107,32 @@ class Target(_Model):
         return self
 
     @property
+    def comparison_zh(self) -> str:
+        """不低于 or 不高于 (share targets), as the plan's "以上" reads."""
+        return "不低于" if self.comparison == "at_least" else "不高于"
+
+    @property
+    def comparison_sign(self) -> str:
+        return "≥" if self.comparison == "at_least" else "≤"
+
+    @property
     def share_scale(self) -> float:
         """Multiplier from a fraction to this target's unit (100 for %, 1000 for ‰)."""
         return {"%": 100.0, "‰": 1000.0}.get(self.unit, 1.0)
+
+
+class Reading(_Model):
+    """How an ambiguous part of the plan's text is read (shown on the methodology page)."""
+
+    subject: str
+    reading: str
 
 
 class PlanFile(_Model):
     plan: PlanInfo
     programmes: tuple[Programme, ...]
     targets: tuple[Target, ...]
+    readings: tuple[Reading, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,10 +359,42 @@ class StatusThresholds(_Model):
         return self
 
 
+#: The statuses progress.py gives; method.yml must describe each, in the order readers see them.
+STATUS_IDS = ("achieved", "on_track", "behind", "well_behind", "missed", "not_due", "no_data")
+
+
+class Status(_Model):
+    """How a status is shown: always in words and a symbol; the colour only repeats them."""
+
+    word: str
+    symbol: str = Field(min_length=1, max_length=2)
+    colour: str = Field(pattern=r"^#[0-9a-f]{6}$")
+    good: bool = False  # counted as "achieved or on track" in the headline
+    meaning: str  # when it is given (methodology page); {on_track_from} and {behind_from} are filled in
+
+    @property
+    def label(self) -> str:
+        return f"{self.symbol} {self.word}"
+
+
 class MethodFile(_Model):
     status_thresholds: StatusThresholds
+    statuses: dict[str, Status]
     jump_warning_factor: float = Field(gt=1)
     jump_warning_min_periods: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _every_status(self) -> "MethodFile":
+        if set(self.statuses) != set(STATUS_IDS):
+            raise ValueError(f"statuses 须恰好描述这些状态：{', '.join(STATUS_IDS)}")
+        return self
+
+    def status(self, status_id: str) -> Status:
+        return self.statuses[status_id]
+
+    def meaning(self, status_id: str) -> str:
+        t = self.status_thresholds
+        return self.statuses[status_id].meaning.format(on_track_from=t.on_track_from, behind_from=t.behind_from)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,6 +408,7 @@ class Config:
     plan: PlanInfo
     programmes: tuple[Programme, ...]
     targets: tuple[Target, ...]
+    readings: tuple[Reading, ...]
     indicators: dict[str, Indicator]
     vocabularies: dict[str, Vocabulary]
     defaults: Defaults
@@ -469,6 +519,7 @@ def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
         plan=plan.plan,
         programmes=plan.programmes,
         targets=plan.targets,
+        readings=plan.readings,
         indicators=indicators,
         vocabularies=vocabularies,
         defaults=sources_file.defaults,

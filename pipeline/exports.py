@@ -22,7 +22,7 @@ from pathlib import Path
 
 import vl_convert
 
-from pipeline.charts import FONT, INK, MUTED, Chart
+from pipeline.chartkit import FONT, INK, MUTED, Chart
 from pipeline.draw import DRAWING_VERSION, PNG_SCALE, Frame, framed, number_clips_from_one, svg_size
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
@@ -68,7 +68,7 @@ def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
     out = {
         "vconcat": [spec, footer],
         "spacing": 14,
-        "title": {"text": chart.title, "subtitle": _subtitle_lines(chart), "anchor": "start"},
+        "title": {"text": chart.title, "subtitle": chart.subtitle_lines, "anchor": "start"},
         "description": top_level.get("description", chart.summary),
         "background": "white",
         "padding": 16,
@@ -92,13 +92,11 @@ def figure_spec(chart: Chart, width: int = EXPORT_WIDTH, *, phone: bool = False)
 def export_frame(chart: Chart, footer_lines: list[str]) -> Frame:
     """The text around the figure in an exported image."""
     padding = chart.spec.get("config", {}).get("padding", 0)
-    return Frame(title=chart.title, subtitle=_subtitle_lines(chart), source=footer_lines,
+    return Frame(title=chart.title, subtitle=chart.subtitle_lines, source=footer_lines,
                  description=chart.spec.get("description", chart.summary), font=FONT, title_colour=INK,
                  text_colour=MUTED, figure_left_padding=padding.get("left", 0) if isinstance(padding, dict) else padding)
 
 
-def _subtitle_lines(chart: Chart) -> list[str]:
-    return [line for line in chart.subtitle.split(" · ") if line]
 
 
 def _key(*parts: object) -> str:

@@ -36,7 +36,8 @@ def value_with_unit(value: float | None, unit: str) -> str:
     if missing(value):
         return "—"
     if unit in ("%", "‰"):
-        return f"{value:.2f}{unit}"
+        # a share to two decimals (11.87%); a whole target share as written in the plan (15%, 2‰)
+        return f"{value:.0f}{unit}" if float(value).is_integer() else f"{value:.2f}{unit}"
     decimals = 0 if float(value).is_integer() else 1
     return f"{number(value, decimals)}{unit}"
 
@@ -63,3 +64,16 @@ def as_of_phrase(day: dt.date | None) -> str:
         return "—"
     period = Period.of_date(day)
     return period.label_zh if period.end == day else date_zh(day)
+
+
+_DIGITS_ZH = "零一二三四五六七八九"
+
+
+def count_zh(n: int) -> str:
+    """A small count in Chinese numerals, as in 八项重点工程: 8 -> 八, 12 -> 十二, 30 -> 三十."""
+    if not 0 <= n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS_ZH[ones]
+    return (_DIGITS_ZH[tens] if tens > 1 else "") + "十" + (_DIGITS_ZH[ones] if ones else "")

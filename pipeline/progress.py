@@ -1,21 +1,29 @@
-"""Progress of every target (pure): result so far, share of target, share expected by now, status,
-projection, and freshness. The methodology page explains each formula; thresholds come from
-config/method.yml.
+"""Progress of every target (pure): result so far, share of target, value expected by now, status,
+projection and freshness, each computed once, as a field. The methodology page explains each
+formula; thresholds and statuses come from config/method.yml.
 
-Count targets (cumulative over the plan, or per year):
-    elapsed    = months of the window covered by the data / months in the window
+A target is judged over windows: the plan (cumulative and share targets) or each calendar year
+(annual targets; when every year's figures are in, also the plan, which every year must meet).
+A window's data reach `data_through`, the end of the latest period covered by the files that
+report the target's indicator within the window; a window without such a file has no data,
+whatever other windows hold.
+
+Count targets:
+    elapsed    = months of the window covered by the data / months in the window (1 once final)
     expected   = target × elapsed
     pace ratio = result / expected
-    achieved   when result >= target; otherwise, by the pace ratio: on track (>= on_track_from),
-               behind (>= behind_from), well behind (below). A window that has ended cannot be
-               "on track": it was achieved or not.
-    projection = result / elapsed (the same pace to the end of the window)
+    status     achieved when result >= target; once the window's last figures are in (final), not
+               achieved is "missed"; before that, by the pace ratio: on track, behind, well behind
+    projection = result / elapsed (the same pace to the end of the window; none once final)
 
 Share targets (end state, e.g. the 15:65:20 skill mix):
     baseline   = the share at the first report; current = the share at the latest report
     gap closed = (current - baseline) / (target - baseline)
     elapsed    = months from the baseline to now / months from the baseline to the plan's end
     pace ratio = gap closed / elapsed; achieved when the current share meets the target
+
+Without data a window is "not due" while its first figures are not yet due by the release date,
+and "no data" after that.
 """
 
 from __future__ import annotations
@@ -25,25 +33,16 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from pipeline.config import Config, Target
+from pipeline.config import Config, Source, Target
+from pipeline.format import date_zh, percent, value_with_unit
 from pipeline.periods import Period
-
-#: Every status: id -> (Chinese word, symbol, colour). Words and symbols carry the meaning;
-#: colour only repeats it (never the only cue).
-STATUSES = {
-    "achieved": ("已完成", "✔", "#1a7f37"),
-    "on_track": ("进度正常", "●", "#0969da"),
-    "behind": ("进度滞后", "▲", "#9a6700"),
-    "well_behind": ("严重滞后", "✖", "#cf222e"),
-    "no_data": ("暂无数据", "○", "#6e7781"),
-}
-STATUS_ORDER = list(STATUSES)
 
 PROGRESS_COLUMNS = [
     "target_id", "programme_id", "target_name", "kind", "unit", "target_value", "comparison", "scope",
     "is_headline", "window_start", "window_end", "data_through", "elapsed_pct", "result_value",
-    "baseline_value", "baseline_date", "completion_pct", "expected_pct", "pace_ratio", "status", "status_zh",
-    "projected_value", "final", "reason_zh", "last_period", "last_submitted_on", "next_due_on", "overdue",
+    "baseline_value", "baseline_date", "completion_pct", "expected_pct", "expected_value", "result_of_target_pct",
+    "pace_ratio", "status", "status_zh", "projected_value", "final", "reason_zh", "last_period",
+    "last_submitted_on", "next_due_on", "overdue",
 ]
 
 
@@ -63,17 +62,19 @@ class Progress:
     window_start: dt.date
     window_end: dt.date
     data_through: dt.date | None
-    elapsed_pct: float | None
-    result_value: float | None
+    elapsed_pct: float
+    result_value: int | float | None  # a whole number for counts, the share (in the unit) for shares
     baseline_value: float | None
     baseline_date: dt.date | None
-    completion_pct: float | None
-    expected_pct: float | None
+    completion_pct: float | None  # result / target (shares: share of the gap closed since the baseline)
+    expected_pct: float | None  # the completion expected by now (= elapsed_pct)
+    expected_value: float | None  # the result expected by now (count targets)
+    result_of_target_pct: float | None  # result / target value, for counts and shares alike
     pace_ratio: float | None
     status: str
     status_zh: str
     projected_value: float | None
-    final: bool
+    final: bool  # the window's last figures are in
     reason_zh: str
     last_period: str | None
     last_submitted_on: dt.date | None
@@ -81,11 +82,12 @@ class Progress:
     overdue: bool
 
 
-def months_between(start: dt.date, through: dt.date) -> float:
-    """Months from the start of day `start` to the end of day `through`, partial months by day."""
-    if through < start:
-        return 0.0
+# ---------------------------------------------------------------------------------------------
+# Time
 
+
+def months_between(start: dt.date, through: dt.date) -> float:
+    """Months from the start of `start` to the end of `through` (whole months count as 1 each)."""
     def position(day: dt.date) -> float:
         days_in_month = ((day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)).day
         return day.year * 12 + day.month - 1 + (day.day - 1) / days_in_month
@@ -107,67 +109,16 @@ def status_from_pace(pace: float, *, achieved: bool, final: bool, config: Config
     t = config.method.status_thresholds
     if achieved:
         return "achieved"
-    if pace >= t.on_track_from and not final:
+    if final:
+        return "missed"
+    if pace >= t.on_track_from:
         return "on_track"
     if pace >= t.behind_from:
         return "behind"
     return "well_behind"
 
 
-# ---------------------------------------------------------------------------------------------
-# Freshness
-
-
-@dataclass(frozen=True)
-class Freshness:
-    data_through: dt.date | None
-    last_period: str | None
-    last_submitted_on: dt.date | None
-    next_due_on: dt.date
-    overdue: bool
-
-
-def indicator_coverage(submissions: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """The files that reported an indicator and count (status used)."""
-    if submissions.empty:
-        return submissions
-    used = submissions[submissions["status"] == "used"]
-    return used[used["indicators"].str.split().map(lambda ids: indicator in ids)]
-
-
-def next_period_after(source_frequency: str, period: Period | None, plan_start: dt.date) -> Period:
-    if period is None:
-        return Period.quarter_of(plan_start.year, 1) if source_frequency == "quarterly" else Period.whole_year(plan_start.year)
-    if source_frequency == "quarterly":
-        return Period.of_date(period.end + dt.timedelta(days=1))
-    return Period.whole_year(period.year + 1)
-
-
-def freshness(config: Config, target: Target, submissions: pd.DataFrame, reference_date: dt.date) -> Freshness:
-    """When the target's figures were last updated and when the next ones are due."""
-    indicator = target.measure.indicator
-    files = indicator_coverage(submissions, indicator)
-    producing = config.sources_of(indicator)
-    source = producing[0] if producing else None
-    frequency = source.frequency if source else "yearly"
-    due_days = source.due_days if source else 0
-    if files.empty:
-        data_through, last_period, last_submitted = None, None, None
-    else:
-        latest = files.sort_values("coverage_end").iloc[-1]
-        data_through, last_period = latest["coverage_end"], latest["period"]
-        dates = files["submitted_on"].dropna()
-        last_submitted = max(dates) if len(dates) else None
-    nxt = next_period_after(frequency, Period.from_label(last_period) if last_period else None, config.plan.start)
-    nxt_end = (source.coverage_end(nxt.year) if source and nxt.quarter is None else None) or nxt.end
-    next_due = nxt_end + dt.timedelta(days=due_days)
-    if nxt.start > config.plan.end:
-        next_due = None
-    return Freshness(data_through=data_through, last_period=last_period, last_submitted_on=last_submitted,
-                     next_due_on=next_due, overdue=bool(next_due and next_due < reference_date))
-
-
-def reference_date(submissions: pd.DataFrame) -> dt.date | None:
+def release_date(submissions: pd.DataFrame) -> dt.date | None:
     """The date of this data release: the latest submission date, or the latest day covered."""
     if submissions.empty:
         return None
@@ -177,198 +128,241 @@ def reference_date(submissions: pd.DataFrame) -> dt.date | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Series
+# What reached us, and what is due
 
 
-def aggregate(observations: pd.DataFrame) -> pd.DataFrame:
-    """Observations summed per indicator, breakdown and period: all that progress needs (a list of a
-    million records becomes a few hundred rows)."""
-    keys = ["indicator", "breakdown", "period", "period_end"]
-    return observations.groupby(keys, as_index=False, sort=False)["value"].sum()
+@dataclass(frozen=True)
+class Coverage:
+    """The files that report a target's indicator and count, and the sources that send them."""
+
+    files: pd.DataFrame  # submissions (status used)
+    sources: list[Source]
+
+    def within(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        f = self.files
+        return f[(f["coverage_start"] >= start) & (f["coverage_end"] <= end)] if len(f) else f
+
+    def data_end(self, window_end: dt.date) -> dt.date:
+        """The last day a window's figures can cover: its end, or for a yearly form whose figures
+        stop before December (教育局: 9月30日), that day of the window's last year."""
+        ends = [(s.coverage_end(window_end.year) if s.frequency == "yearly" else None) or window_end
+                for s in self.sources]
+        return max(ends) if ends else window_end
+
+    def first_due(self, start: dt.date, end: dt.date) -> dt.date | None:
+        """When the first figures of a window are due: its first period's end plus the days allowed."""
+        dues = []
+        for s in self.sources:
+            first = Period.quarter_of(start.year, 1) if s.frequency == "quarterly" else Period.whole_year(start.year)
+            first_end = (s.coverage_end(first.year) if first.is_year else None) or first.end
+            if first_end <= end:
+                dues.append(first_end + dt.timedelta(days=s.due_days))
+        return min(dues) if dues else None
 
 
-def measure_rows(observations: pd.DataFrame, target: Target) -> pd.DataFrame:
-    rows = observations[observations["indicator"] == target.measure.indicator]
-    if target.measure.breakdown and not target.measure.share_of:
-        rows = rows[rows["breakdown"].isin(target.measure.breakdown)]
-    return rows
+def coverage_of(config: Config, target: Target, submissions: pd.DataFrame) -> Coverage:
+    indicator = target.measure.indicator
+    files = submissions
+    if len(files):
+        files = files[(files["status"] == "used") & files["indicators"].str.split().map(lambda ids: indicator in ids)]
+    return Coverage(files=files, sources=config.sources_of(indicator))
 
 
-def count_series(observations: pd.DataFrame, target: Target) -> pd.DataFrame:
-    """Value per reported period (period label, end date, value), oldest first."""
-    rows = measure_rows(observations, target)
-    series = rows.groupby(["period", "period_end"], as_index=False)["value"].sum()
-    series["value"] = series["value"].astype("int64")
-    return series.sort_values(["period_end", "period"]).reset_index(drop=True)
+@dataclass(frozen=True)
+class Freshness:
+    last_period: str | None
+    last_submitted_on: dt.date | None
+    next_due_on: dt.date | None
+    overdue: bool
 
 
-def share_series(observations: pd.DataFrame, target: Target) -> pd.DataFrame:
-    """Share (in the target's unit) per reported period, with the numerator and denominator."""
-    rows = measure_rows(observations, target)
-    kept = rows["breakdown"].isin(target.measure.breakdown or rows["breakdown"].unique())
-    num = rows[kept].groupby(["period", "period_end"])["value"].sum().rename("numerator")
-    den = rows.groupby(["period", "period_end"])["value"].sum().rename("denominator")
-    series = pd.concat([num, den], axis=1).fillna(0).reset_index()
-    series = series[series["denominator"] > 0]
-    series["value"] = series["numerator"] / series["denominator"] * target.share_scale
-    return series.sort_values("period_end").reset_index(drop=True)
+def freshness(config: Config, coverage: Coverage, release: dt.date | None) -> Freshness:
+    """When the target's figures were last updated and when the next ones are due (none once the
+    next period would begin after the plan)."""
+    files, plan = coverage.files, config.plan
+    source = coverage.sources[0] if coverage.sources else None
+    frequency = source.frequency if source else "yearly"
+    if files.empty:
+        last_period, last_submitted = None, None
+        nxt = Period.quarter_of(plan.start.year, 1) if frequency == "quarterly" else Period.whole_year(plan.start.year)
+    else:
+        latest = files.sort_values(["coverage_end", "coverage_start"]).iloc[-1]
+        last_period = latest["period"]
+        source = config.sources[latest["source_id"]]
+        dates = files["submitted_on"].dropna()
+        last_submitted = max(dates) if len(dates) else None
+        period = Period.from_label(last_period)
+        nxt = (Period.of_date(period.end + dt.timedelta(days=1)) if source.frequency == "quarterly"
+               else Period.whole_year(period.year + 1))
+    next_due = None
+    if nxt.start <= plan.end and source is not None:
+        nxt_end = (source.coverage_end(nxt.year) if nxt.is_year else None) or nxt.end
+        next_due = nxt_end + dt.timedelta(days=source.due_days)
+    return Freshness(last_period=last_period, last_submitted_on=last_submitted, next_due_on=next_due,
+                     overdue=bool(next_due and release and next_due < release))
 
 
 # ---------------------------------------------------------------------------------------------
-# Progress
+# One window
 
 
-def _count_progress(config: Config, target: Target, series: pd.DataFrame, fresh: Freshness,
-                    window_start: dt.date, window_end: dt.date, scope: str) -> dict:
-    through = fresh.data_through
-    covered_through = min(through, window_end) if through else None
-    in_window = series[(series["period_end"] >= window_start) & (series["period_end"] <= window_end)]
-    if covered_through is None or covered_through < window_start:
-        started = through is not None and through >= window_start
-        reason = "尚未收到任何数据。" if through is None else f"尚无{scope}年的数据。"
-        return dict(data_through=None, elapsed_pct=0.0, result_value=None, completion_pct=None, expected_pct=None,
-                    pace_ratio=None, status="no_data", projected_value=None, final=False, reason_zh=reason,
-                    _started=started)
-    elapsed = elapsed_fraction(window_start, window_end, covered_through)
-    result = float(in_window["value"].sum())
-    final = covered_through >= window_end
+def _without_data(coverage: Coverage, start: dt.date, end: dt.date, scope_zh: str, release: dt.date | None) -> dict:
+    due = coverage.first_due(start, end)
+    if due is not None and (release is None or release < due):
+        status, reason = "not_due", f"{scope_zh}的数据还不到报送时间（第一期数据应于{date_zh(due)}前报送）。"
+    elif not coverage.sources:
+        status, reason = "no_data", "没有部门报送这项数据。"
+    else:
+        status, reason = "no_data", f"尚未收到{scope_zh}的数据" + (f"（应于{date_zh(due)}前报送）。" if due else "。")
+    return dict(data_through=None, elapsed_pct=0.0, result_value=None, completion_pct=None, expected_pct=None,
+                expected_value=None, result_of_target_pct=None, pace_ratio=None, status=status,
+                projected_value=None, final=False, reason_zh=reason)
+
+
+def count_window(config: Config, target: Target, series: pd.DataFrame, coverage: Coverage, start: dt.date,
+                 end: dt.date, scope_zh: str, release: dt.date | None) -> dict:
+    """The figures of a count target over one window."""
+    files = coverage.within(start, end)
+    if files.empty:
+        return _without_data(coverage, start, end, scope_zh, release)
+    through = max(files["coverage_end"])
+    final = through >= coverage.data_end(end)
+    elapsed = 1.0 if final else elapsed_fraction(start, end, through)
+    in_window = series[(series["period_start"] >= start) & (series["period_end"] <= end)]
+    result = int(in_window["value"].sum())
     expected = target.value * elapsed
     pace = result / expected if expected > 0 else 0.0
     achieved = result >= target.value
     status = status_from_pace(pace, achieved=achieved, final=final, config=config)
-    projected = result if final else result / elapsed
-    unit = target.unit
+    projected = None if final else result / elapsed
+    done, goal = value_with_unit(result, target.unit), value_with_unit(target.value, target.unit)
     if achieved:
-        reason = f"已完成 {result:,.0f}{unit}，达到目标 {target.value:,.0f}{unit}。"
+        reason = f"已完成 {done}，达到目标 {goal}。"
     elif final:
-        reason = f"期限已过，完成 {result:,.0f}{unit}，为目标的 {result / target.value:.1%}。"
+        reason = f"{scope_zh}已结束，未达到目标：完成 {done}，为目标 {goal} 的 {percent(result / target.value)}。"
     else:
-        reason = (f"已完成 {result:,.0f}{unit}，按时间进度（{elapsed:.0%}）应完成约 {expected:,.0f}{unit}，"
-                  f"完成进度是时间进度的 {pace:.2f} 倍；照此速度期末约为 {projected:,.0f}{unit}。")
-    return dict(data_through=covered_through, elapsed_pct=elapsed * 100, result_value=result,
-                completion_pct=result / target.value * 100, expected_pct=elapsed * 100, pace_ratio=pace,
-                status=status, projected_value=projected, final=final, reason_zh=reason)
+        reason = (f"已完成 {done}，按时间进度（{percent(elapsed, 0)}）应完成约 {value_with_unit(round(expected), target.unit)}，"
+                  f"完成进度是时间进度的 {pace:.2f} 倍；照此速度期末约为 {value_with_unit(round(projected), target.unit)}。")
+    return dict(data_through=through, elapsed_pct=elapsed * 100, result_value=result,
+                completion_pct=result / target.value * 100, expected_pct=elapsed * 100, expected_value=expected,
+                result_of_target_pct=result / target.value * 100, pace_ratio=pace, status=status,
+                projected_value=projected, final=final, reason_zh=reason)
 
 
-def _share_progress(config: Config, target: Target, series: pd.DataFrame, fresh: Freshness) -> dict:
+def share_window(config: Config, target: Target, series: pd.DataFrame, coverage: Coverage,
+                 release: dt.date | None) -> dict:
+    """The figures of a share target over the plan."""
     plan = config.plan
-    series = series[series["period_end"] <= (fresh.data_through or plan.start)]
-    if series.empty:
-        return dict(data_through=None, elapsed_pct=0.0, result_value=None, baseline_value=None, baseline_date=None,
-                    completion_pct=None, expected_pct=None, pace_ratio=None, status="no_data",
-                    projected_value=None, final=False, reason_zh="尚未收到任何数据。")
+    files = coverage.within(plan.start, plan.end)
+    if files.empty or series.empty:
+        return {**_without_data(coverage, plan.start, plan.end, "规划期", release), "baseline_value": None,
+                "baseline_date": None}
     first, last = series.iloc[0], series.iloc[-1]
     baseline, current = float(first["value"]), float(last["value"])
     baseline_date, through = first["period_end"], last["period_end"]
     met = current >= target.value if target.comparison == "at_least" else current <= target.value
-    final = through >= plan.end
+    final = max(files["coverage_end"]) >= coverage.data_end(plan.end)
     # The baseline is the level at the end of its day: time runs from the next day.
-    elapsed = elapsed_fraction(baseline_date + dt.timedelta(days=1), plan.end, through)
+    elapsed = 1.0 if final else elapsed_fraction(baseline_date + dt.timedelta(days=1), plan.end, through)
     gap = target.value - baseline
     gap_closed = (current - baseline) / gap if gap != 0 else (1.0 if met else 0.0)
+    pace = None
     if met:
-        status, pace = "achieved", None
+        status = "achieved"
+    elif final:
+        status = "missed"
     elif elapsed <= 0:
-        status, pace = "behind", None
+        status = "behind"
     else:
         pace = gap_closed / elapsed
-        status = status_from_pace(pace, achieved=False, final=final, config=config)
-    projected = current if final or elapsed <= 0 else baseline + (current - baseline) / elapsed
-    unit = target.unit
-    word = "不低于" if target.comparison == "at_least" else "不高于"
-    if met:
-        reason = f"目前为 {current:.2f}{unit}，已达到“{word} {target.value:g}{unit}”，需保持到规划期末。"
+        status = status_from_pace(pace, achieved=False, final=False, config=config)
+    projected = None if final else (current if elapsed <= 0 else baseline + (current - baseline) / elapsed)
+    unit, goal = target.unit, f"{target.comparison_zh} {value_with_unit(target.value, target.unit)}"
+    now = value_with_unit(current, unit)
+    if final:
+        reason = f"规划期末为 {now}，{'达到' if met else '未达到'}目标（{goal}）。"
+    elif met:
+        reason = f"目前为 {now}，已达到“{goal}”，需保持到规划期末。"
     elif pace is None:
-        reason = f"目前为 {current:.2f}{unit}，目标为{word} {target.value:g}{unit}；只有一期数据，尚不能判断趋势。"
+        reason = f"目前为 {now}，目标为{goal}；只有一期数据，尚不能判断趋势。"
     else:
-        reason = (f"从 {baseline:.2f}{unit}（{Period.of_date(baseline_date).label_zh}末）变为 {current:.2f}{unit}，"
-                  f"目标为{word} {target.value:g}{unit}：差距缩小了 {gap_closed:.0%}，按时间应缩小 {elapsed:.0%}；"
-                  f"照此趋势规划期末约为 {projected:.2f}{unit}。")
+        reason = (f"从 {value_with_unit(baseline, unit)}（{Period.of_date(baseline_date).label_zh}末）变为 {now}，"
+                  f"目标为{goal}：差距缩小了 {percent(gap_closed, 0)}，按时间应缩小 {percent(elapsed, 0)}；"
+                  f"照此趋势规划期末约为 {value_with_unit(projected, unit)}。")
     return dict(data_through=through, elapsed_pct=elapsed * 100, result_value=current, baseline_value=baseline,
                 baseline_date=baseline_date, completion_pct=gap_closed * 100, expected_pct=elapsed * 100,
-                pace_ratio=pace, status=status, projected_value=projected, final=final, reason_zh=reason)
+                expected_value=None, result_of_target_pct=current / target.value * 100, pace_ratio=pace,
+                status=status, projected_value=projected, final=final, reason_zh=reason)
 
 
-def target_progress(config: Config, target: Target, observations: pd.DataFrame, submissions: pd.DataFrame,
-                    reference: dt.date | None) -> list[Progress]:
-    """Progress rows of one target: one for the plan, or one per year for an annual target."""
+def every_year_window(target: Target, years: list[dict]) -> dict:
+    """An annual target over the whole plan, once every year's figures are in: achieved when every
+    year was ("每年……")."""
+    missed = [y for y in years if y["status"] != "achieved"]
+    unit = target.unit
+    if not missed:
+        status, reason = "achieved", f"{len(years)}个年度都达到了每年 {value_with_unit(target.value, unit)} 的目标。"
+    else:
+        status = "missed"
+        reason = (f"{len(years)}个年度中 {len(years) - len(missed)} 个达到每年 {value_with_unit(target.value, unit)} 的目标；未达到："
+                  + "、".join(f"{y['scope']}年（{value_with_unit(y['result_value'], unit)}）" if y["result_value"] is not None
+                             else f"{y['scope']}年（无数据）" for y in missed) + "。")
+    return dict(data_through=max(y["data_through"] for y in years), elapsed_pct=100.0, result_value=None,
+                completion_pct=None, expected_pct=None, expected_value=None, result_of_target_pct=None,
+                pace_ratio=None, status=status, projected_value=None, final=True, reason_zh=reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every window of every target
+
+
+def target_progress(config: Config, target: Target, series: pd.DataFrame, submissions: pd.DataFrame,
+                    release: dt.date | None) -> list[Progress]:
+    """Progress rows of one target: one for the plan, or one per year for an annual target (and one
+    for the plan once every year's figures are in)."""
     plan = config.plan
-    fresh = freshness(config, target, submissions, reference or plan.start)
+    coverage = coverage_of(config, target, submissions)
+    fresh = freshness(config, coverage, release)
+    plan_scope = f"{plan.start.year}-{plan.end.year}"
+    rows: list[dict] = []
+    if target.kind == "end_state":
+        rows.append({**share_window(config, target, series, coverage, release), "scope": plan_scope,
+                     "window_start": plan.start, "window_end": plan.end})
+    elif target.kind == "cumulative":
+        rows.append({**count_window(config, target, series, coverage, plan.start, plan.end, "规划期", release),
+                     "scope": plan_scope, "window_start": plan.start, "window_end": plan.end})
+    else:
+        for year in plan.years:
+            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+            rows.append({**count_window(config, target, series, coverage, start, end, f"{year}年", release),
+                         "scope": str(year), "window_start": start, "window_end": end})
+        if all(r["final"] for r in rows):
+            rows.append({**every_year_window(target, rows), "scope": plan_scope,
+                         "window_start": plan.start, "window_end": plan.end})
+    headline = _headline(rows, plan.start)
     common = dict(target_id=target.id, programme_id=target.programme, target_name=target.name, kind=target.kind,
                   unit=target.unit, target_value=target.value, comparison=target.comparison,
                   last_period=fresh.last_period, last_submitted_on=fresh.last_submitted_on,
                   next_due_on=fresh.next_due_on, overdue=fresh.overdue)
-    rows = []
-    if target.kind == "end_state":
-        figures = _share_progress(config, target, share_series(observations, target), fresh)
-        rows.append({**common, **figures, "scope": f"{plan.start.year}-{plan.end.year}", "is_headline": True,
-                     "window_start": plan.start, "window_end": plan.end})
-    elif target.kind == "cumulative":
-        figures = _count_progress(config, target, count_series(observations, target), fresh,
-                                  plan.start, plan.end, f"{plan.start.year}-{plan.end.year}")
-        rows.append({**common, **figures, "scope": f"{plan.start.year}-{plan.end.year}", "is_headline": True,
-                     "window_start": plan.start, "window_end": plan.end})
-    else:
-        series = count_series(observations, target)
-        headline_year = fresh.data_through.year if fresh.data_through else plan.start.year
-        headline_year = min(max(headline_year, plan.start.year), plan.end.year)
-        for year in plan.years:
-            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-            figures = _count_progress(config, target, series, fresh, start, end, str(year))
-            rows.append({**common, **figures, "scope": str(year), "is_headline": year == headline_year,
-                         "window_start": start, "window_end": end})
-    out = []
-    for row in rows:
-        row.pop("_started", None)
-        row.setdefault("baseline_value", None)
-        row.setdefault("baseline_date", None)
-        row["status_zh"] = STATUSES[row["status"]][0]
-        out.append(Progress(**row))
-    return out
+    return [Progress(**common, **{"baseline_value": None, "baseline_date": None, **row},
+                     status_zh=config.method.status(row["status"]).word, is_headline=i == headline)
+            for i, row in enumerate(rows)]
 
 
-def all_progress(config: Config, observations: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame:
+def _headline(rows: list[dict], plan_start: dt.date) -> int:
+    """The row the home page shows: the plan's, or (annual targets, while the plan runs) the latest
+    year with data, or the first year."""
+    if rows[-1]["window_start"] == plan_start and rows[-1]["scope"] != str(plan_start.year):
+        return len(rows) - 1
+    with_data = [i for i, r in enumerate(rows) if r["data_through"] is not None]
+    return with_data[-1] if with_data else 0
+
+
+def progress_table(config: Config, series: dict[str, pd.DataFrame], submissions: pd.DataFrame,
+                   release: dt.date | None) -> pd.DataFrame:
     """Progress of every target, as a table (PROGRESS_COLUMNS)."""
-    reference = reference_date(submissions)
-    values = aggregate(observations)
-    rows = [asdict(p) for t in config.targets for p in target_progress(config, t, values, submissions, reference)]
-    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
-
-
-def target_series(config: Config, observations: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
-    """Per target and reported period: the value, the running total within its window, and where
-    the target path stands at that date (for charts and the tables under them)."""
-    frames = []
-    plan = config.plan
-    observations = aggregate(observations)
-    for target in config.targets:
-        headline = progress[(progress["target_id"] == target.id) & progress["is_headline"]].iloc[0]
-        if target.kind == "end_state":
-            s = share_series(observations, target)
-            if s.empty:
-                continue
-            base, base_date = s["value"].iloc[0], s["period_end"].iloc[0]
-            s["running_total"] = pd.NA
-            s["target_path"] = [base + (target.value - base) * elapsed_fraction(base_date + dt.timedelta(days=1), plan.end, d)
-                                for d in s["period_end"]]
-            s["scope"] = headline["scope"]
-        else:
-            s = count_series(observations, target)
-            if s.empty:
-                continue
-            if target.kind == "cumulative":
-                s["scope"] = headline["scope"]
-                s["running_total"] = s["value"].cumsum()
-                s["target_path"] = [target.value * elapsed_fraction(plan.start, plan.end, d) for d in s["period_end"]]
-            else:
-                s["scope"] = s["period_end"].map(lambda d: str(d.year))
-                s["running_total"] = s.groupby("scope")["value"].cumsum()
-                s["target_path"] = [target.value * elapsed_fraction(dt.date(d.year, 1, 1), dt.date(d.year, 12, 31), d)
-                                    for d in s["period_end"]]
-            s["numerator"] = pd.NA
-            s["denominator"] = pd.NA
-        s.insert(0, "target_id", target.id)
-        frames.append(s)
-    columns = ["target_id", "scope", "period", "period_end", "value", "running_total", "target_path",
-               "numerator", "denominator"]
-    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    rows = [asdict(p) for t in config.targets for p in target_progress(config, t, series[t.id], submissions, release)]
+    frame = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+    # Counts stay whole numbers beside the shares' fractions (a float column would write 68.0).
+    frame["result_value"] = pd.Series([r["result_value"] for r in rows], index=frame.index, dtype=object)
+    return frame

@@ -46,8 +46,8 @@ TABLES = {t.name: t for t in [
         "unit": "单位",
         "target_value": "目标值",
         "comparison": "比例目标的方向",
-        "scope": "计算范围：规划期（如 2009-2011）或年份（每年目标）",
-        "is_headline": "是否为首页和状态统计所用的一行（每年目标取最新有数据的年份）",
+        "scope": "计算范围：规划期（如 2009-2011）或年份（每年目标；各年数据报齐后另有规划期一行）",
+        "is_headline": "是否为首页和状态统计所用的一行（每年目标取最新有数据的年份，各年报齐后取规划期一行）",
         "window_start": "计算范围开始日期",
         "window_end": "计算范围结束日期",
         "data_through": "数据截至日期",
@@ -56,12 +56,14 @@ TABLES = {t.name: t for t in [
         "baseline_value": "比例目标的基准占比（首期数据）",
         "baseline_date": "基准占比的日期",
         "completion_pct": "完成进度（%）：已完成数占目标的比例；比例目标为差距缩小的比例",
-        "expected_pct": "按时间进度应达到的完成进度（%）",
+        "expected_pct": "按时间进度应达到的完成进度（%，等于时间进度）",
+        "expected_value": "按时间进度应完成的数（数量目标；计算范围结束后为空）",
+        "result_of_target_pct": "已完成数（比例目标为目前的比例）占目标值的百分比",
         "pace_ratio": "进度比 = 完成进度 / 时间进度",
-        "status": "状态编号：achieved、on_track、behind、well_behind、no_data",
-        "status_zh": "状态：已完成、进度正常、进度滞后、严重滞后、暂无数据",
-        "projected_value": "照目前速度到计算范围结束时的预计值",
-        "final": "计算范围是否已经结束",
+        "status": "状态编号（各状态的含义见方法说明页；config/method.yml 的 statuses）",
+        "status_zh": "状态的中文名称",
+        "projected_value": "照目前速度到计算范围结束时的预计值（计算范围的数据已经报齐后为空）",
+        "final": "计算范围的最后一期数据是否已经报来（是则为最终结果）",
         "reason_zh": "状态的文字说明",
         "last_period": "最近一期数据的报送期",
         "last_submitted_on": "最近一次报送日期（文件中注明的）",
@@ -71,7 +73,8 @@ TABLES = {t.name: t for t in [
     Table("target_series", "逐期进展", "每项目标逐个报送期的数值、累计数和目标进度线（图表所用的数字）。", {
         "target_id": "目标编号",
         "scope": "计算范围：规划期或年份",
-        "period": "报送期（如 2009Q1、2009）",
+        "period": "报送期（如 2009Q1、2011H1、2011M01-M09、2009）",
+        "period_start": "该期数据开始日期",
         "period_end": "该期数据截至日期",
         "value": "本期数（比例目标为该期末占比）",
         "running_total": "计算范围内的累计数（比例目标为空）",
@@ -87,7 +90,7 @@ TABLES = {t.name: t for t in [
         "sheet": "工作表名称（CSV 文件为空）",
         "row": "在来源文件中的行号（用 Excel 或文本编辑器打开时看到的行号）",
         "column": "来源文件中的列名",
-        "period": "报送期（季度如 2009Q1，年度如 2009）",
+        "period": "报送期（季度如 2009Q1，半年如 2011H1，其他月份段如 2011M01-M09，年度如 2009）",
         "period_start": "报送期开始日期",
         "period_end": "数据截至日期",
         "indicator": "指标编号",
@@ -158,8 +161,9 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and _FORMULA_START.match(v) else v)
+            # element by element: Series.map would turn a column of whole numbers and blanks into floats
+            out[column] = pd.Series(["'" + v if isinstance(v, str) and _FORMULA_START.match(v) else v
+                                     for v in out[column]], index=out.index, dtype=out[column].dtype)
     return out
 
 
@@ -188,3 +192,28 @@ def data_dictionary() -> pd.DataFrame:
     rows = [{"table": f"{t.name}.csv", "table_title": t.title, "column": c, "description": d}
             for t in TABLES.values() for c, d in t.columns.items()]
     return pd.DataFrame(rows, columns=["table", "table_title", "column", "description"])
+
+
+def targets_table(config) -> pd.DataFrame:
+    """The targets of the plan, one row each (targets.csv)."""
+    return pd.DataFrame([{
+        "target_id": t.id, "programme_id": t.programme, "programme_name": config.programme(t.programme).name,
+        "target_name": t.name, "kind": t.kind, "target_value": t.value, "unit": t.unit,
+        "comparison": t.comparison if t.kind == "end_state" else "", "period_start": config.plan.start,
+        "period_end": config.plan.end, "department": config.department_of(t), "indicator": t.measure.indicator,
+        "breakdown_filter": "|".join(t.measure.breakdown or ()), "sentence": t.sentence,
+    } for t in config.targets], columns=list(TABLES["targets"].columns))
+
+
+def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+    """Fractions to 4 decimals, so files do not change with floating-point noise (whole numbers,
+    such as counts beside shares in one column, stay whole)."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values):
+            out[column] = values.round(decimals)
+        elif values.dtype == object:
+            out[column] = pd.Series([round(v, decimals) if isinstance(v, float) else v for v in values],
+                                    index=out.index, dtype=object)
+    return out

@@ -17,11 +17,11 @@ from PIL import Image, ImageChops
 
 from pipeline import paths
 from pipeline.build import analyse, load_site_settings, read_and_check
-from pipeline.charts import FONT
+from pipeline.chartkit import FONT
 from pipeline.config import load_config
 from pipeline.draw import Frame, framed, number_clips_from_one, svg_size, wrap
 from pipeline.exports import render_images
-from pipeline.pages import chart_footers
+from pipeline.chart_pages import chart_footers
 from pipeline.tables import csv_bytes, defuse_formulas
 from tests.conftest import TODAY, copy_raw
 
@@ -174,8 +174,8 @@ def test_chart_addresses_do_not_move_when_targets_are_added(tmp_path, config, sa
     changed = load_config(folder)
     settings = load_site_settings()
     _, problems = read_and_check(paths.RAW_DIR, config, TODAY)
-    before = {c.chart_id: c.title for c in analyse(config, sample, problems, "", settings).site.charts}
-    after = {c.chart_id: c.title for c in analyse(changed, sample, problems, "", settings).site.charts}
+    before = {c.chart_id: c.title for c in analyse(config, sample, problems, "", settings).charts}
+    after = {c.chart_id: c.title for c in analyse(changed, sample, problems, "", settings).charts}
     assert set(before) < set(after)
     assert {k: after[k] for k in before} == before
 
@@ -199,7 +199,7 @@ def test_a_changed_department_file_redraws_only_its_charts(tmp_path, config):
 
     def images_for(raw):
         dataset, problems = read_and_check(raw, config, TODAY)
-        site = analyse(config, dataset, problems, "", settings).site
+        site = analyse(config, dataset, problems, "", settings)
         return render_images(site.charts, chart_footers(site), cache)
 
     raw = copy_raw(tmp_path)
@@ -239,7 +239,7 @@ def test_every_chart_image_draws_its_figures(built, charts):
             if chart.kind == "trajectory":
                 assert marks.get("mark-symbol", 0) >= len(chart.data), (chart.chart_id, name, marks)
             else:
-                value = {"progress": "value", "overview": "completion", "status": "count"}[chart.kind]
+                value = {"progress": "value", "overview": "reached", "status": "count"}[chart.kind]
                 bars = int((chart.data[value].fillna(0) > 0).sum())
                 assert marks.get("mark-rect", 0) >= bars, (chart.chart_id, name, marks)
             text = _svg_text(folder / name)
@@ -315,7 +315,7 @@ def test_figures_for_phones_fit_a_phone_column_unless_their_plot_is_at_its_narro
 def test_lines_never_strike_through_a_label(charts):
     """A target rule or a time tick may cross a label ("1,930名" at a 2,000 target): every text is
     drawn after the rules and ticks, on a white outline of itself, so it reads whole."""
-    from pipeline.charts import HALO_WIDTH
+    from pipeline.chartkit import HALO_WIDTH
 
     for chart in charts:
         for spec in filter(None, (chart.spec, chart.narrow_spec)):

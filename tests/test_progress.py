@@ -7,13 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipeline.progress import (
-    elapsed_fraction,
-    months_between,
-    reference_date,
-    status_from_pace,
-    target_progress,
-)
+from pipeline.periods import Period
+from pipeline.progress import elapsed_fraction, months_between, release_date, status_from_pace, target_progress
+from pipeline.series import aggregate, count_series, share_series
 
 D = dt.date
 
@@ -51,8 +47,9 @@ def test_elapsed_fraction_is_clamped_to_the_window():
         (0.60, False, False, "behind"),
         (0.5999, False, False, "well_behind"),
         (0.0, False, False, "well_behind"),
-        (0.97, False, True, "behind"),  # a year that has ended cannot be "on track"
-        (0.50, False, True, "well_behind"),
+        (0.97, False, True, "missed"),  # a year that has ended cannot be "on track" or "behind"
+        (0.50, False, True, "missed"),
+        (1.00, True, True, "achieved"),
     ],
 )
 def test_status_thresholds(config, pace, achieved, final, status):
@@ -60,29 +57,45 @@ def test_status_thresholds(config, pace, achieved, final, status):
 
 
 def _obs(indicator, rows):
-    """rows: (period label, period end, breakdown, value)."""
-    return pd.DataFrame([{"indicator": indicator, "period": p, "period_end": end, "breakdown": b, "value": v}
-                         for p, end, b, v in rows], columns=["indicator", "period", "period_end", "breakdown", "value"])
+    """rows: (period label, breakdown, value)."""
+    frame = pd.DataFrame([{"indicator": indicator, "period": p, "breakdown": b, "value": v} for p, b, v in rows],
+                         columns=["indicator", "period", "breakdown", "value"])
+    frame["period_start"] = frame["period"].map(lambda p: Period.from_label(p).start)
+    frame["period_end"] = frame["period"].map(lambda p: Period.from_label(p).end)
+    return frame
 
 
-def _subs(indicator, periods, submitted=None):
-    return pd.DataFrame([{"status": "used", "indicators": indicator, "period": p, "coverage_end": end,
-                          "submitted_on": submitted} for p, end in periods])
+def _series(target, rows):
+    """The target's series from (period label, breakdown, value) rows, as the build makes it."""
+    obs = _obs(target.measure.indicator, rows)
+    return all_series_of(target, aggregate(obs))
 
 
-QUARTER_ENDS = {"2009Q1": D(2009, 3, 31), "2009Q2": D(2009, 6, 30), "2009Q3": D(2009, 9, 30),
-                "2009Q4": D(2009, 12, 31), "2010Q1": D(2010, 3, 31)}
+def all_series_of(target, aggregated):
+    return (share_series if target.kind == "end_state" else count_series)(aggregated, target)
+
+
+def _subs(indicator, periods, submitted=None, source_id="p8_graduates"):
+    """Files that reported an indicator: period labels (coverage: the period; 教育局: to 30 September)."""
+    rows = []
+    for label in periods:
+        period = Period.from_label(label)
+        end = D(period.year, 9, 30) if source_id == "p4_teachers" and period.is_year else period.end
+        rows.append({"status": "used", "indicators": indicator, "period": label, "coverage_start": period.start,
+                     "coverage_end": end, "submitted_on": submitted, "source_id": source_id})
+    return pd.DataFrame(rows, columns=["status", "indicators", "period", "coverage_start", "coverage_end",
+                                       "submitted_on", "source_id"])
 
 
 def test_cumulative_target_pace_and_projection(config):
     target = config.target("p8-graduates-recruited")  # 500 over three years
     quarters = ["2009Q1", "2009Q2", "2009Q3", "2009Q4", "2010Q1"]
-    obs = _obs(target.measure.indicator, [(q, QUARTER_ENDS[q], "公务员", 40) for q in quarters])
-    subs = _subs(target.measure.indicator, [("2009", D(2009, 12, 31)), ("2010", D(2010, 3, 31))])
-    [p] = target_progress(config, target, obs, subs, D(2010, 4, 10))
+    series = _series(target, [(q, "公务员", 40) for q in quarters])
+    subs = _subs(target.measure.indicator, ["2009", "2010Q1"])
+    [p] = target_progress(config, target, series, subs, D(2010, 4, 10))
     # 200 done after 15 of 36 months: expected 208.3, pace 0.96, projection 480
     assert p.result_value == 200
-    assert p.expected_pct == pytest.approx(15 / 36 * 100)
+    assert p.expected_pct == pytest.approx(15 / 36 * 100) and p.expected_value == pytest.approx(500 * 15 / 36)
     assert p.pace_ratio == pytest.approx(200 / (500 * 15 / 36))
     assert p.status == "on_track"
     assert p.projected_value == pytest.approx(480)
@@ -91,28 +104,27 @@ def test_cumulative_target_pace_and_projection(config):
 
 def test_annual_target_is_judged_year_by_year(config):
     target = config.target("p7-new-skilled-workers")  # 2,000 a year
-    rows = [(q, QUARTER_ENDS[q], "初级工", 500) for q in ["2009Q1", "2009Q2", "2009Q3"]] + \
-           [("2009Q4", D(2009, 12, 31), "初级工", 440), ("2010Q1", D(2010, 3, 31), "初级工", 300)]
-    obs = _obs(target.measure.indicator, rows)
-    subs = _subs(target.measure.indicator, [(q, QUARTER_ENDS[q]) for q in QUARTER_ENDS])
-    years = {p.scope: p for p in target_progress(config, target, obs, subs, D(2010, 4, 10))}
+    quarters = ["2009Q1", "2009Q2", "2009Q3", "2009Q4", "2010Q1"]
+    rows = [(q, "初级工", 500) for q in quarters[:3]] + [("2009Q4", "初级工", 440), ("2010Q1", "初级工", 300)]
+    subs = _subs(target.measure.indicator, quarters, source_id="p7_skilled_workers")
+    years = {p.scope: p for p in target_progress(config, target, _series(target, rows), subs, D(2010, 4, 10))}
     assert years["2009"].result_value == 1940 and years["2009"].final
-    assert years["2009"].status == "behind"  # 97% of a finished year: missed, not "on track"
+    assert years["2009"].status == "missed"  # 97% of a finished year: missed, not "on track"
+    assert "未达到目标" in years["2009"].reason_zh and "97.0%" in years["2009"].reason_zh
+    assert years["2009"].projected_value is None  # nothing to project once final
     assert years["2010"].is_headline and years["2010"].result_value == 300
     assert years["2010"].expected_pct == pytest.approx(25)
     assert years["2010"].status == "behind"  # 300 of an expected 500: pace 0.60, the lowest "behind"
-    assert years["2011"].status == "no_data" and not years["2011"].is_headline
+    assert years["2011"].status == "not_due" and not years["2011"].is_headline  # 2011Q1 due 15 April
 
 
 def test_share_target_compares_the_gap_closed_with_time(config):
     target = config.target("p7-mix-senior")  # at least 15% senior, end of 2011
     ind = target.measure.indicator
-    obs = _obs(ind, [
-        ("2009Q1", D(2009, 3, 31), "高级工", 100), ("2009Q1", D(2009, 3, 31), "初级工", 900),
-        ("2010Q1", D(2010, 3, 31), "高级工", 130), ("2010Q1", D(2010, 3, 31), "初级工", 870),
-    ])
-    subs = _subs(ind, [("2009Q1", D(2009, 3, 31)), ("2010Q1", D(2010, 3, 31))])
-    [p] = target_progress(config, target, obs, subs, D(2010, 4, 10))
+    series = _series(target, [("2009Q1", "高级工", 100), ("2009Q1", "初级工", 900),
+                               ("2010Q1", "高级工", 130), ("2010Q1", "初级工", 870)])
+    subs = _subs(ind, ["2009Q1", "2010Q1"], source_id="p7_skilled_workers")
+    [p] = target_progress(config, target, series, subs, D(2010, 4, 10))
     # 10% -> 13%: 60% of the gap to 15% closed in 12 of the 33 months from the baseline
     assert p.baseline_value == pytest.approx(10) and p.result_value == pytest.approx(13)
     assert p.completion_pct == pytest.approx(60)
@@ -125,30 +137,97 @@ def test_share_target_compares_the_gap_closed_with_time(config):
 def test_at_most_share_target_is_met_from_above(config):
     target = config.target("p7-mix-junior")  # at most 20% junior
     ind = target.measure.indicator
-    obs = _obs(ind, [("2009Q1", D(2009, 3, 31), "初级工", 30), ("2009Q1", D(2009, 3, 31), "中级工", 70),
-                     ("2009Q2", D(2009, 6, 30), "初级工", 19), ("2009Q2", D(2009, 6, 30), "中级工", 81)])
-    subs = _subs(ind, [("2009Q1", D(2009, 3, 31)), ("2009Q2", D(2009, 6, 30))])
-    [p] = target_progress(config, target, obs, subs, D(2009, 7, 10))
+    series = _series(target, [("2009Q1", "初级工", 30), ("2009Q1", "中级工", 70),
+                              ("2009Q2", "初级工", 19), ("2009Q2", "中级工", 81)])
+    subs = _subs(ind, ["2009Q1", "2009Q2"], source_id="p7_skilled_workers")
+    [p] = target_progress(config, target, series, subs, D(2009, 7, 10))
     assert p.result_value == pytest.approx(19) and p.status == "achieved"
 
 
 def test_no_data_is_a_status_and_is_overdue(config):
     target = config.target("p6-rural-finance-staff")
-    empty = _obs(target.measure.indicator, [])
-    subs = pd.DataFrame(columns=["status", "indicators", "period", "coverage_end", "submitted_on"])
-    rows = target_progress(config, target, empty, subs, D(2011, 1, 10))
-    assert {p.status for p in rows} == {"no_data"}
+    rows = target_progress(config, target, _series(target, []), _subs(target.measure.indicator, []), D(2011, 1, 10))
+    assert [p.status for p in rows] == ["no_data", "no_data", "not_due"]  # 2011's first quarter is due in April
     assert all(p.overdue and p.next_due_on == D(2009, 4, 15) for p in rows)
 
 
 def test_next_figures_due_after_the_period_and_its_grace_days(config):
     target = config.target("p4-district-teaching-newcomers")  # yearly, as of 30 September, due 15 days later
-    obs = _obs(target.measure.indicator, [("2009", D(2009, 9, 30), "中学", 80)])
-    subs = _subs(target.measure.indicator, [("2009", D(2009, 9, 30))], submitted=D(2009, 10, 15))
-    [p] = target_progress(config, target, obs, subs, D(2010, 11, 1))
+    series = _series(target, [("2009", "中学", 80)])
+    subs = _subs(target.measure.indicator, ["2009"], submitted=D(2009, 10, 15), source_id="p4_teachers")
+    [p] = target_progress(config, target, series, subs, D(2010, 11, 1))
     assert p.next_due_on == D(2010, 10, 15) and p.overdue
     assert p.last_submitted_on == D(2009, 10, 15) and p.last_period == "2009"
 
 
-def test_reference_date_is_the_latest_submission_or_coverage(sample):
-    assert reference_date(sample.submissions) == D(2011, 1, 10)
+def test_release_date_is_the_latest_submission_or_coverage(sample):
+    assert release_date(sample.submissions) == D(2011, 1, 10)
+
+
+def test_a_year_without_any_file_stays_no_data_whatever_later_years_hold(config):
+    """A first figure in 2011 does not turn 2009 and 2010 into zeros that are well behind."""
+    target = config.target("p3-senior-managers")
+    subs = _subs(target.measure.indicator, ["2011Q1"], source_id="p3_enterprise_recruitment")
+    years = {p.scope: p for p in target_progress(config, target, _series(target, [("2011Q1", "甲公司", 4)]), subs,
+                                                 D(2011, 4, 12))}
+    for year in ("2009", "2010"):
+        assert years[year].status == "no_data" and years[year].result_value is None and not years[year].final
+    assert years["2011"].result_value == 4 and years["2011"].is_headline
+
+
+def test_a_half_year_counts_once_in_its_year_and_the_year_is_final_with_its_last_months(config):
+    target = config.target("p7-new-skilled-workers")  # 2,000 a year
+    periods = ["2011H1", "2011Q3", "2011Q4"]
+    subs = _subs(target.measure.indicator, periods, source_id="p7_skilled_workers")
+    series = _series(target, [("2011H1", "初级工", 1000), ("2011Q3", "初级工", 500), ("2011Q4", "初级工", 600)])
+    after_half = {p.scope: p for p in target_progress(config, target, series[series["period"] == "2011H1"],
+                                                       subs[subs["period"] == "2011H1"], D(2011, 7, 10))}
+    assert after_half["2011"].data_through == D(2011, 6, 30) and after_half["2011"].elapsed_pct == pytest.approx(50)
+    assert after_half["2011"].status == "on_track" and not after_half["2011"].final
+    year = {p.scope: p for p in target_progress(config, target, series, subs, D(2012, 1, 10))}["2011"]
+    assert year.result_value == 2100 and year.final and year.status == "achieved"
+
+
+def test_a_once_a_year_figure_is_not_due_before_its_date_then_overdue(config):
+    target = config.target("p2-key-development")  # named each year, the list due 20 days after December
+    subs = _subs(target.measure.indicator, ["2009", "2010"], source_id="p2_entrepreneurs")
+    series = _series(target, [("2009", "重点发展的企业家", 10), ("2010", "重点发展的企业家", 11)])
+    autumn = {p.scope: p for p in target_progress(config, target, series, subs, D(2011, 10, 20))}
+    assert autumn["2011"].status == "not_due" and "2012年1月20日" in autumn["2011"].reason_zh
+    assert autumn["2010"].is_headline and not autumn["2011"].overdue
+    late = {p.scope: p for p in target_progress(config, target, series, subs, D(2012, 2, 1))}
+    assert late["2011"].status == "no_data" and late["2011"].overdue
+
+
+@pytest.mark.parametrize(("values", "status"), [((10, 11, 12), "achieved"), ((10, 9, 12), "missed")])
+def test_an_annual_target_is_met_over_the_plan_when_every_year_is(config, values, status):
+    target = config.target("p2-key-development")
+    subs = _subs(target.measure.indicator, ["2009", "2010", "2011"], source_id="p2_entrepreneurs")
+    series = _series(target, [(str(y), "重点发展的企业家", v) for y, v in zip((2009, 2010, 2011), values)])
+    rows = target_progress(config, target, series, subs, D(2012, 1, 20))
+    plan = rows[-1]
+    assert plan.scope == "2009-2011" and plan.is_headline and plan.final and plan.status == status
+    assert sum(p.is_headline for p in rows) == 1
+    if status == "missed":
+        assert "2010年（9名）" in plan.reason_zh
+
+
+def test_a_yearly_form_as_of_september_gives_the_final_result_with_its_last_year(config):
+    target = config.target("p4-district-teaching-newcomers")  # 150 over the plan, figures as of 30 September
+    subs = _subs(target.measure.indicator, ["2009", "2010", "2011"], source_id="p4_teachers")
+    series = _series(target, [("2009", "中学", 50), ("2010", "中学", 50), ("2011", "中学", 45)])
+    [p] = target_progress(config, target, series, subs, D(2011, 10, 15))
+    assert p.final and p.status == "missed" and p.result_value == 145 and p.projected_value is None
+    assert p.next_due_on is None and not p.overdue  # nothing more can come within the plan
+
+
+@pytest.mark.parametrize(("senior", "status"), [(150, "achieved"), (140, "missed")])
+def test_a_share_target_reads_as_final_at_the_plans_end(config, senior, status):
+    target = config.target("p7-mix-senior")  # at least 15%
+    ind = target.measure.indicator
+    series = _series(target, [("2009Q1", "高级工", 100), ("2009Q1", "初级工", 900),
+                              ("2011Q4", "高级工", senior), ("2011Q4", "初级工", 1000 - senior)])
+    subs = _subs(ind, ["2009Q1", "2011Q4"], source_id="p7_skilled_workers")
+    [p] = target_progress(config, target, series, subs, D(2012, 1, 15))
+    assert p.final and p.status == status and p.projected_value is None
+    assert p.result_of_target_pct == pytest.approx(senior / 10 / 15 * 100)
