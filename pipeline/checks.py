@@ -20,56 +20,67 @@ from pipeline.problems import Problem
 
 
 def period_gaps(submissions: pd.DataFrame, config: Config) -> list[Problem]:
-    """A quarter (or year) with no file, between the first and the last one a source sent."""
+    """Months no file covers, between the first and the last month a source's files cover (a
+    quarterly form missing a quarter; a yearly form missing a year)."""
     problems = []
     used = submissions[submissions["status"] == "used"]
     for source_id, files in used.groupby("source_id"):
         source = config.sources[source_id]
-        periods = sorted(Period.from_label(p) for p in files["period"].unique())
+        periods = [Period.from_label(p) for p in files["period"].unique()]
         if not periods:
             continue
-        if source.frequency == "quarterly":
-            expected, p = [], periods[0]
-            while p <= periods[-1]:
-                expected.append(p)
-                p = Period.of_date(p.end + dt.timedelta(days=1))
-        else:
-            expected = [Period.whole_year(y) for y in range(periods[0].year, periods[-1].year + 1)]
-        for missing in sorted(set(expected) - set(periods)):
+        covered = {(p.year, m) for p in periods for m in p.month_numbers()}
+        first, last = min(covered), max(covered)
+        months = [(y, m) for y in range(first[0], last[0] + 1) for m in range(1, 13) if first <= (y, m) <= last]
+        for gap in _runs_of_months([ym for ym in months if ym not in covered]):
             problems.append(Problem(
                 code="period_gap", file=f"{source.folder}/",
-                found=f"{source.department}的{source.name}缺少{missing.label_zh}的文件（前后各期都有）",
-                expected=f"从{periods[0].label_zh}到{periods[-1].label_zh}每期一份文件",
+                found=f"{source.department}的{source.name}缺少{gap.label_zh}的文件（前后各期都有）",
+                expected=f"从{min(periods, key=lambda p: p.start).label_zh}到{max(periods).label_zh}每期一份文件",
                 fix="向报送部门索取该期文件；在补齐之前，该期按没有数据计算，进度会偏低。"))
     return problems
 
 
+def _runs_of_months(months: list[tuple[int, int]]) -> list[Period]:
+    """Consecutive (year, month) pairs as periods, none across a year's end."""
+    runs: list[Period] = []
+    for year, month in months:
+        if runs and runs[-1].year == year and runs[-1].last_month == month - 1:
+            runs[-1] = Period(year, runs[-1].first_month, month)
+        else:
+            runs.append(Period(year, month, month))
+    return runs
+
+
 def value_jumps(observations: pd.DataFrame, config: Config) -> list[Problem]:
-    """A period total far from the same quarter a year earlier (or, before that exists, from the
-    median of earlier periods): seasonal intakes such as July graduates do not raise warnings."""
+    """A period's total far from the same months a year earlier (or, before that exists, from the
+    median of earlier periods, compared per month so that a half-year is not twice a quarter):
+    seasonal intakes such as July graduates do not raise warnings."""
     factor = config.method.jump_warning_factor
     min_periods = config.method.jump_warning_min_periods
     flow_ids = [i for i, indicator in config.indicators.items() if indicator.measure_type == "flow"]
     flows = observations[observations["indicator"].isin(flow_ids)]
     problems = []
-    totals = flows.groupby(["source_id", "indicator", "period"])["value"].sum().reset_index()
-    for (source_id, indicator), series in totals.groupby(["source_id", "indicator"]):
+    totals = flows.groupby(["source_id", "indicator", "period"], observed=True)["value"].sum().reset_index()
+    for (source_id, indicator), series in totals.groupby(["source_id", "indicator"], observed=True):
         by_period = {Period.from_label(p): int(v) for p, v in zip(series["period"], series["value"])}
         ordered = sorted(by_period)
         for i, period in enumerate(ordered):
             earlier = ordered[:i]
-            same_quarter = Period(period.year - 1, period.first_month, period.last_month)
-            if period.quarter is not None and same_quarter in by_period:
-                reference, against = by_period[same_quarter], f"上年同期（{same_quarter.label_zh}）{by_period[same_quarter]:,}"
+            last_year = Period(period.year - 1, period.first_month, period.last_month)
+            value = by_period[period]
+            if last_year in by_period:
+                ratio_to = by_period[last_year]
+                against = f"上年同期（{last_year.label_zh}）{by_period[last_year]:,}"
             elif len(earlier) >= min_periods:
-                reference = float(pd.Series([by_period[p] for p in earlier]).median())
-                against = f"此前 {len(earlier)} 期的中位数 {reference:,.0f}"
+                monthly = float(pd.Series([by_period[p] / p.months for p in earlier]).median())
+                ratio_to = monthly * period.months
+                against = f"此前 {len(earlier)} 期按月计的中位数（折合本期 {ratio_to:,.0f}）"
             else:
                 continue
-            value = by_period[period]
-            if reference <= 0 or value <= 0:
+            if ratio_to <= 0 or value <= 0:
                 continue
-            ratio = value / reference
+            ratio = value / ratio_to
             if ratio >= factor or ratio <= 1 / factor:
                 files = observations.loc[(observations["indicator"] == indicator) & (observations["period"] == period.label), "file"]
                 problems.append(Problem(
@@ -81,7 +92,8 @@ def value_jumps(observations: pd.DataFrame, config: Config) -> list[Problem]:
 
 
 def stock_checks(observations: pd.DataFrame, config: Config) -> list[Problem]:
-    """Running totals that fall, and stocks whose change differs from the period's flow."""
+    """Running totals that fall, and stocks whose change differs from the new people of the
+    months between the two reports."""
     problems = []
     for indicator_id, indicator in config.indicators.items():
         if indicator.measure_type != "stock":
@@ -99,7 +111,7 @@ def stock_checks(observations: pd.DataFrame, config: Config) -> list[Problem]:
                         code="stock_decrease", file=after.file, row=after.row, column=after.column,
                         found=f"{breakdown}{after.p.label_zh}为 {after.value:,}，比上期（{before.p.label_zh}）的 {before.value:,} 少",
                         expected="累计数逐期不减少", fix="请向报送部门核实：累计数是否填错，或是否有注销、调出等原因。"))
-                if flow is None or not _consecutive(before.p, after.p):
+                if flow is None or after.p.start != before.p.end + dt.timedelta(days=1):
                     continue
                 added = flow[(flow["breakdown"] == breakdown) & (flow["period"] == after.period)]["value"]
                 if len(added) and int(added.sum()) != after.value - before.value:
@@ -112,12 +124,6 @@ def stock_checks(observations: pd.DataFrame, config: Config) -> list[Problem]:
     return problems
 
 
-def _consecutive(a: Period, b: Period) -> bool:
-    if a.quarter is None or b.quarter is None:
-        return b.year == a.year + 1 and a.quarter == b.quarter
-    return (b.year * 4 + b.quarter) - (a.year * 4 + a.quarter) == 1
-
-
 def warnings(observations: pd.DataFrame, submissions: pd.DataFrame, config: Config) -> list[Problem]:
     """All cross-period warnings."""
     if observations.empty:
@@ -128,7 +134,14 @@ def warnings(observations: pd.DataFrame, submissions: pd.DataFrame, config: Conf
 def observation_schema(config: Config) -> pa.DataFrameSchema:
     """What every published observation satisfies (a failure here is a bug, not a data problem)."""
     plan = config.plan
-    periods = [Period.whole_year(y).label for y in plan.years] + [Period.quarter_of(y, q).label for y in plan.years for q in range(1, 5)]
+
+    def within_plan(label: str) -> bool:
+        try:
+            period = Period.from_label(label)
+        except ValueError:
+            return False
+        return plan.start <= period.start and period.end <= plan.end
+
     text = dict(nullable=False)
     return pa.DataFrameSchema(
         {
@@ -139,7 +152,7 @@ def observation_schema(config: Config) -> pa.DataFrameSchema:
             "sheet": pa.Column(None, nullable=True),
             "row": pa.Column("Int64", pa.Check.ge(1), **text),
             "column": pa.Column(str, **text),
-            "period": pa.Column(str, pa.Check.isin(periods), **text),
+            "period": pa.Column(str, pa.Check(lambda labels: labels.map(within_plan), element_wise=False), **text),
             "period_start": pa.Column(object, **text),
             "period_end": pa.Column(object, **text),
             "indicator": pa.Column(str, pa.Check.isin(list(config.indicators)), **text),
@@ -147,6 +160,7 @@ def observation_schema(config: Config) -> pa.DataFrameSchema:
             "value": pa.Column("Int64", pa.Check.ge(0), **text),
             "raw_value": pa.Column(str, nullable=True),
             "submitted_on": pa.Column(object, nullable=True),
+            "derivation": pa.Column(str, nullable=False),
         },
         strict=True,
         ordered=True,

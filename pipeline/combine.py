@@ -1,20 +1,26 @@
-"""Putting the files of all departments together (pure).
+"""Putting the files of all departments together.
 
-Decides which of two submissions for the same period counts (a corrected resubmission replaces
-the first, and what it changed is recorded), completes short company names, checks that no
-person is counted in two files, and gathers the cleaning log.
+Decides which of two submissions for the same period counts (resubmissions.py: a corrected
+resubmission replaces the first, and what it changed is recorded), resolves files whose periods
+contain one another (nesting.py: a 1-9月累计 after the first half-year), completes short company
+names, checks that no person is counted in two files and no indicator is sent by two sources for
+the same months, and gathers the cleaning log.
+
+No IO, but not pure: it changes the FileResults it is given (their status, and the observations of
+superseded, nested or completed files), so call it once on freshly read results.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import pandas as pd
 
 from pipeline.clean import ACTIONS, FileResult, empty_observations
 from pipeline.config import Config
+from pipeline.nesting import resolve_nesting
 from pipeline.problems import Problem
+from pipeline.resubmissions import CORRECTION_COLUMNS, resolve_resubmissions
 
 
 @dataclass
@@ -26,81 +32,6 @@ class Dataset:
     cleaning_log: pd.DataFrame  # per file: cleaning step, detail, how many cells or rows
     corrections: pd.DataFrame  # what each resubmission changed
     problems: list[Problem]
-
-
-CORRECTION_COLUMNS = ["source_id", "department", "period", "indicator", "breakdown", "old_value", "new_value",
-                      "old_file", "old_row", "new_file", "new_row", "new_submitted_on"]
-
-
-def _is_correction(file: str, markers: tuple[str, ...]) -> bool:
-    return any(m in PurePosixPath(file).stem for m in markers)
-
-
-def _values_key(obs: pd.DataFrame) -> pd.Series:
-    return obs.groupby(["indicator", "breakdown"], dropna=False)["value"].sum()
-
-
-def resolve_resubmissions(results: list[FileResult], config: Config) -> tuple[pd.DataFrame, list[Problem]]:
-    """Mark superseded files in place; return the corrections they imply and any conflicts.
-
-    Rule (documented on the methodology page): of two files for the same source and period, the
-    one submitted later counts; on the same or unknown date, the one whose name says it is a
-    correction (更正, 修正, …) counts; otherwise the build stops, unless the two are identical.
-    """
-    markers = config.defaults.correction_markers
-    usable = [r for r in results if not r.failed]
-    groups: dict[tuple[str, str], list[FileResult]] = {}
-    for r in usable:
-        groups.setdefault((r.submission["source_id"], r.submission["period"]), []).append(r)
-    corrections, problems = [], []
-    for (_, period), files in sorted(groups.items()):
-        if len(files) == 1:
-            continue
-
-        def rank(r: FileResult) -> tuple:
-            day = r.submission["submitted_on"]
-            return (day is not None, day or pd.Timestamp.min.date(), _is_correction(r.submission["file"], markers))
-
-        ordered = sorted(files, key=rank, reverse=True)
-        winner, rest = ordered[0], ordered[1:]
-        for loser in rest:
-            same_rank = rank(loser) == rank(winner)
-            identical = _values_key(loser.observations).equals(_values_key(winner.observations))
-            if same_rank and identical:
-                problems.append(Problem(
-                    code="submission_duplicate", file=loser.submission["file"],
-                    found=f"与 {winner.submission['file']} 报送期相同（{period}），内容相同",
-                    expected="每个报送期一份文件", fix="只计入了一份；可删除多余的文件。"))
-            elif same_rank:
-                problems.append(Problem(
-                    code="submissions_conflict", file=loser.submission["file"],
-                    found=f"与 {winner.submission['file']} 都是 {period} 的报送，数字不同，报送日期相同或都未注明，"
-                          f"文件名也都没有标明“更正”",
-                    expected="能判断以哪一份为准：报送日期较晚，或文件名含“更正”等字样",
-                    fix="向报送部门确认以哪一份为准：删除作废的文件，或给正确的文件名加上“（更正）”。"))
-                continue
-            loser.submission["status"] = "superseded"
-            loser.submission["superseded_by"] = winner.submission["file"]
-            loser.actions[("superseded", winner.submission["file"])] += len(loser.observations)
-            corrections += _diff(loser, winner)
-    return pd.DataFrame(corrections, columns=CORRECTION_COLUMNS), problems
-
-
-def _diff(old: FileResult, new: FileResult) -> list[dict]:
-    keys = ["indicator", "breakdown"]
-    a = old.observations.groupby(keys, dropna=False).agg(old_value=("value", "sum"), old_row=("row", "min"))
-    b = new.observations.groupby(keys, dropna=False).agg(new_value=("value", "sum"), new_row=("row", "min"))
-    both = a.join(b, how="outer").reset_index()
-    both[["old_value", "new_value"]] = both[["old_value", "new_value"]].fillna(0)
-    changed = both[both["old_value"] != both["new_value"]]
-    return [{
-        "source_id": new.submission["source_id"], "department": new.submission["department"],
-        "period": new.submission["period"], "indicator": row.indicator, "breakdown": row.breakdown,
-        "old_value": int(row.old_value), "new_value": int(row.new_value),
-        "old_file": old.submission["file"], "old_row": None if pd.isna(row.old_row) else int(row.old_row),
-        "new_file": new.submission["file"], "new_row": None if pd.isna(row.new_row) else int(row.new_row),
-        "new_submitted_on": new.submission["submitted_on"],
-    } for row in changed.itertuples()]
 
 
 def complete_company_names(results: list[FileResult], config: Config) -> None:
@@ -164,35 +95,34 @@ def check_people_across_files(results: list[FileResult], config: Config) -> list
 
 def check_sources_overlap(results: list[FileResult]) -> list[Problem]:
     """Two sources (e.g. town totals and one-row-per-person records) reporting the same indicator
-    for the same quarter would count the same people twice."""
+    for the same months would count the same people twice."""
     from pipeline.periods import Period
 
-    covered: dict[tuple[str, str], dict[Period, str]] = {}  # (indicator, source) -> quarter -> file
+    covered: dict[tuple[str, str], list[tuple[Period, str]]] = {}  # (indicator, source) -> (period, file)
     for r in results:
         sub = r.submission
         if sub["status"] != "used":
             continue
         for indicator in sub["indicators"].split():
-            period = Period.from_label(sub["period"])
-            for quarter in [Period.quarter_of(period.year, q) for q in range(1, 5)] if period.is_year else [period]:
-                covered.setdefault((indicator, sub["source_id"]), {})[quarter] = sub["file"]
+            covered.setdefault((indicator, sub["source_id"]), []).append((Period.from_label(sub["period"]), sub["file"]))
     problems, reported = [], set()
     keys = sorted(covered)
     for i, (indicator, source_a) in enumerate(keys):
         for indicator_b, source_b in keys[i + 1:]:
             if indicator_b != indicator:
                 continue
-            both = sorted(set(covered[(indicator, source_a)]) & set(covered[(indicator, source_b)]))
-            for quarter in both:
-                pair = (covered[(indicator, source_a)][quarter], covered[(indicator, source_b)][quarter])
-                if pair in reported:
-                    continue
-                reported.add(pair)
-                problems.append(Problem(
-                    code="sources_overlap", file=pair[1],
-                    found=f"与 {pair[0]} 都报送了{quarter.label_zh}的同一项数据（{indicator}）",
-                    expected="同一时期的数据只用一种报表报送（合计表或明细）",
-                    fix="确认以哪一种为准，把另一个文件移出 data/raw（可保存在别处备查）。"))
+            for period_a, file_a in covered[(indicator, source_a)]:
+                for period_b, file_b in covered[(indicator, source_b)]:
+                    if not period_a.overlaps(period_b) or (file_a, file_b) in reported:
+                        continue
+                    reported.add((file_a, file_b))
+                    both = Period(period_a.year, max(period_a.first_month, period_b.first_month),
+                                  min(period_a.last_month, period_b.last_month))
+                    problems.append(Problem(
+                        code="sources_overlap", file=file_b,
+                        found=f"与 {file_a} 都报送了{both.label_zh}的同一项数据（{indicator}）",
+                        expected="同一时期的数据只用一种报表报送（合计表或明细）",
+                        fix="确认以哪一种为准，把另一个文件移出 data/raw（可保存在别处备查）。"))
     return problems
 
 
@@ -223,6 +153,10 @@ def _same_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
 def combine(results: list[FileResult], read_problems: list[Problem], config: Config) -> Dataset:
     """All files together: resubmissions resolved, names completed, people checked, log gathered."""
     corrections, problems = resolve_resubmissions(results, config)
+    nesting_problems, nesting_corrections = resolve_nesting(results, config)
+    problems += nesting_problems
+    corrections = pd.concat([corrections, pd.DataFrame(nesting_corrections, columns=CORRECTION_COLUMNS)], ignore_index=True) \
+        if nesting_corrections else corrections
     complete_company_names(results, config)
     problems = read_problems + [p for r in results for p in r.problems] + problems
     problems += check_people_across_files(results, config)

@@ -51,7 +51,7 @@ ACTIONS = {
 
 OBSERVATION_COLUMNS = [
     "source_id", "department", "file", "sheet", "row", "column", "period", "period_start",
-    "period_end", "indicator", "breakdown", "value", "raw_value", "submitted_on",
+    "period_end", "indicator", "breakdown", "value", "raw_value", "submitted_on", "derivation",
 ]
 
 
@@ -124,6 +124,7 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
     if ctx.has_errors:
         return result
     observations["submitted_on"] = submitted
+    observations["derivation"] = ""  # how a value was worked out from its cell, when not read as is (nesting.py)
     submission["observations"] = len(observations)
     submission["indicators"] = " ".join(reported_indicators(source, data))
     submission["status"] = "used"
