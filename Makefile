@@ -6,7 +6,7 @@ SHELL := bash
 MAKEFLAGS += --no-builtin-rules
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 BUILD_DEPS := $(VENV)/.build-deps
 TEST_DEPS := $(VENV)/.test-deps
@@ -16,9 +16,11 @@ SITE_STAMP := build/.site-built
 NODE_DEPS := node_modules/.package-lock.json
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-# Everything the site is made from: a change to any of these rebuilds it.
-INPUTS := $(shell find data config docs overrides pipeline -type f \
-            -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) mkdocs.yml
+# Everything the site is made from. `make` depends on a manifest of their paths and content
+# hashes, rewritten only when it changes (scripts/input-manifest): any change of content is seen,
+# whatever the files' dates (cp -p), deletions and renames included, and any file name works.
+INPUT_PATHS := data config docs overrides pipeline mkdocs.yml
+INPUTS := build/inputs.manifest
 
 .PHONY: help site test serve templates clean distclean lock FORCE
 
@@ -30,6 +32,9 @@ site: $(SITE_STAMP) ## Build the site into site/ from data/raw (default; install
 $(SITE_STAMP): $(BUILD_DEPS) $(SYSTEM_BUILD) $(INPUTS) $(if $(wildcard site/index.html),,FORCE)
 	$(PY) -m pipeline
 	@touch $@
+
+$(INPUTS): FORCE
+	@+$(PYTHON) scripts/input-manifest $@ $(INPUT_PATHS)
 
 test: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (unit, golden, build, browser)
 	$(PY) -m pytest -n $(TEST_WORKERS)
