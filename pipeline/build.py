@@ -28,6 +28,7 @@ from pipeline.charts import all_charts
 from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.generator import GeneratorFailed, load_chinese_words, load_site_settings, run_mkdocs, write_config
 from pipeline.ingest import ReadCache, read_all
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
@@ -57,20 +58,6 @@ class Outputs:
 
 
 # -- load -------------------------------------------------------------------------------------
-
-
-def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
-    """Site identity from mkdocs.yml: site_name, site_url, copyright and every `extra` setting."""
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_Loader)
-    site_url = str(data.get("site_url") or "/")
-    return {"site_name": data.get("site_name", ""), "site_url": site_url if site_url.endswith("/") else site_url + "/",
-            "copyright": data.get("copyright", ""), **(data.get("extra") or {})}
 
 
 # -- process ------------------------------------------------------------------------------------
@@ -171,40 +158,6 @@ def vega_bundle(cache_dir: Path = paths.CACHE_DIR) -> bytes:
     return cached.read_bytes()
 
 
-def load_chinese_words() -> None:
-    """Load jieba's dictionary, with which the search plugin splits Chinese text into words (about
-    a second; done once per process, so it can be done ahead, while the images are drawn)."""
-    import jieba  # imported here first: importing it resets its logger to DEBUG
-
-    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
-    jieba.initialize()
-
-
-def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None, data_dates: dict | None = None) -> None:
-    """mkdocs build --strict of docs_dir into site_dir; data_dates (as-of and release dates, in
-    words) are shown in every page's footer."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config as load_mkdocs_config
-    from mkdocs.exceptions import Abort, ConfigurationError
-
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    if source_date:
-        # Reproducible output: the sitemap's dates come from the data, not from the build clock.
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(source_date.year, source_date.month, source_date.day,
-                                                               tzinfo=dt.timezone.utc).timestamp()))
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    load_chinese_words()
-    try:
-        # Paths in mkdocs.yml's plugin settings (the search dictionary) are relative to the project.
-        with contextlib.chdir(paths.ROOT):
-            cfg = load_mkdocs_config(config_file=str(paths.MKDOCS_YML), docs_dir=str(docs_dir),
-                                     site_dir=str(site_dir), strict=True)
-            cfg.extra.update(data_dates or {})
-            mkdocs_build(cfg)
-    except (Abort, ConfigurationError) as exc:
-        raise BuildFailed(f"发布中止：MkDocs 生成网站时出错（{exc}）。上面的 WARNING 行说明了原因；网站保持上一次的版本。") from None
-
-
 def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
     """Each chart's PNG beside its other downloads (made while MkDocs built the pages, so not
     part of the docs it built from)."""
@@ -281,19 +234,23 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
         work_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="build-", dir=work_root) as work:
             docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
+            data_dates = {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference)}
             with clock("mkdocs"):
                 assemble_docs(files, docs_dir, bundle)
-                run_mkdocs(docs_dir, new_site, site.reference,
-                           {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference)})
+                run_mkdocs(config, docs_dir, new_site, site.reference, data_dates)
             with clock("png"):
                 pool.finish()
                 add_chart_pngs(images, new_site)
             with clock("publish"):
                 replace_site(new_site, site_dir)
                 if keep_docs is not None:
+                    # The pages and the generator's configuration, kept to look at or to rebuild
+                    # with the generator alone: mkdocs build -f build/mkdocs.yml
                     if keep_docs.exists():
                         shutil.rmtree(keep_docs)
                     shutil.move(str(docs_dir), keep_docs)
+                    add_chart_pngs(images, keep_docs)
+                    write_config(config, keep_docs, site_dir, data_dates, keep_docs.parent / "mkdocs.yml")
     return Outputs(files=files, problems=problems, site=site, file_counts=read_cache.counts,
                    image_counts=image_counts, stage_seconds=clock.seconds)
 
@@ -339,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         work_dir.mkdir(parents=True, exist_ok=True)
         (work_dir / "problems.txt").write_text(report, encoding="utf-8")
         return 1
-    except BuildFailed as exc:
+    except (BuildFailed, GeneratorFailed) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:

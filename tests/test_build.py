@@ -250,3 +250,34 @@ def test_text_from_data_is_escaped_everywhere_in_the_site(tmp_path):
     assert "&lt;b&gt;备注&lt;/b&gt;" in quality
     assert "&lt;img src=x&gt;" in quality
     assert "[点我](javascript:alert(1))" in quality  # shown as the text it is
+
+
+def test_the_generator_alone_rebuilds_the_site_from_the_kept_pages_and_its_configuration(built, tmp_path):
+    """Everything MkDocs needs reaches it in files (build/docs and build/mkdocs.yml), not through
+    its Python API: the generator can be swapped for another that reads mkdocs.yml."""
+    again = tmp_path / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
+           "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(built["docs"].parent / "mkdocs.yml"),
+                          "-d", str(again)], cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    first, second = built["site"], again
+    for page in html_pages(first):
+        assert (second / page.relative_to(first)).read_bytes() == page.read_bytes(), page
+    assert "数据截至" in (second / "index.html").read_text(encoding="utf-8").split("site-footer")[-1]
+
+
+def test_the_menu_lists_every_page_but_the_staff_page_and_the_chart_pages(built):
+    """The generated navigation (from the plan's programmes) leaves no page out."""
+    import yaml
+
+    def entries(nav):
+        for item in nav:
+            for value in (item.values() if isinstance(item, dict) else [item]):
+                yield from entries(value) if isinstance(value, list) else [value]
+
+    nav = yaml.safe_load((built["docs"].parent / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    pages = {p.relative_to(built["docs"]).as_posix() for p in built["docs"].rglob("*.md")}
+    listed = set(entries(nav))
+    assert listed <= pages
+    assert {p for p in pages - listed if not p.startswith("charts/")} == {"quality.md"}

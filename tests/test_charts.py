@@ -16,7 +16,8 @@ import pytest
 from PIL import Image, ImageChops
 
 from pipeline import paths
-from pipeline.build import analyse, load_site_settings, read_and_check
+from pipeline.build import analyse, read_and_check
+from pipeline.generator import load_site_settings
 from pipeline.chartkit import FONT
 from pipeline.config import load_config
 from pipeline.draw import Frame, framed, number_clips_from_one, svg_size, wrap
