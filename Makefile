@@ -22,7 +22,7 @@ TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 INPUT_PATHS := data config docs overrides pipeline mkdocs.yml
 INPUTS := build/inputs.manifest
 
-.PHONY: help site test serve templates clean distclean lock FORCE
+.PHONY: help site test lint serve templates clean distclean lock FORCE
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 14
@@ -36,8 +36,11 @@ $(SITE_STAMP): $(BUILD_DEPS) $(SYSTEM_BUILD) $(INPUTS) $(if $(wildcard site/inde
 $(INPUTS): FORCE
 	@+$(PYTHON) scripts/input-manifest $@ $(INPUT_PATHS)
 
-test: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (unit, golden, build, browser)
+test: lint $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (lint, unit, golden, build, browser)
 	$(PY) -m pytest -n $(TEST_WORKERS)
+
+lint: $(TEST_DEPS) ## Check the code with ruff (pinned in requirements/test.lock; settings in pyproject.toml)
+	$(PY) -m ruff check pipeline tests bench scripts/input-manifest
 
 # Mobile first-visit bytes and Lighthouse scores of two pages (bench/out/web.json; see bench/web.py).
 .PHONY: bench-web

@@ -217,7 +217,7 @@ def makes(snap: Path, runs: int, changed: str) -> dict:
     warm = run(cmd, cwd=snap, env=env).check("make (warm-up)")
 
     no_change, no_change_cpu = [], []
-    for i in range(runs):
+    for _ in range(runs):
         before = stamp.stat().st_mtime_ns
         r = run(cmd, cwd=snap, env=env).check("make with nothing changed")
         if stamp.stat().st_mtime_ns != before:

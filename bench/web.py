@@ -441,7 +441,8 @@ def print_table(results: dict, runs: int, server: str) -> None:
             f"{lh['cls']['median']:.3f}" if lh["cls"]["median"] is not None else "-",
         ])
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    def line(cells):
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
     print()
     print(line(head))
     print("  ".join("-" * w for w in widths))

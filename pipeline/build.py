@@ -1,8 +1,10 @@
 """The one entry point: department files in, the public site out (python -m pipeline).
 
-Load inputs -> process -> save outputs, as in every step of the pipeline. Only this module and
-the readers touch the disk. The site is built in a temporary folder and replaces site/ only when
-every step succeeded: a failed or interrupted build leaves the last good site in place.
+Load inputs -> process -> save outputs, as in every step of the pipeline. The disk is touched at
+the edges only: reading the files (ingest.py, read.py, with the read cache), the image cache
+(exports.py), and writing the site (this module, and generator.py for MkDocs). The site is built
+in a temporary folder and replaces site/ only when every step succeeded: a failed or interrupted
+build leaves the last good site in place.
 """
 
 from __future__ import annotations
@@ -21,24 +23,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from pipeline import paths
+from pipeline.analysis import analyse as analyse_data
+from pipeline.chart_pages import chart_footers, chart_outputs
 from pipeline.charts import all_charts
 from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.generator import GeneratorFailed, load_chinese_words, load_site_settings, run_mkdocs, write_config
-from pipeline.ingest import ReadCache, read_all
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
-from pipeline.analysis import analyse as analyse_data
-from pipeline.chart_pages import chart_footers, chart_outputs
+from pipeline.generator import GeneratorFailed, load_chinese_words, load_site_settings, run_mkdocs, write_config
+from pipeline.ingest import ReadCache, read_all
 from pipeline.pages import Site, all_pages
 from pipeline.privacy import find_personal_numbers
-from pipeline.problems import Problem, problems_frame, sort_problems
+from pipeline.problems import Problem, sort_problems
 from pipeline.tables import csv_bytes, data_dictionary, for_table, rounded, targets_table
-
 
 
 class BuildFailed(Exception):

@@ -16,8 +16,24 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 
 from pipeline.analysis import Analysis
-from pipeline.chartkit import (BAR_HEIGHT, BASELINE_WORD, INK, KINDS, PATH_COLOUR, TARGET_COLOUR, Chart,
-                               encode_all, finish, inline, iso, n, q, status_label, status_scale, text_layers)
+from pipeline.chartkit import (
+    BAR_HEIGHT,
+    BASELINE_WORD,
+    INK,
+    KINDS,
+    PATH_COLOUR,
+    TARGET_COLOUR,
+    Chart,
+    encode_all,
+    finish,
+    inline,
+    iso,
+    n,
+    q,
+    status_label,
+    status_scale,
+    text_layers,
+)
 from pipeline.config import Config, Target
 from pipeline.format import as_of_phrase, date_zh, percent, value_with_unit
 from pipeline.periods import Period

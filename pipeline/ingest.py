@@ -66,6 +66,13 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
 READING_LIBRARIES = ("pandas", "numpy", "openpyxl", "charset-normalizer", "pyarrow")
 
 
+def pipeline_sources() -> list[tuple[str, Path]]:
+    """Every module of the pipeline (subpackages such as the cleaner included), by its path in the
+    package: what a file reads as depends on all of them."""
+    package = Path(__file__).parent
+    return [(module.relative_to(package).as_posix(), module) for module in sorted(package.rglob("*.py"))]
+
+
 class ReadCache:
     """What each file gave (its FileResult), kept between builds under build/cache/read: a rebuild
     reads only the files that changed.
@@ -84,8 +91,8 @@ class ReadCache:
         versions = [importlib.metadata.version(name) for name in READING_LIBRARIES]
         for part in (repr(config), today.isoformat(), sys.version, platform.machine(), *versions):
             context.update(part.encode("utf-8") + b"\0")
-        for module in sorted(Path(__file__).parent.glob("*.py")):
-            context.update(module.name.encode("utf-8") + b"\0" + module.read_bytes())
+        for name, module in pipeline_sources():
+            context.update(name.encode("utf-8") + b"\0" + module.read_bytes())
         self.context = context.digest()
         self.used: set[str] = set()
         self.counts = {"read": 0, "reused": 0}

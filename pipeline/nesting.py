@@ -168,7 +168,7 @@ def _difference(outer: FileResult, parts: list[FileResult], indicator: str, orig
         if own < 0:
             problems.append(problem(
                 "cumulative_below_parts", f"{b}{po.label_zh}累计 {number(v)}，小于已报送的 {part_names} 之和 {number(before)}",
-                f"累计数不小于其中各期之和", "向报送部门核实：是累计数填错，还是此前某期需要更正（更正文件名加“（更正）”）。", **where))
+                "累计数不小于其中各期之和", "向报送部门核实：是累计数填错，还是此前某期需要更正（更正文件名加“（更正）”）。", **where))
         elif not left and own != 0:
             problems.append(problem(
                 "cumulative_mismatch", f"{b}{po.label_zh}为 {number(v)}，已报送的 {part_names} 之和为 {number(before)}",

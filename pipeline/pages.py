@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import posixpath
 import re
 from dataclasses import dataclass, field, replace

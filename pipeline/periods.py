@@ -266,7 +266,7 @@ def read_statement(text: object) -> Statement:
     s = _YEAR.sub(lambda m: _READ * len(m.group(0)), s)
     spans: dict[tuple[int, int], str] = {}
     for pattern, months_of in _QUALIFIERS:
-        def take(m: re.Match) -> str:
+        def take(m: re.Match, months_of=months_of) -> str:
             first, last = months_of(m)
             if not 1 <= first <= last <= 12:
                 raise PeriodError(f"“{m.group(0).strip()}”不是一个年度之内的月份范围")

@@ -26,10 +26,10 @@ UNSUPPORTED = {
     ".et": "WPS 表格格式（.et）不受支持：请在 WPS 中“另存为”.xlsx 后放入。",
     ".ods": "OpenDocument 表格（.ods）不受支持：请另存为 .xlsx 后放入。",
 }
-#: Encodings tried, after UTF-8, for text files from Chinese offices.
 # Files this large (lists of individual records) are read by Arrow; the department tables, by pandas.
 ARROW_MIN_BYTES = 1_000_000
 MAX_CSV_COLUMNS = 1000  # read as text by the fast CSV reader; wider files are read by pandas
+#: Encodings tried, after UTF-8, for text files from Chinese offices.
 CHINESE_ENCODINGS = ["gb18030", "big5", "utf_16_le", "utf_16_be"]
 
 

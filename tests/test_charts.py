@@ -17,12 +17,12 @@ from PIL import Image, ImageChops
 
 from pipeline import paths
 from pipeline.build import analyse, read_and_check
-from pipeline.generator import load_site_settings
+from pipeline.chart_pages import chart_footers
 from pipeline.chartkit import FONT
 from pipeline.config import load_config
 from pipeline.draw import Frame, framed, number_clips_from_one, svg_size, wrap
 from pipeline.exports import render_images
-from pipeline.chart_pages import chart_footers
+from pipeline.generator import load_site_settings
 from pipeline.tables import csv_bytes, defuse_formulas
 from tests.conftest import TODAY, copy_raw
 

@@ -110,3 +110,11 @@ def test_a_file_over_the_size_limit_is_reported_not_hashed_or_kept(tmp_path, con
     _, problems = read_and_check(raw, small, TODAY, cache)
     assert {p.code for p in problems if p.severity == "error"} == {"file_too_large"}
     assert cache.counts == {"read": 0, "reused": 0} and not list(folder.glob("*.pickle"))
+
+
+def test_the_cache_key_covers_the_code_of_every_subpackage():
+    """A change to the cleaner or the configuration's models reads every file again."""
+    from pipeline.ingest import pipeline_sources
+
+    names = {name for name, _ in pipeline_sources()}
+    assert {"clean/table.py", "clean/when.py", "config/models.py", "periods.py", "ingest.py"} <= names

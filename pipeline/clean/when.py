@@ -91,7 +91,8 @@ def _column_statement(ctx: FileContext, place: Place, data: pd.DataFrame) -> Sta
                     f"补上{rows_text(blank)}的报送期。", row=blank[0], column=place.arg)
     distinct = set(periods.values())
     if len(distinct) > 1:
-        rows_by = {p: values.index[values.map(lambda v: periods.get(v) == p)].tolist() for p in distinct}
+        named = values.map(periods.get)
+        rows_by = {p: values.index[named == p].tolist() for p in distinct}
         said = "；".join(f"{p.label_zh}（{rows_text(r)}）" for p, r in sorted(rows_by.items()))
         ctx.problem("period_conflict", f"同一文件中有多个报送期：{said}", "一个文件只报一个报送期",
                     "把不同报送期的数据分成不同文件，或改正写错的行。", column=place.arg)

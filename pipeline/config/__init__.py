@@ -1,0 +1,300 @@
+"""The project's configuration (config/*.yml), loaded once into typed, frozen objects.
+
+Every file is checked on load: an unknown key, a missing field, a wrong type or a reference to
+something that does not exist is a ConfigError naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pipeline import paths
+from pipeline.config.models import (  # noqa: F401 - the models are part of this package's interface
+    STATUS_IDS,
+    Defaults,
+    Header,
+    Include,
+    Indicator,
+    IndicatorBy,
+    IndicatorsFile,
+    Measure,
+    MethodFile,
+    Place,
+    PlanFile,
+    PlanInfo,
+    Programme,
+    Reading,
+    Source,
+    SourcesFile,
+    Status,
+    StatusThresholds,
+    Target,
+    TargetKind,
+    ValueColumn,
+    Vocabulary,
+    _Model,
+)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used, with every problem found in it."""
+
+    def __init__(self, file: Path, problems: list[str]):
+        self.file = file
+        self.problems = problems
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        lines = [f"配置文件有误（configuration error）：{_display(self.file)}"]
+        lines += [f"  - {p}" for p in self.problems]
+        lines.append("  请按上述键名改正该文件；各键的含义见文件开头的注释。")
+        return "\n".join(lines)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything in config/, checked and cross-checked."""
+
+    plan: PlanInfo
+    programmes: tuple[Programme, ...]
+    targets: tuple[Target, ...]
+    readings: tuple[Reading, ...]
+    indicators: dict[str, Indicator]
+    vocabularies: dict[str, Vocabulary]
+    defaults: Defaults
+    sources: dict[str, Source]
+    method: MethodFile
+
+    def programme(self, programme_id: str) -> Programme:
+        return next(p for p in self.programmes if p.id == programme_id)
+
+    def targets_of(self, programme_id: str) -> list[Target]:
+        return [t for t in self.targets if t.programme == programme_id]
+
+    def department_of(self, target: Target) -> str:
+        return self.programme(target.programme).department
+
+    def target(self, target_id: str) -> Target:
+        return next(t for t in self.targets if t.id == target_id)
+
+    def breakdown_vocabulary(self, source: Source) -> Vocabulary:
+        """The vocabulary a source's breakdown column is read with (its indicators' breakdown:
+        the same for all of a source's indicators, checked on load)."""
+        return self.vocabularies[self.indicators[source.indicator_ids[0]].breakdown]
+
+    def sources_of(self, indicator: str) -> list[Source]:
+        """The sources whose files report an indicator."""
+        return [s for s in self.sources.values() if indicator in s.indicator_ids]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, ["文件不存在（file not found）"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列：" if mark else ""
+        raise ConfigError(path, [f"{where}YAML 格式错误（{getattr(exc, 'problem', exc)}）"]) from None
+
+
+_PYDANTIC_ZH = {
+    "extra_forbidden": "未知的键（unknown key），请检查拼写或删除",
+    "missing": "缺少必填项（missing field）",
+}
+
+
+def _parse(model: type[_Model], path: Path) -> Any:
+    data = _read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(文件整体)"
+            key = _name_list_items(key, data)
+            text = _PYDANTIC_ZH.get(err["type"], err["msg"].removeprefix("Value error, "))
+            problems.append(f"{key}：{text}")
+        raise ConfigError(path, problems) from None
+
+
+def _name_list_items(key: str, data: Any) -> str:
+    """targets.3.unit -> targets[3](p2-high-growth).unit, so the entry is easy to find."""
+    parts = key.split(".")
+    out, node = [], data
+    for part in parts:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+            label = node.get("id") if isinstance(node, dict) else None
+            out[-1] += f"[{part}]" + (f"({label})" if label else "")
+            continue
+        out.append(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(out)
+
+
+def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
+    """Load and cross-check every configuration file."""
+    plan_path = config_dir / "plan.yml"
+    indicators_path = config_dir / "indicators.yml"
+    vocab_path = config_dir / "vocabulary.yml"
+    sources_path = config_dir / "sources.yml"
+    method_path = config_dir / "method.yml"
+
+    plan = _parse(PlanFile, plan_path)
+    indicators = _parse(IndicatorsFile, indicators_path).indicators
+    vocab_data = _read_yaml(vocab_path)
+    if not isinstance(vocab_data, dict):
+        raise ConfigError(vocab_path, ["文件应为“词表名: {names: …}”的映射"])
+    vocabularies: dict[str, Vocabulary] = {}
+    for name, entry in vocab_data.items():
+        try:
+            vocabularies[name] = Vocabulary.model_validate(entry)
+        except ValidationError as exc:
+            raise ConfigError(vocab_path, [
+                f"{name}.{'.'.join(str(p) for p in e['loc'])}：{_PYDANTIC_ZH.get(e['type'], e['msg'])}"
+                for e in exc.errors()
+            ]) from None
+    sources_file = _parse(SourcesFile, sources_path)
+    method = _parse(MethodFile, method_path)
+
+    _check_plan(plan, indicators, vocabularies, plan_path)
+    _check_indicators(indicators, vocabularies, indicators_path)
+    _check_vocabularies(vocabularies, vocab_path)
+    _check_sources(sources_file, indicators, vocabularies, sources_path)
+
+    return Config(
+        plan=plan.plan,
+        programmes=plan.programmes,
+        targets=plan.targets,
+        readings=plan.readings,
+        indicators=indicators,
+        vocabularies=vocabularies,
+        defaults=sources_file.defaults,
+        sources=sources_file.sources,
+        method=method,
+    )
+
+
+def _check_plan(plan: PlanFile, indicators: dict[str, Indicator],
+                vocabularies: dict[str, Vocabulary], path: Path) -> None:
+    problems = []
+    programme_ids = [p.id for p in plan.programmes]
+    problems += [f"programmes：编号 {i} 重复" for i in _duplicates(programme_ids)]
+    problems += [f"targets：编号 {i} 重复" for i in _duplicates([t.id for t in plan.targets])]
+    for t in plan.targets:
+        where = f"targets({t.id})"
+        if t.programme not in programme_ids:
+            problems.append(f"{where}.programme：未知的重点工程 {t.programme!r}（可用：{', '.join(programme_ids)}）")
+        if not t.id.startswith(t.programme + "-"):
+            problems.append(f"{where}.id：编号须以所属工程 {t.programme}- 开头")
+        indicator = indicators.get(t.measure.indicator)
+        if indicator is None:
+            problems.append(f"{where}.measure.indicator：未知指标 {t.measure.indicator!r}（见 indicators.yml）")
+            continue
+        vocab = vocabularies.get(indicator.breakdown)
+        if t.measure.breakdown and vocab and not vocab.open:
+            unknown = [b for b in t.measure.breakdown if b not in vocab.names]
+            if unknown:
+                problems.append(f"{where}.measure.breakdown：{unknown} 不在词表 {indicator.breakdown} 中")
+        if t.kind == "end_state" and indicator.measure_type != "stock":
+            problems.append(f"{where}：end_state 目标须基于存量（stock）指标")
+        if t.kind != "end_state" and indicator.measure_type != "flow":
+            problems.append(f"{where}：{t.kind} 目标须基于增量（flow）指标")
+    for p in plan.programmes:
+        if not any(t.programme == p.id for t in plan.targets):
+            problems.append(f"programmes({p.id})：没有任何目标")
+    if problems:
+        raise ConfigError(path, problems)
+
+
+def _check_indicators(indicators: dict[str, Indicator], vocabularies: dict[str, Vocabulary],
+                      path: Path) -> None:
+    problems = [
+        f"indicators.{key}.breakdown：未知词表 {ind.breakdown!r}（见 vocabulary.yml）"
+        for key, ind in indicators.items()
+        if ind.breakdown not in vocabularies
+    ]
+    for key, ind in indicators.items():
+        if ind.accumulates and (ind.measure_type != "stock" or ind.accumulates not in indicators
+                                or indicators[ind.accumulates].measure_type != "flow"):
+            problems.append(f"indicators.{key}.accumulates：须是存量指标，且指向一个已定义的增量（flow）指标")
+    problems += [f"indicators.{key}：编号只能用小写字母、数字和下划线"
+                 for key in indicators if not re.fullmatch(r"[a-z0-9_]+", key)]
+    if problems:
+        raise ConfigError(path, problems)
+
+
+def _check_vocabularies(vocabularies: dict[str, Vocabulary], path: Path) -> None:
+    problems = []
+    if "departments" not in vocabularies:
+        problems.append("departments：缺少部门词表")
+    for name, vocab in vocabularies.items():
+        seen: dict[str, str] = {}
+        from pipeline.parse import tidy_name
+
+        for canonical, aliases in vocab.names.items():
+            for spelling in (canonical, *aliases):
+                key = tidy_name(spelling)
+                if key in seen and seen[key] != canonical:
+                    problems.append(f"{name}：写法 {spelling!r} 同时属于 {seen[key]!r} 和 {canonical!r}")
+                seen[key] = canonical
+    if problems:
+        raise ConfigError(path, problems)
+
+
+def _check_sources(sources: SourcesFile, indicators: dict[str, Indicator],
+                   vocabularies: dict[str, Vocabulary], path: Path) -> None:
+    problems = []
+    departments = vocabularies["departments"].names
+    for key, src in sources.sources.items():
+        where = f"sources.{key}"
+        if src.department not in departments:
+            problems.append(f"{where}.department：{src.department!r} 不在部门词表（vocabulary.yml departments）中")
+        used = src.indicator_ids
+        for ind in used:
+            if ind not in indicators:
+                problems.append(f"{where}：未知指标 {ind!r}（见 indicators.yml）")
+        breakdowns = {indicators[i].breakdown for i in used if i in indicators}
+        if len(breakdowns) > 1:
+            problems.append(f"{where}：同一来源的指标须使用同一分组词表，现为 {sorted(breakdowns)}")
+        rules = [("indicator_by", src.indicator_by, "indicators", src.indicator_by and src.indicator_by.indicators),
+                 ("include", src.include, "values", src.include and src.include.values)]
+        for name, rule, field, values in rules:
+            if not rule:
+                continue
+            vocab = vocabularies.get(rule.vocabulary)
+            if vocab is None:
+                problems.append(f"{where}.{name}.vocabulary：未知词表 {rule.vocabulary!r}")
+                continue
+            unknown = [v for v in values if v not in vocab.names]
+            if unknown:
+                problems.append(f"{where}.{name}.{field}：{unknown} 不在词表 {rule.vocabulary} 中")
+    if problems:
+        raise ConfigError(path, problems)
+
+
+def _duplicates(items: list[str]) -> list[str]:
+    seen, dup = set(), []
+    for item in items:
+        if item in seen and item not in dup:
+            dup.append(item)
+        seen.add(item)
+    return dup
