@@ -41,7 +41,7 @@ def relative(from_md: str, to_url: str) -> str:
     """A link from page `from_md` to a site address (page directory or file)."""
     here = page_url(from_md) or "."
     rel = posixpath.relpath(to_url or ".", here.rstrip("/") or ".")
-    if to_url.endswith("/") and not rel.endswith("/"):
+    if (to_url.endswith("/") or not to_url) and not rel.endswith("/"):
         rel += "/"
     return rel
 

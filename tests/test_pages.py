@@ -1,0 +1,68 @@
+"""Pages from the analysis, without a build: addresses and links, escaping, and what each page and
+chart page says, read from the analysis and nowhere else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.analysis import analyse
+from pipeline.chart_pages import chart_csv, chart_footers, chart_source, citations
+from pipeline.charts import all_charts
+from pipeline.generator import load_site_settings
+from pipeline.pages import Site, _markdown_escape, home_page, page_url, programme_page, relative
+
+
+@pytest.fixture(scope="module")
+def site(config, sample):
+    analysis = analyse(config, sample, sample.problems)
+    return Site(analysis=analysis, charts=all_charts(analysis), plan_text="", settings=load_site_settings())
+
+
+@pytest.mark.parametrize(("md", "url"), [("index.md", ""), ("programmes/p1.md", "programmes/p1/"),
+                                         ("charts/p1-overview/index.md", "charts/p1-overview/")])
+def test_page_addresses(md, url):
+    assert page_url(md) == url
+
+
+@pytest.mark.parametrize(("page", "to", "link"), [
+    ("index.md", "programmes/p1/", "programmes/p1/"),
+    ("programmes/p1.md", "charts/p1-overview/figure.svg", "../../charts/p1-overview/figure.svg"),
+    ("charts/p1-overview/index.md", "", "../../"),
+])
+def test_links_are_relative_so_the_site_works_in_any_folder(page, to, link):
+    assert relative(page, to) == link
+
+
+def test_markdown_punctuation_from_data_is_literal():
+    assert _markdown_escape("[链接](x) *强调*") == r"\[链接\]\(x\) \*强调\*"
+
+
+def test_the_home_page_counts_come_from_the_analysis(site):
+    page = home_page(site)
+    analysis = site.analysis
+    assert f"{len(analysis.headlines)} 项目标中，{analysis.good_count} 项已完成或进度正常" in page
+    legend = re.sub(r"\s+", " ", page.split('class="status-legend"')[1].split("</ul>")[0])
+    for status, count in analysis.status_counts.items():
+        assert f"{site.config.method.status(status).word}</span> {count} 项" in legend
+
+
+def test_a_programme_page_shows_each_targets_headline_reason(site):
+    page = programme_page(site, "p7")
+    for target in site.config.targets_of("p7"):
+        assert site.analysis.headline(target.id)["reason_zh"] in page
+
+
+def test_chart_numbers_keep_whole_numbers_whole(site):
+    table = chart_csv(site.chart("p5-bachelors-progress"))
+    assert table["完成数（名）"].dropna().map(type).eq(int).all()
+
+
+def test_footers_and_citations_carry_the_charts_own_date_and_address(site):
+    chart = site.chart("p4-provincial-special-grade-progress")
+    footer = chart_footers(site)[chart.chart_id]
+    assert footer[1].startswith(chart.as_of_text) and chart.chart_id in footer[1]
+    assert chart.as_of_text in citations(site, chart)["sentence"]
+    assert "《名特优教师培养情况统计表》" in chart_source(site, chart)
+    assert "等" in chart_source(site, site.chart("home-status"))
