@@ -27,6 +27,8 @@ from pipeline import paths
 from pipeline.charts import all_charts
 from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
+from pipeline.commitment_facts import Commitments, read_commitments
+from pipeline.commitment_pages import measures_analysis
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.ingest import ReadCache, read_all
 from pipeline.exports import DrawingPool, Images, render_images
@@ -35,7 +37,7 @@ from pipeline.pages import Site, all_pages, chart_files, chart_footers
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, problems_frame, sort_problems
 from pipeline.progress import all_progress, reference_date, target_series
-from pipeline.tables import csv_bytes, data_dictionary, for_table
+from pipeline.tables import TABLES, csv_bytes, data_dictionary, for_table, json_bytes
 
 
 
@@ -93,7 +95,8 @@ class Analysis:
     tables: dict[str, pd.DataFrame]
 
 
-def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict) -> Analysis:
+def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict,
+            commitments: Commitments | None = None) -> Analysis:
     """From the cleaned data to figures and charts (pure); errors in the data stop here."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -116,8 +119,13 @@ def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text
         "corrections": dataset.corrections,
         "problems": problems_frame(problems),
     }
+    measures = None
+    if commitments is not None:  # the plan's measures and working mechanism (pipeline/commitment_pages.py)
+        measures, measure_charts, measure_tables = measures_analysis(
+            commitments, config, dataset, progress, problems, reference, settings.get("site_url", "/"))
+        charts, tables = charts + measure_charts, {**tables, **measure_tables}
     site = Site(config=config, dataset=dataset, progress=progress, series=series, charts=charts, problems=problems,
-                as_of=as_of, reference=reference, plan_text=plan_text, settings=settings)
+                as_of=as_of, reference=reference, plan_text=plan_text, settings=settings, commitments=measures)
     return Analysis(site=site, tables=tables)
 
 
@@ -125,6 +133,8 @@ def publish_files(analysis: Analysis, images: dict[str, Images], footers: dict[s
     """Every generated file under docs/ (pure): tables, pages, and each chart's downloads."""
     site, tables = analysis.site, analysis.tables
     files = {f"data/{name}.csv": csv_bytes(_rounded(for_table(name, frame))) for name, frame in tables.items()}
+    files.update({f"data/{name}.json": json_bytes(_rounded(for_table(name, frame)))
+                  for name, frame in tables.items() if TABLES[name].json})
     files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
     pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
     files.update({path: text.encode("utf-8") for path, text in pages.items()})
@@ -288,11 +298,13 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
         read_cache = ReadCache(cache_dir / "read", config, today)
         dataset, problems = read_and_check(raw_dir, config, today, read_cache)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
+        commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms
+        problems = sort_problems(problems + commitments.problems)
         settings = load_site_settings()
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
-            analysis = analyse(config, dataset, problems, plan_text, settings)
+            analysis = analyse(config, dataset, problems, plan_text, settings, commitments)
             footers = chart_footers(analysis.site)
         with clock("images"):
             # While the workers draw, this process (otherwise waiting) makes the chart library

@@ -63,6 +63,7 @@ class Site:
     plan_text: str
     settings: dict  # mkdocs.yml: site_name, site_url, copyright and `extra` (sample-data flag, identity)
     images: dict = field(default_factory=dict)  # chart id -> exports.Images, once drawn
+    commitments: object = None  # the plan's measures: commitment_pages.Measures (None: not read)
 
     @property
     def headlines(self) -> pd.DataFrame:
@@ -204,7 +205,7 @@ def methodology_page(site: Site) -> str:
     return _env().get_template("methodology.md.j2").render(
         **_common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets,
-        vocabularies=config.vocabularies)
+        vocabularies=config.vocabularies, measures=site.commitments)
 
 
 def plan_page(site: Site) -> str:
@@ -266,6 +267,8 @@ def changelog_page(site: Site) -> str:
 def chart_source(site: Site, chart: Chart) -> str:
     """Who the figures behind a chart come from."""
     config = site.config
+    if chart.source:
+        return chart.source
     if chart.target_id:
         target = config.target(chart.target_id)
         names = [f"{s.department}《{s.name}》" for s in config.sources_of(target.measure.indicator)]
@@ -318,7 +321,7 @@ def chart_page(site: Site, chart: Chart) -> str:
     page = f"charts/{chart.chart_id}/index.md"
     target = site.config.target(chart.target_id) if chart.target_id else None
     back = (relative(page, f"programmes/{chart.programme_id}/") + (f"#{chart.target_id}" if target else "")
-            if chart.programme_id else relative(page, ""))
+            if chart.programme_id else relative(page, chart.page or ""))
     image = site.images.get(chart.chart_id)
     table = chart_csv(chart)
     return _env().get_template("chart.md.j2").render(
@@ -378,4 +381,8 @@ def all_pages(site: Site, table_rows: dict[str, int], images: dict) -> dict[str,
         pages[f"programmes/{programme.id}.md"] = programme_page(site, programme.id)
     for chart in site.charts:
         pages[f"charts/{chart.chart_id}/index.md"] = chart_page(site, chart)
+    if site.commitments is not None:
+        from pipeline.commitment_pages import commitment_pages  # it builds on this module
+
+        pages.update(commitment_pages(site))
     return pages
