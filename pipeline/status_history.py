@@ -144,7 +144,7 @@ def _one_per_quarter(forms: list[FormFile], config: Config) -> tuple[list[FormFi
         def rank(f: FormFile) -> tuple:
             return (f.submitted_on is not None, f.submitted_on or dt.date.min, _is_correction(f.file, config))
 
-        group = sorted(group, key=lambda f: (rank(f), f.file), reverse=True)
+        group = sorted(group, key=rank, reverse=True)  # stable: on a tie, the first file by name
         winner = group[0]
         used.append(winner)
         files.append({"file": winner.file, "quarter": quarter.label, "submitted_on": winner.submitted_on,

@@ -45,13 +45,15 @@ def test_every_chart_has_its_page_and_downloads(built, charts):
 
 
 def test_chart_addresses_come_from_what_they_show(charts, config):
-    kinds = {"progress", "trajectory", "overview", "status"}
+    kinds = {"progress", "trajectory", "overview", "status", "measures", "measures_history"}
     for chart in charts:
         assert chart.kind in kinds
         if chart.target_id:
             assert chart.chart_id == f"{chart.target_id}-{chart.kind}"
         elif chart.programme_id:
             assert chart.chart_id == f"{chart.programme_id}-overview"
+        elif chart.kind.startswith("measures"):  # the plan's measures (pipeline/commitment_charts.py)
+            assert chart.chart_id == {"measures": "measures-status", "measures_history": "measures-history"}[chart.kind]
     assert len({c.chart_id for c in charts}) == len(charts)
 
 
