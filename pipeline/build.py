@@ -119,11 +119,10 @@ def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text
         "corrections": dataset.corrections,
         "problems": problems_frame(problems),
     }
-    measures = None
-    if commitments is not None:  # the plan's measures and working mechanism (pipeline/commitment_pages.py)
-        measures, measure_charts, measure_tables = measures_analysis(
-            commitments, config, dataset, progress, problems, reference, settings.get("site_url", "/"))
-        charts, tables = charts + measure_charts, {**tables, **measure_tables}
+    # the plan's measures and working mechanism (pipeline/commitment_pages.py), when read
+    measures = commitments and measures_analysis(commitments, config, dataset, progress, problems, reference, settings)
+    if measures:
+        charts, tables = charts + measures.charts, {**tables, **measures.tables}
     site = Site(config=config, dataset=dataset, progress=progress, series=series, charts=charts, problems=problems,
                 as_of=as_of, reference=reference, plan_text=plan_text, settings=settings, commitments=measures)
     return Analysis(site=site, tables=tables)
@@ -133,8 +132,7 @@ def publish_files(analysis: Analysis, images: dict[str, Images], footers: dict[s
     """Every generated file under docs/ (pure): tables, pages, and each chart's downloads."""
     site, tables = analysis.site, analysis.tables
     files = {f"data/{name}.csv": csv_bytes(_rounded(for_table(name, frame))) for name, frame in tables.items()}
-    files.update({f"data/{name}.json": json_bytes(_rounded(for_table(name, frame)))
-                  for name, frame in tables.items() if TABLES[name].json})
+    files.update({f"data/{n}.json": json_bytes(_rounded(for_table(n, f))) for n, f in tables.items() if TABLES[n].json})
     files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
     pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
     files.update({path: text.encode("utf-8") for path, text in pages.items()})

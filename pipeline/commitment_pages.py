@@ -27,22 +27,22 @@ from pipeline.status_template import kind_word
 
 @dataclasses.dataclass(frozen=True)
 class Measures:
-    """The commitments, with the department facts worked out once for pages and downloads."""
+    """The commitments, with what is worked out from them once for pages, charts and downloads."""
 
     facts: Commitments
-    timeliness: pd.DataFrame
-    departments: list[dict]
+    departments: list[dict]  # a view per department page (department_facts.department_views)
+    charts: list  # charts.Chart
+    tables: dict[str, pd.DataFrame]  # published tables (tables.TABLES)
 
 
 def measures_analysis(facts: Commitments, config: Config, dataset, progress: pd.DataFrame, problems: list,
-                      reference: dt.date | None, site_url: str) -> tuple[Measures, list, dict[str, pd.DataFrame]]:
-    """The measures' part of the analysis (pure): facts, charts and published tables."""
+                      reference: dt.date | None, settings: dict) -> Measures:
+    """The measures' part of the analysis (pure): department facts, charts and published tables."""
     timely = timeliness(config, facts, dataset.submissions, dataset.corrections, reference)
-    measures = Measures(facts=facts, timeliness=timely,
-                        departments=department_views(config, facts, progress, timely, problems))
-    tables = {"commitments": commitments_table(facts, site_url), "commitment_status": status_table(facts),
+    tables = {"commitments": commitments_table(facts, settings.get("site_url", "/")), "commitment_status": status_table(facts),
               "commitment_occurrences": occurrences_table(facts), "department_submissions": timely}
-    return measures, commitment_charts(facts), tables
+    return Measures(facts=facts, departments=department_views(config, facts, progress, timely, problems),
+                    charts=commitment_charts(facts), tables=tables)
 
 
 def _common(site, page: str) -> dict:

@@ -184,6 +184,7 @@ def home_page(site: Site) -> str:
                       "link": relative(page, f"programmes/{programme.id}/")})
     return _env().get_template("index.md.j2").render(
         **_common(site, page), cards=cards, status_chart=_chart_view(site, site.chart("home-status"), page),
+        measures=site.commitments,
         og_image="charts/home-status/home-status.png")
 
 

@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import pandas as pd
-
 from pipeline.commitments import Registry
 from pipeline.config import Config
 from pipeline.format import date_zh
@@ -82,44 +80,43 @@ class _FormReader:
                                             column=column, found=found, expected=expected, fix=fix))
 
     def read(self) -> FormFile:
-        cells = self.grid.cells
-        header = self.header_row(cells)
+        # the rows as plain lists (a form has a few dozen rows: no need for pandas row by row)
+        rows = dict(zip(self.grid.cells.index, self.grid.cells.astype(object).to_numpy().tolist()))
+        header = self.header_row(rows)
         if header is None:
             return self.result
-        columns = self.columns(cells.loc[header], header)
-        above = [v for r in cells.index if r < header for v in cells.loc[r] if not _missing(v)]
+        columns = self.columns(rows[header], header)
+        above = [v for r, values in rows.items() if r < header for v in values if not _missing(v)]
         self.result.quarter = self.quarter(above)
         self.result.submitted_on = self.submitted(above, header)
         if self.result.quarter is None or columns is None:
             return self.result
-        body = cells.loc[cells.index > header]
-        for row, values in body.iterrows():
-            cell = {role: values[i] if i is not None else None for role, i in columns.items()}
-            if all(_missing(v) for v in values) or self.is_note(values):
+        for row, values in rows.items():
+            if row <= header or all(_missing(v) for v in values) or self.is_note(values):
                 continue
-            self.read_row(int(row), cell)
+            self.read_row(int(row), {role: values[i] if i is not None else None for role, i in columns.items()})
         self.check_rows(header)
         return self.result
 
     # -- where things are -----------------------------------------------------------------------
 
-    def header_row(self, cells: pd.DataFrame) -> int | None:
+    def header_row(self, rows: dict[int, list]) -> int | None:
         wanted = {tidy_name(self.form.columns.id), tidy_name(self.form.columns.status)}
-        for row in list(cells.index)[:HEADER_SEARCH_ROWS]:
-            if wanted <= {tidy_name(v) for v in cells.loc[row] if not _missing(v)}:
+        for row in list(rows)[:HEADER_SEARCH_ROWS]:
+            if wanted <= {tidy_name(v) for v in rows[row] if not _missing(v)}:
                 return int(row)
-        self.problem("header_missing", f"前 {min(len(cells), HEADER_SEARCH_ROWS)} 行中没有同时含“{self.form.columns.id}”和"
+        self.problem("header_missing", f"前 {min(len(rows), HEADER_SEARCH_ROWS)} 行中没有同时含“{self.form.columns.id}”和"
                      f"“{self.form.columns.status}”的表头行", f"{self.form.name}的表头（见 make templates 生成的模板）",
                      "请用本季度的进展表模板填写，不要改动表头。")
         return None
 
-    def columns(self, header: pd.Series, row: int) -> dict[str, int | None] | None:
+    def columns(self, header: list, row: int) -> dict[str, int | None] | None:
         """Role -> column position; missing, duplicate and unexpected columns reported."""
         names = self.form.columns.model_dump()
         position = {role: None for role in names}
         by_name = {tidy_name(n): role for role, n in names.items()}
         seen: dict[str, int] = {}
-        for i, cell in header.items():
+        for i, cell in enumerate(header):
             if _missing(cell):
                 continue
             name = tidy_name(cell)
@@ -188,7 +185,7 @@ class _FormReader:
                      "不影响本次发布；按时填报的情况将显示为“未注明”。")
         return None
 
-    def is_note(self, values: pd.Series) -> bool:
+    def is_note(self, values: list) -> bool:
         first = next((tidy_name(v) for v in values if not _missing(v)), "")
         return any(re.match(re.escape(tidy_name(p)) + "[:]", first) for p in self.config.defaults.note_prefixes)
 
