@@ -58,7 +58,7 @@ def status_chart(facts: Commitments) -> Chart:
     summary = (f"截至{when}，规划第三、四部分的{total}项措施中，"
                + "，".join(f"{registry.statuses[s].word}{counts[s]}项" for s in statuses) + "。")
     return Chart(chart_id="measures-status", kind="measures", title="主要措施和组织领导：各项措施的进展",
-                 subtitle=f"共 {total} 项措施 · 进展截至{when}", summary=summary,
+                 subtitle=f"共 {total} 项措施 · 数据截至{when}", summary=summary,
                  spec=_finish([bars, labels], data, len(statuses) * 34 + 10, summary),
                  data=data[["label", "count"]], columns={"label": "状态", "count": "措施数（项）"},
                  source=_source(facts), page=PAGE)
@@ -88,7 +88,7 @@ def history_chart(facts: Commitments) -> Chart | None:
     bars = alt.Chart().mark_bar(height=22, stroke="white", strokeWidth=1).encode(
         x=x, x2=alt.X2(field="end"), y=y,
         color=_n(alt.Color, "label", scale=_scale(facts, statuses),
-                 legend=alt.Legend(title=None, orient="bottom", direction="horizontal", symbolType="square")),
+                 legend=alt.Legend(title=None, orient="bottom", columns=2, symbolType="square")),  # two columns: fits a phone
         tooltip=[_n(alt.Tooltip, "quarter_zh", title="季度"), _n(alt.Tooltip, "label", title="状态"),
                  _q(alt.Tooltip, "count", title="措施数")])
     labels = alt.Chart().mark_text(fontSize=12, fontWeight=600, color="white").encode(
@@ -102,7 +102,7 @@ def history_chart(facts: Commitments) -> Chart | None:
         [Period.from_label(q).label_zh for q in quarters])[statuses].reset_index()
     columns = {"quarter_zh": "季度", **{s: f"{registry.statuses[s].word}（项）" for s in statuses}}
     return Chart(chart_id="measures-history", kind="measures_history", title="主要措施和组织领导：逐季进展",
-                 subtitle=f"每个季度的进展表中各状态的措施数 · 进展截至{Period.from_label(last).label_zh}",
+                 subtitle=f"每个季度的进展表中各状态的措施数 · 数据截至{Period.from_label(last).label_zh}",
                  summary=summary, spec=_finish([bars, labels], data, len(quarters) * 32 + 60, summary),
                  data=out, columns=columns, source=_source(facts), page=PAGE)
 
