@@ -140,3 +140,23 @@ def test_a_commitment_is_found_by_search(built):
     titles = {d["location"]: d["title"].replace("\u200b", "") for d in index["docs"]}
     assert titles["measures/s3-4/#talent-apartments"] == "人才公寓"
     assert titles["measures/s4/#quarterly-meeting"] == "领导小组季度例会"
+
+
+def test_with_no_status_form_yet_every_commitment_is_unreported_and_the_pages_say_so(config, tmp_path):
+    from pipeline.build import analyse, load_site_settings, read_and_check
+    from pipeline.pages import all_pages
+    from tests.conftest import copy_raw
+
+    raw = copy_raw(tmp_path, ["卫生局"])
+    dataset, problems = read_and_check(raw, config, TODAY)
+    facts = read_commitments(raw, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
+    assert facts.latest is None and facts.problems == []
+    site = analyse(config, dataset, problems, "", load_site_settings(), facts).site
+    pages = all_pages(site, {}, {})
+    registry = facts.registry
+    assert f"{len(registry.commitments)} 项" in pages["measures/index.md"] and "尚无进展表" in pages["measures/index.md"]
+    assert [c.chart_id for c in site.commitments.charts] == ["measures-status"]
+    assert "尚无进展表。" in pages["measures/s4.md"]
+    talent = next(d for d in site.commitments.departments if d["department"] == registry.form.department)
+    # its yearly list of 2009, and every status form due by the release date (2011-01-08: not 2010Q4's)
+    assert talent["missing"] == ["2009年"] + [f"{y}年第{q}季度" for y in (2009, 2010) for q in "一二三四"][:7]
