@@ -30,6 +30,8 @@ from pipeline.chart_pages import chart_footers, chart_outputs
 from pipeline.charts import all_charts
 from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
+from pipeline.commitment_facts import Commitments, read_commitments
+from pipeline.commitment_pages import measures_analysis
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
@@ -38,7 +40,7 @@ from pipeline.ingest import ReadCache, read_all
 from pipeline.pages import Site, all_pages
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, sort_problems
-from pipeline.tables import csv_bytes, data_dictionary, for_table, rounded, targets_table
+from pipeline.tables import TABLES, csv_bytes, data_dictionary, for_table, json_bytes, rounded, targets_table
 
 
 class BuildFailed(Exception):
@@ -73,14 +75,20 @@ def read_and_check(raw_dir: Path, config: Config, today: dt.date,
     return dataset, problems
 
 
-def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict) -> Site:
+def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict,
+            commitments: Commitments | None = None) -> Site:
     """From the cleaned data to figures and charts (pure); errors in the data stop here."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataErrors(errors, problems)
     observation_schema(config).validate(dataset.observations)
     analysis = analyse_data(config, dataset, problems)
-    return Site(analysis=analysis, charts=all_charts(analysis), plan_text=plan_text, settings=settings)
+    charts = all_charts(analysis)
+    # the plan's measures and working mechanism (pipeline/commitment_pages.py), when read
+    measures = commitments and measures_analysis(commitments, config, dataset, analysis.progress, problems,
+                                                 analysis.released_on, settings)
+    return Site(analysis=analysis, charts=charts + (measures.charts if measures else []), plan_text=plan_text,
+                settings=settings, commitments=measures)
 
 
 def published_tables(site: Site) -> dict[str, pd.DataFrame]:
@@ -95,6 +103,7 @@ def published_tables(site: Site) -> dict[str, pd.DataFrame]:
         "cleaning_log": analysis.dataset.cleaning_log,
         "corrections": analysis.dataset.corrections,
         "problems": analysis.problems_table,
+        **(site.commitments.tables if site.commitments else {}),
     }
 
 
@@ -102,6 +111,7 @@ def publish_files(site: Site, images: dict[str, Images], footers: dict[str, list
     """Every generated file under docs/ (pure): tables, pages, and each chart's page and downloads."""
     tables = published_tables(site)
     files = {f"data/{name}.csv": csv_bytes(rounded(for_table(name, frame))) for name, frame in tables.items()}
+    files.update({f"data/{n}.json": json_bytes(rounded(for_table(n, f))) for n, f in tables.items() if TABLES[n].json})
     files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
     pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
     files.update({path: text.encode("utf-8") for path, text in pages.items()})
@@ -210,11 +220,13 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
         read_cache = ReadCache(cache_dir / "read", config, today)
         dataset, problems = read_and_check(raw_dir, config, today, read_cache)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
+        commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms
+        problems = sort_problems(problems + commitments.problems)
         settings = load_site_settings()
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
-            site = analyse(config, dataset, problems, plan_text, settings)
+            site = analyse(config, dataset, problems, plan_text, settings, commitments)
             footers = chart_footers(site)
         with clock("images"):
             # While the workers draw, this process (otherwise waiting) makes the chart library
@@ -237,7 +249,7 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
             data_dates = {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference)}
             with clock("mkdocs"):
                 assemble_docs(files, docs_dir, bundle)
-                run_mkdocs(config, docs_dir, new_site, site.reference, data_dates)
+                run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files))
             with clock("png"):
                 pool.finish()
                 add_chart_pngs(images, new_site)
@@ -250,9 +262,14 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
                         shutil.rmtree(keep_docs)
                     shutil.move(str(docs_dir), keep_docs)
                     add_chart_pngs(images, keep_docs)
-                    write_config(config, keep_docs, site_dir, data_dates, keep_docs.parent / "mkdocs.yml")
+                    write_config(config, keep_docs, site_dir, data_dates, pages, keep_docs.parent / "mkdocs.yml")
     return Outputs(files=files, problems=problems, site=site, file_counts=read_cache.counts,
                    image_counts=image_counts, stage_seconds=clock.seconds)
+
+
+def _pages(files: dict[str, bytes]) -> list[str]:
+    """The generated Markdown pages, in the order made."""
+    return [path for path in files if path.endswith(".md")]
 
 
 class _StageClock:

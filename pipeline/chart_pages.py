@@ -15,6 +15,8 @@ from pipeline.pages import Site, _chart_view, _common, relative, render
 def chart_source(site: Site, chart: Chart) -> str:
     """Who the figures behind a chart come from."""
     config = site.config
+    if chart.source:
+        return chart.source
     if chart.target_id:
         target = config.target(chart.target_id)
         names = [f"{s.department}《{s.name}》" for s in config.sources_of(target.measure.indicator)]
@@ -69,7 +71,7 @@ def chart_page(site: Site, chart: Chart, table: pd.DataFrame) -> str:
     page = f"charts/{chart.chart_id}/index.md"
     target = site.config.target(chart.target_id) if chart.target_id else None
     back = (relative(page, f"programmes/{chart.programme_id}/") + (f"#{chart.target_id}" if target else "")
-            if chart.programme_id else relative(page, ""))
+            if chart.programme_id else relative(page, chart.page or ""))
     image = site.images.get(chart.chart_id)
     return render(site.config, "chart.md.j2",
         **_common(site, page), chart=chart, chart_view=_chart_view(site, chart, page), target=target, back=back,

@@ -27,6 +27,8 @@ KINDS = {
     "trajectory": "逐期进展",
     "overview": "各项目标进度",
     "status": "目标进度概览",
+    "measures": "主要措施进展概览",  # pipeline/commitment_charts.py
+    "measures_history": "主要措施逐季进展",
 }
 
 
@@ -47,6 +49,10 @@ class Chart:
     programme_id: str | None = None
     # Another layout of the same chart for phones, where `spec` would leave too little room (or None)
     narrow_spec: dict | None = None
+    # Charts of the plan's measures (pipeline/commitment_charts.py): who the figures come from,
+    # and the page the chart is shown on (where its chart page links back to).
+    source: str | None = None
+    page: str | None = None
 
     @property
     def as_of_text(self) -> str:

@@ -295,6 +295,16 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.message(), file=sys.stderr)
         return 2
     written = write_templates(config, args.out)
+    # The status form of the plan's measures, for 人才办 (pipeline/status_template.py).
+    from pipeline.commitments import load_commitments
+    from pipeline.status_template import write_status_template
+
+    try:
+        registry = load_commitments(config, paths.PLAN_TEXT.read_text(encoding="utf-8"))
+    except ConfigError as exc:
+        print(exc.message(), file=sys.stderr)
+        return 2
+    written.append(write_status_template(registry, config, args.out))
     print(f"已生成 {len(written)} 个报送模板，在 {args.out}/：")
     for path in written:
         print(f"  {path.name}")

@@ -12,6 +12,7 @@ import platform
 import sys
 from pathlib import Path
 
+from pipeline import paths
 from pipeline.clean import FileResult, clean_file
 from pipeline.config import Config
 from pipeline.problems import Problem
@@ -42,6 +43,8 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
                                     fix="把文件移入对应部门的目录后重新运行 make。"))
             continue
         folder = parts[0]
+        if folder == paths.STATUS_FORM_FOLDER:
+            continue  # the status forms of the plan's measures: read by pipeline/status_forms.py
         if folder not in by_folder:
             known = "、".join(by_folder)
             problems.append(Problem(code="folder_unknown", file=rel, found=f"目录“{folder}”没有对应的读取配置",

@@ -55,6 +55,7 @@ class Site:
     plan_text: str
     settings: dict  # mkdocs.yml: site_name, site_url, copyright and `extra` (sample-data flag, identity)
     images: dict = field(default_factory=dict)  # chart id -> exports.Images, once drawn
+    commitments: object = None  # the plan's measures: commitment_pages.Measures (None: not read)
 
     @property
     def config(self) -> Config:
@@ -193,6 +194,7 @@ def home_page(site: Site) -> str:
                       "link": relative(page, f"programmes/{programme.id}/")})
     return render(site.config, "index.md.j2",
         **_common(site, page), cards=cards, status_chart=_chart_view(site, site.chart("home-status"), page),
+        measures=site.commitments,
         og_image="charts/home-status/home-status.png")
 
 
@@ -214,7 +216,7 @@ def methodology_page(site: Site) -> str:
     return render(site.config, "methodology.md.j2",
         **_common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets, readings=config.readings,
-        vocabularies=config.vocabularies)
+        vocabularies=config.vocabularies, measures=site.commitments)
 
 
 def plan_page(site: Site) -> str:
@@ -286,4 +288,8 @@ def all_pages(site: Site, table_rows: dict[str, int], images: dict) -> dict[str,
     }
     for programme in site.config.programmes:
         pages[f"programmes/{programme.id}.md"] = programme_page(site, programme.id)
+    if site.commitments is not None:
+        from pipeline.commitment_pages import commitment_pages  # it builds on this module
+
+        pages.update(commitment_pages(site))
     return pages

@@ -6,6 +6,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG_DIR = ROOT / "config"
 RAW_DIR = ROOT / "data" / "raw"
+# The quarterly status forms of the plan's measures (read by pipeline/status_forms.py, not as a
+# department's figures; see config/commitments.yml).
+STATUS_FORM_FOLDER = "人才办工作进展"
 PLAN_TEXT = ROOT / "data" / "plan" / "strategy.zh.txt"  # the plan's full text, as republished online
 
 DOCS_SRC_DIR = ROOT / "docs"  # hand-written page sources and assets

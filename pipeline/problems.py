@@ -52,6 +52,13 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "submissions_conflict": ("error", "同期多份报送且无法判断以哪份为准（conflicting submissions）"),
     "folder_unknown": ("error", "未知的报送目录（unknown folder）"),
     "sources_overlap": ("error", "两种报表报送了同一指标的同一时期（double reporting）"),
+    # the quarterly status form of the plan's measures (pipeline/status_forms.py)
+    "commitment_unknown": ("error", "编号不在措施清单中（unknown commitment）"),
+    "commitment_mismatch": ("error", "编号与措施名称不符（commitment id and name disagree）"),
+    "status_unknown": ("error", "状态不是规定的选项（unknown status）"),
+    "date_missing": ("error", "缺少日期（missing date）"),
+    "evidence_missing": ("error", "已落实的措施缺少依据（evidence missing）"),
+    "address_invalid": ("error", "网址不是网址也不是“内部”（invalid address）"),
     # warnings: the build goes on
     "column_unexpected": ("warning", "未识别的列，已忽略（unexpected column）"),
     "sheet_ignored": ("warning", "其他工作表未读取（other sheets ignored）"),
@@ -64,6 +71,9 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "submission_duplicate": ("warning", "同期重复报送，内容相同（duplicate submission）"),
     "file_ignored": ("warning", "文件未读取（file ignored）"),
     "submitted_missing": ("warning", "未注明报送日期（no submission date）"),
+    "commitment_not_reported": ("warning", "进展表缺少措施（commitment not reported）"),
+    "status_backwards": ("warning", "状态倒退且未说明（status went back without a note）"),
+    "status_date_before_change": ("warning", "状态变化的日期早于上季度末（change dated before the last report）"),
 }
 
 

@@ -6,11 +6,14 @@ mark) and never lets a cell start like a formula.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.format import missing
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class Table:
     title: str
     description: str
     columns: dict[str, str]  # column -> description (unit in brackets)
+    json: bool = False  # also published as JSON (a list of records with the same columns)
 
 
 TABLES = {t.name: t for t in [
@@ -139,6 +143,71 @@ TABLES = {t.name: t for t in [
         "new_row": "更正文件中的行号",
         "new_submitted_on": "更正文件的报送日期",
     }),
+    Table("commitments", "主要措施清单", "规划第三部分（主要措施）和第四部分（组织领导）中的每一项具体措施，一行一项，"
+          "附最近一个季度的状态（config/commitments.yml 和人才办的季度进展表）。", {
+        "commitment_id": "措施编号（固定不变，用于网址和引用）",
+        "part": "规划的部分：三（主要措施）或四（组织领导）",
+        "section": "规划中的条目（如“1、进一步加大人才培养力度”）",
+        "name": "措施名称",
+        "quote": "规划原文中这项措施的文字",
+        "sentence": "规划原文中这项措施所在的整句话",
+        "done_when": "怎样算落实",
+        "department": "责任单位（按规划原文的写法；原文没有写明的记为人才办）",
+        "kind": "one_off 一次性；recurring 经常性",
+        "frequency": "经常性工作的频次：每季度、每年、定期、按需（一次性的为空）",
+        "reading": "对原文的理解（原文不清楚时）",
+        "quarter": "最近一份进展表的季度（如 2010Q4）",
+        "status": "状态编号：done、in_progress、not_started、stopped、not_reported",
+        "status_zh": "状态：已落实、推进中、未启动、已停止、未填报",
+        "status_date": "达到这一状态的日期",
+        "evidence": "依据：文件或事项的名称",
+        "document_number": "文号",
+        "address": "文件的网址；未公开的为“内部”",
+        "note": "备注",
+        "occurrences": "经常性工作在规划期内开展的次数（见 commitment_occurrences）",
+        "url": "这项措施在本站的网址",
+    }, json=True),
+    Table("commitment_status", "主要措施逐季状态", "每项措施在每个季度的进展表中的状态：一行一项措施、一个季度。"
+          "两个季度相比即可看出哪些措施的状态变了。", {
+        "commitment_id": "措施编号",
+        "quarter": "季度（如 2010Q4）",
+        "quarter_end": "季度的最后一天",
+        "status": "状态编号（同 commitments.csv）",
+        "status_zh": "状态",
+        "status_date": "达到这一状态的日期",
+        "evidence": "依据：文件或事项的名称",
+        "document_number": "文号",
+        "address": "文件的网址；未公开的为“内部”",
+        "note": "备注",
+        "previous_status": "此前最近一次填报的状态（首次填报为空）",
+        "changed": "状态是否比此前最近一次填报的有变化",
+        "occurrences": "本季度开展的次数",
+        "file": "进展表文件（data/raw 下的路径）",
+        "row": "在进展表中的行号（未填报的为空）",
+        "submitted_on": "进展表的填报日期",
+    }, json=True),
+    Table("commitment_occurrences", "经常性工作的开展日期", "经常性工作（如领导小组季度例会、周末课堂、年度考核）每一次开展的日期。", {
+        "commitment_id": "措施编号",
+        "quarter": "季度",
+        "date": "开展日期",
+        "file": "进展表文件",
+        "row": "在进展表中的行号",
+    }, json=True),
+    Table("department_submissions", "各部门报送情况", "每个部门的每种报表在每个报送期是否按时报送："
+          "一行一种报表、一个报送期（已到应报日期的，或已经报送的）。", {
+        "department": "报送部门",
+        "form_id": "报表编号：数据来源编号（见 config/sources.yml；可以互相代替的两种报表以“|”相连）；status_form 为人才办的季度进展表",
+        "form_name": "报表名称",
+        "period": "报送期",
+        "due_on": "应报日期（报送期结束后若干天）",
+        "submitted_on": "第一份文件的报送日期（未注明为空）",
+        "days_late": "逾期天数 = 报送日期 − 应报日期（不大于 0 为按时）",
+        "state": "on_time 按时；late 逾期；undated 未注明报送日期；missing 未报送",
+        "state_zh": "情况",
+        "files": "该期的文件（以“；”分隔）",
+        "resubmissions": "重报（更正）的份数",
+        "numbers_corrected": "更正改变的数字个数（见 corrections.csv）",
+    }, json=True),
     Table("problems", "数据问题与提醒", "读取和核对时发现的问题（错误会使发布中止，提醒供工作人员核实）。", {
         "severity": "error 错误；warning 提醒",
         "code": "问题编号",
@@ -172,6 +241,14 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark and CRLF line ends: what Excel on Windows opens correctly."""
     text = defuse_formulas(frame).to_csv(index=False, lineterminator="\r\n")
     return "\ufeff".encode("utf-8") + text.encode("utf-8")
+
+
+def json_bytes(frame: pd.DataFrame) -> bytes:
+    """A list of records (dates as 2010-12-31, missing values as null), UTF-8."""
+    records = [{k: (None if missing(v) else v.isoformat() if hasattr(v, "isoformat") else
+                    v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+               for row in frame.to_dict("records")]
+    return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -211,7 +211,10 @@ def test_a_bad_file_does_not_hide_problems_in_other_files(config, tmp_path):
 
 
 def test_every_problem_kind_has_a_test_or_is_a_warning_tested_elsewhere():
-    tested = {c.code for c in CASES} | {"column_unexpected", "sheet_ignored", "total_mismatch", "value_jump",
+    from tests.test_status_forms import CASES as STATUS_FORM_CASES  # the status forms of the plan's measures
+
+    tested = {c.code for c in CASES} | {c.code for c in STATUS_FORM_CASES} | {
+        "commitment_not_reported", "status_backwards", "status_date_before_change"} | {"column_unexpected", "sheet_ignored", "total_mismatch", "value_jump",
                                          "period_gap", "stock_decrease", "stock_flow_mismatch",
                                          "submission_duplicate", "submitted_missing", "sheet_missing",
                                          "sources_overlap", "period_sheet_differs",

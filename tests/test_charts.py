@@ -46,13 +46,15 @@ def test_every_chart_has_its_page_and_downloads(built, charts):
 
 
 def test_chart_addresses_come_from_what_they_show(charts, config):
-    kinds = {"progress", "trajectory", "overview", "status"}
+    kinds = {"progress", "trajectory", "overview", "status", "measures", "measures_history"}
     for chart in charts:
         assert chart.kind in kinds
         if chart.target_id:
             assert chart.chart_id == f"{chart.target_id}-{chart.kind}"
         elif chart.programme_id:
             assert chart.chart_id == f"{chart.programme_id}-overview"
+        elif chart.kind.startswith("measures"):  # the plan's measures (pipeline/commitment_charts.py)
+            assert chart.chart_id == {"measures": "measures-status", "measures_history": "measures-history"}[chart.kind]
     assert len({c.chart_id for c in charts}) == len(charts)
 
 
@@ -240,8 +242,9 @@ def test_every_chart_image_draws_its_figures(built, charts):
             if chart.kind == "trajectory":
                 assert marks.get("mark-symbol", 0) >= len(chart.data), (chart.chart_id, name, marks)
             else:
-                value = {"progress": "value", "overview": "reached", "status": "count"}[chart.kind]
-                bars = int((chart.data[value].fillna(0) > 0).sum())
+                value = {"progress": "value", "overview": "reached", "status": "count", "measures": "count"}.get(chart.kind)
+                # the measures' quarter-by-quarter chart: a bar segment per status and quarter with a count
+                bars = int((chart.data[value].fillna(0) > 0).sum()) if value else int((chart.data.iloc[:, 1:] > 0).sum().sum())
                 assert marks.get("mark-rect", 0) >= bars, (chart.chart_id, name, marks)
             text = _svg_text(folder / name)
             if chart.kind in ("progress", "overview"):

@@ -1,0 +1,162 @@
+"""The pages of the plan's measures and of the departments, as built from the sample data: every
+commitment with its anchor, status, evidence and history; the quarterly meeting quarter by
+quarter; a page per department with facts by the documented rule; and the downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline import paths
+from pipeline.commitment_facts import read_commitments
+from pipeline.department_facts import STATES, timeliness
+from pipeline.tables import TABLES
+from tests.conftest import TODAY
+
+
+@pytest.fixture(scope="module")
+def measures(built):
+    return built["outputs"].site.commitments
+
+
+def page(built, rel: str) -> str:
+    return html.unescape((built["site"] / rel / "index.html").read_text(encoding="utf-8"))
+
+
+def test_every_commitment_has_its_anchor_status_and_the_plans_words_on_its_page(built, measures):
+    facts = measures.facts
+    for c in facts.registry.commitments:
+        text = page(built, f"measures/{facts.page_of(c)}")
+        section = text[text.index(f'id="{c.id}"'):]
+        section = section[:section.find("<h", 10)]
+        latest = facts.latest_row(c.id)
+        assert f"<mark>{c.quote}</mark>" in section, c.id
+        assert facts.registry.statuses[latest["status"]].word in section, c.id
+        assert c.done_when in section and "进展记录" in section, c.id
+        if latest["document_number"]:
+            assert latest["document_number"] in section, c.id
+
+
+def test_the_overview_counts_are_the_latest_forms(built, measures):
+    text = page(built, "measures")
+    counts = measures.facts.counts()
+    registry = measures.facts.registry
+    assert f"{len(registry.commitments)} 项措施中，{counts[registry.done]} 项已落实" in text
+    assert sum(counts.values()) == len(registry.commitments)
+    for status, n in counts.items():
+        if n:
+            assert f"{registry.statuses[status].word}</span>\n {n} 项" in text
+    assert 'id="chart-measures-status"' in text and 'id="chart-measures-history"' in text
+
+
+def test_the_quarterly_meeting_is_shown_held_or_not_in_each_quarter(built):
+    text = page(built, "measures")
+    table = text[text.index('id="quarterly-meeting-record"'):]
+    table = table[:table.index("</table>")]
+    rows = table.split("<tr>")[2:]
+    assert [r[r.index(">") + 1:r.index("</th>")] for r in rows][:3] == ["2009年第一季度", "2009年第二季度", "2009年第三季度"]
+    assert "没有进展表" in rows[0] and "已开展：<span" in rows[1]
+    q1_2010 = next(r for r in rows if r.startswith('<th scope="row">2010年第一季度'))
+    assert "未开展" in q1_2010 and "推迟" in q1_2010  # the form's note says why
+    assert "已开展 2 次" in next(r for r in rows if "2010年第二季度" in r)
+
+
+def test_a_page_per_department_with_its_facts(built, measures, config):
+    index = page(built, "departments")
+    assert "不排名" in index
+    for view in measures.departments:
+        text = page(built, f"departments/{view['id']}")
+        assert view["department"] in index and f'href="{view["id"]}/"' in index
+        for target in config.targets:
+            assert (f"#{target.id}\"" in text) == (config.department_of(target) == view["department"])
+    talent = page(built, "departments/talent-office")
+    assert "逾期 6 天" in talent and "2009年第一季度" in talent  # the 2010Q1 form came late; none for 2009Q1
+    health = page(built, "departments/health")
+    assert "重报 1 次" in health and "9 → 11" in health
+
+
+def test_timeliness_follows_the_documented_rule(config):
+    facts = read_commitments(paths.RAW_DIR, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
+    sent = pd.DataFrame([
+        {"source_id": "p5_health_recruitment", "period": "2009Q1", "file": "a.csv", "submitted_on": dt.date(2009, 4, 15), "status": "used"},
+        {"source_id": "p5_health_recruitment", "period": "2009Q2", "file": "b.csv", "submitted_on": dt.date(2009, 7, 20), "status": "superseded"},
+        {"source_id": "p5_health_recruitment", "period": "2009Q2", "file": "c.csv", "submitted_on": dt.date(2009, 7, 1), "status": "used"},
+        {"source_id": "p5_health_recruitment", "period": "2009Q3", "file": "d.csv", "submitted_on": None, "status": "used"},
+        {"source_id": "p6_rural_training_records", "period": "2009Q1", "file": "e.csv", "submitted_on": dt.date(2009, 4, 16), "status": "used"},
+    ])
+    corrections = pd.DataFrame(columns=["source_id", "period"])
+    rows = timeliness(config, facts, sent, corrections, dt.date(2009, 12, 31)).set_index(["form_id", "period"])
+    health = rows.loc["p5_health_recruitment"]
+    assert health.loc["2009Q1", "state"] == "on_time" and health.loc["2009Q1", "days_late"] == 0  # due on the 15th
+    assert health.loc["2009Q2", "state"] == "on_time" and health.loc["2009Q2", "resubmissions"] == 1  # first file counts
+    assert health.loc["2009Q3", "state"] == "undated"
+    assert "2009Q4" not in health.index  # due 2010-01-15, after the release
+    rural = rows.loc["p6_rural_training|p6_rural_training_records"]  # either form may be sent
+    assert rural.loc["2009Q1", "state"] == "late" and rural.loc["2009Q1", "days_late"] == 1
+    assert set(rural.loc[["2009Q2", "2009Q3"], "state"]) == {"missing"}
+    assert set(rows["state"]) <= set(STATES)
+
+
+def test_the_measures_downloads_are_documented_csv_and_json(built):
+    data = built["site"] / "data"
+    downloads = page(built, "downloads")
+    for name, table in TABLES.items():
+        if not table.json:
+            continue
+        records = json.loads((data / f"{name}.json").read_text(encoding="utf-8"))
+        frame = pd.read_csv(data / f"{name}.csv", encoding="utf-8-sig")
+        assert len(records) == len(frame) > 0 and list(records[0]) == list(table.columns)
+        assert f"{name}.json" in downloads
+    status = json.loads((data / "commitment_status.json").read_text(encoding="utf-8"))
+    assert {r["quarter"] for r in status} == {"2009Q2", "2009Q3", "2009Q4", "2010Q1", "2010Q2", "2010Q3", "2010Q4"}
+    assert all(r["quarter_end"] is None or len(r["quarter_end"]) == 10 for r in status)
+
+
+def test_the_methodology_explains_the_reading_from_the_registry(built, measures):
+    text = page(built, "methodology")
+    registry = measures.facts.registry
+    assert 'id="measures"' in text and 'id="departments-rule"' in text
+    assert f"共 {len(registry.commitments)} 项" in text
+    for passage in registry.not_a_commitment:
+        assert passage.text in text and passage.reason in text
+    for status in registry.statuses.values():
+        assert status.meaning in text
+    assert "本站不计算其进度" not in text
+
+
+def test_the_measures_charts_have_their_pages_and_link_back(built):
+    for chart_id in ("measures-status", "measures-history"):
+        text = page(built, f"charts/{chart_id}")
+        assert 'href="../../measures/"' in text and "主要措施和组织领导工作进展表" in text
+
+
+def test_a_commitment_is_found_by_search(built):
+    index = json.loads((built["site"] / "search" / "search_index.json").read_text(encoding="utf-8"))
+    # the search splits Chinese into words with zero-width spaces; each commitment is its own entry
+    titles = {d["location"]: d["title"].replace("\u200b", "") for d in index["docs"]}
+    assert titles["measures/s3-4/#talent-apartments"] == "人才公寓"
+    assert titles["measures/s4/#quarterly-meeting"] == "领导小组季度例会"
+
+
+def test_with_no_status_form_yet_every_commitment_is_unreported_and_the_pages_say_so(config, tmp_path):
+    from pipeline.build import analyse, load_site_settings, read_and_check
+    from pipeline.pages import all_pages
+    from tests.conftest import copy_raw
+
+    raw = copy_raw(tmp_path, ["卫生局"])
+    dataset, problems = read_and_check(raw, config, TODAY)
+    facts = read_commitments(raw, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
+    assert facts.latest is None and facts.problems == []
+    site = analyse(config, dataset, problems, "", load_site_settings(), facts).site
+    pages = all_pages(site, {}, {})
+    registry = facts.registry
+    assert f"{len(registry.commitments)} 项" in pages["measures/index.md"] and "尚无进展表" in pages["measures/index.md"]
+    assert [c.chart_id for c in site.commitments.charts] == ["measures-status"]
+    assert "尚无进展表。" in pages["measures/s4.md"]
+    talent = next(d for d in site.commitments.departments if d["department"] == registry.form.department)
+    # its yearly list of 2009, and every status form due by the release date (2011-01-08: not 2010Q4's)
+    assert talent["missing"] == ["2009年"] + [f"{y}年第{q}季度" for y in (2009, 2010) for q in "一二三四"][:7]
