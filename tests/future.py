@@ -236,14 +236,16 @@ def specs(scenario: Scenario, seed: int, before: list[Sent]) -> list[Spec]:
     quarter = _quarter_figures(rng, before, scenario)
     people = _records(rng, before)
     teachers = _like_all(rng, _last_year(before, "p4_teachers", Span(YEAR, 1, 12)).figures)
-    short = {c: c.removesuffix("有限公司") for q in quarter["p3_enterprise_recruitment"] for (_, c) in q if rng.random() < 0.2}
+    # Some companies written short in some files (the site completes them, running totals included).
+    short = {c: c.removesuffix("有限公司") for q in quarter["p3_enterprise_recruitment"] for (_, c) in q if rng.random() < 0.4}
     out = []
     for source in FORMS:
         for span, running in _spans(scenario, source):
             parts = [q for q in QUARTERS if span.contains(q)]
             spec = Spec(source=source, span=span, received=_received(rng, source, span),
                         wording=lambda span=span, running=running: rng.choice(wordings(span, running)),
-                        extra_column=scenario.new_column, written=short if source == "p3_enterprise_recruitment" else {})
+                        extra_column=scenario.new_column,
+                        written={c: s for c, s in short.items() if rng.random() < 0.5} if source == "p3_enterprise_recruitment" else {})
             if source in quarter:
                 figures: dict = {}
                 for q in parts:
