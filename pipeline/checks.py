@@ -69,9 +69,11 @@ def value_jumps(observations: pd.DataFrame, config: Config) -> list[Problem]:
             earlier = ordered[:i]
             last_year = Period(period.year - 1, period.first_month, period.last_month)
             value = by_period[period]
-            if last_year in by_period:
-                ratio_to = by_period[last_year]
-                against = f"上年同期（{last_year.label_zh}）{by_period[last_year]:,}"
+            # Last year's same months, also when they were sent in parts (a half-year against two quarters).
+            parts = [p for p in ordered if last_year.contains(p)]
+            if parts and sum(p.months for p in parts) == last_year.months:
+                ratio_to = sum(by_period[p] for p in parts)
+                against = f"上年同期（{last_year.label_zh}）{ratio_to:,}"
             elif len(earlier) >= min_periods:
                 monthly = float(pd.Series([by_period[p] / p.months for p in earlier]).median())
                 ratio_to = monthly * period.months

@@ -153,11 +153,13 @@ def _same_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
 def combine(results: list[FileResult], read_problems: list[Problem], config: Config) -> Dataset:
     """All files together: resubmissions resolved, names completed, people checked, log gathered."""
     corrections, problems = resolve_resubmissions(results, config)
+    # Names completed first: a running total that writes a company in full must meet the earlier
+    # quarter that wrote it short (龙腾钢结构工程 in 2011Q1, 龙腾钢结构工程有限公司 in 1-6月累计).
+    complete_company_names(results, config)
     nesting_problems, nesting_corrections = resolve_nesting(results, config)
     problems += nesting_problems
     corrections = pd.concat([corrections, pd.DataFrame(nesting_corrections, columns=CORRECTION_COLUMNS)], ignore_index=True) \
         if nesting_corrections else corrections
-    complete_company_names(results, config)
     problems = read_problems + [p for r in results for p in r.problems] + problems
     problems += check_people_across_files(results, config)
     problems += check_sources_overlap(results)

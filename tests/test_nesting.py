@@ -143,3 +143,18 @@ def test_a_list_over_several_months_replaces_the_lists_it_contains(raw, config, 
     assert not obs["file"].str.contains("上半年").any()
     assert obs["period"].map(lambda p: Period.from_label(p).year == 2011).sum() > 0
     assert isinstance(dataset.corrections, pd.DataFrame)
+
+
+def test_a_running_total_meets_its_quarter_whatever_the_company_s_name_is_written(config, tmp_path):
+    """2011Q1 writes 龙腾钢结构工程 (completed to its full name everywhere), 1-6月累计 writes it in full."""
+    raw = copy_raw(tmp_path, ["科技局"])
+    header = "企业名称,季度,高层次经营管理人才,科技人才团队,紧缺专业技术人才(本科以上)"
+    for name, row in (("科技局_2011Q1_企业引才情况.csv", "龙腾钢结构工程,2011Q1,1,0,3"),
+                      ("科技局_2011年1-6月累计_企业引才情况.csv", "龙腾钢结构工程有限公司,2011年1-6月累计,1,0,5")):
+        (raw / "科技局" / name).write_text(f"{header}\r\n{row}\r\n", encoding="gb18030")
+    dataset, problems = read_and_check(raw, config, TODAY)
+    assert not [p for p in problems if p.severity == "error"], [p.found for p in problems]
+    obs = dataset.observations
+    scarce = obs[(obs["indicator"] == "p3_scarce_professionals_recruited") & obs["period"].str.startswith("2011")]
+    assert dict(zip(scarce["period"], scarce["value"])) == {"2011Q1": 3, "2011Q2": 2}
+    assert set(scarce["breakdown"]) == {"龙腾钢结构工程有限公司"}

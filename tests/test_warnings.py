@@ -126,3 +126,18 @@ def test_a_sheet_named_after_its_own_period_or_nothing_is_fine(config, tmp_path,
 
     problems = problems_after(config, tmp_path, "农工办", lambda raw: xlsx_cells(raw, rural_q4, rename))
     assert not [p for p in problems if p.code == "period_sheet_differs"]
+
+
+@pytest.mark.parametrize(("second_half", "warned"), [(10, False), (30, True)])
+def test_a_half_year_is_compared_with_the_same_months_of_last_year_sent_as_quarters(config, second_half, warned):
+    """2011下半年 against 2010's third and fourth quarters (2 + 2), not against the median of quarters."""
+    import pandas as pd
+
+    from pipeline.checks import value_jumps
+
+    rows = [("2010Q1", 1), ("2010Q2", 1), ("2010Q3", 2), ("2010Q4", 2), ("2011H1", 2), ("2011H2", second_half)]
+    obs = pd.DataFrame([{"source_id": "p5_health_recruitment", "indicator": "p5_postgraduates_recruited", "period": p,
+                         "value": v, "file": f"卫生局/{p}.csv"} for p, v in rows])
+    jumps = value_jumps(obs, config)
+    assert [j.file for j in jumps] == (["卫生局/2011H2.csv"] if warned else [])
+    assert all("上年同期（2010年下半年）4" in j.found for j in jumps)

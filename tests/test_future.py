@@ -1,0 +1,189 @@
+"""Properties that hold whatever the next submissions hold: generated 2011 files for every
+department (tests/future.py), read and analysed as the build does, checked against the truth
+the generator worked out from the numbers it wrote.
+
+(a) the same figures sent as four quarters, two half-years or one year give the same totals;
+(b) a later period never changes an earlier period's figure unless a correction says so, and the
+    corrections table then shows it; (c) 数据截至 is the end of the latest period covered;
+(e) every published figure equals the truth; and at the plan's end the analysis reads as final.
+(d), byte-identical builds, and the staff's path are in tests/test_future_build.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import pandas as pd
+import pytest
+
+from pipeline.analysis import Analysis, analyse
+from pipeline.build import read_and_check
+from pipeline.ingest import ReadCache
+from pipeline.periods import Period
+from tests.conftest import TODAY
+from tests.future import SCENARIOS, future
+from tests.future_truth import Truth, series, windows
+
+D = dt.date
+SEEDS = (1, 2)
+END = D(2012, 1, 31)
+#: The days on which the site is rebuilt: after the first quarter, the first half, the third quarter
+#: (教育局 in), and once the year's lists have come in January 2012.
+CUTS = (D(2010, 12, 31), D(2011, 4, 30), D(2011, 7, 31), D(2011, 10, 31), END)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, config):
+    """run(scenario, seed, through) -> (truth, analysis); each computed once per module. The read
+    cache is shared, so the shipped files are read once."""
+    cache = ReadCache(tmp_path_factory.mktemp("read-cache"), config, TODAY)
+
+    @functools.cache
+    def go(scenario: str, seed: int, through: dt.date) -> tuple[Truth, Analysis]:
+        out = tmp_path_factory.mktemp(f"future-{scenario}-{seed}-{through:%Y%m%d}")
+        _, truth = future(out, scenario, seed, through)
+        dataset, problems = read_and_check(out / "raw", config, TODAY, cache)
+        return truth, analyse(config, dataset, problems)
+
+    return go
+
+
+def _published_windows(analysis: Analysis) -> dict[tuple[str, str], dict]:
+    return {(r.target_id, r.scope): dict(result_value=r.result_value, data_through=r.data_through, final=r.final)
+            for r in analysis.progress.itertuples()}
+
+
+def _published_series(analysis: Analysis) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {t.id: {} for t in analysis.config.targets}
+    for r in analysis.series_table.itertuples():
+        out[r.target_id][r.period] = r.value
+    return out
+
+
+def assert_equals_truth(config, truth: Truth, analysis: Analysis) -> None:
+    """(e) every window's result and every period's value is the truth's; (c) and 数据截至 too."""
+    expected, got = windows(config, truth), _published_windows(analysis)
+    assert got.keys() == expected.keys()
+    for key, want in expected.items():
+        have = got[key]
+        assert have["final"] == want["final"] and have["data_through"] == want["data_through"], (key, have, want)
+        if want["result_value"] is None:
+            assert have["result_value"] is None, (key, have)
+        else:
+            assert have["result_value"] == pytest.approx(want["result_value"]), (key, have, want)
+    want_series, have_series = series(config, truth), _published_series(analysis)
+    for target_id, values in want_series.items():
+        assert have_series[target_id] == pytest.approx(values), target_id
+    assert analysis.as_of == truth.as_of
+
+
+def _problems(analysis: Analysis) -> list[str]:
+    return [p.message() for p in analysis.problems]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_next_submissions_are_read_without_a_problem_and_published_as_sent(run, config, scenario, seed):
+    truth, analysis = run(scenario, seed, END)
+    assert _problems(analysis) == []
+    assert_equals_truth(config, truth, analysis)
+    corrections = set(zip(analysis.dataset.corrections["source_id"], analysis.dataset.corrections["period"]))
+    assert corrections == truth.corrections
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_same_figures_in_quarters_halves_or_a_year_give_the_same_totals(run, seed):
+    """(a) Every window: each year's and the plan's result, whichever way the year was sent."""
+    results = {}
+    for split in ("plain", "halves", "year"):
+        _, analysis = run(split, seed, END)
+        results[split] = {k: (w["result_value"], w["final"]) for k, w in _published_windows(analysis).items()}
+    assert results["plain"].keys() == results["halves"].keys() == results["year"].keys()
+    for key, (value, final) in results["plain"].items():
+        for other in ("halves", "year"):
+            got, got_final = results[other][key]
+            assert got_final == final, (other, key)
+            assert (got is None and value is None) or got == pytest.approx(value), (other, key, got, value)
+
+
+def _corrected(analysis: Analysis) -> list[tuple[str, Period]]:
+    c = analysis.dataset.corrections
+    return [(s, Period.from_label(p)) for s, p in zip(c["source_id"], c["period"])]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_later_period_never_changes_an_earlier_figure_unless_a_correction_says_so(run, config, seed):
+    """(b) Rebuilt after each quarter's files: every figure published before is published again,
+    the same, unless a correction of its months arrived (and is then in the corrections table)."""
+    source_of = {t.id: next(k for k, s in config.sources.items() if t.measure.indicator in s.indicator_ids)
+                 for t in config.targets}
+    changed_by_correction = 0
+    for before, after in zip(CUTS, CUTS[1:]):
+        truth, earlier = run("all", seed, before)
+        _, later = run("all", seed, after)
+        assert_equals_truth(config, truth, earlier)
+        new_corrections = set(_corrected(later)) - set(_corrected(earlier))
+        old, new = _published_series(earlier), _published_series(later)
+        for target_id, values in old.items():
+            for label, value in values.items():
+                assert label in new[target_id], (target_id, label, after)
+                corrected = [p for s, p in new_corrections if s == source_of[target_id] and p.contains(Period.from_label(label))]
+                if new[target_id][label] != pytest.approx(value):
+                    assert corrected, (target_id, label, value, new[target_id][label], after)
+                    changed_by_correction += 1
+    assert changed_by_correction > 0  # the scenario has corrections that change figures (卫生局 2011Q1, 组织部 2011H1)
+
+
+@pytest.mark.parametrize(("through", "as_of"), [(D(2011, 4, 30), D(2011, 3, 31)), (D(2011, 7, 31), D(2011, 6, 30)),
+                                                (D(2011, 10, 31), D(2011, 9, 30)), (END, D(2011, 12, 31))])
+def test_the_data_date_is_the_end_of_the_latest_period_covered(run, through, as_of):
+    """(c) A half-year list ends in June, a running total to September in September."""
+    truth, analysis = run("all", 1, through)
+    assert analysis.as_of == truth.as_of == as_of
+    covered = analysis.dataset.submissions.query("status == 'used'")["coverage_end"]
+    assert analysis.as_of == max(covered)
+    assert not analysis.plan_over or through == END
+
+
+def test_at_the_plans_end_every_target_reads_as_final(run, config):
+    _, analysis = run("all", 1, END)
+    assert analysis.plan_over and analysis.as_of == config.plan.end
+    heads = analysis.headlines
+    assert len(heads) == len(config.targets) and heads["final"].all() and analysis.final_count == len(config.targets)
+    assert set(heads["status"]) <= {"achieved", "missed"}
+    final = analysis.progress[analysis.progress["final"]]
+    assert final["projected_value"].isna().all()
+    assert not analysis.progress["overdue"].any() and analysis.progress["next_due_on"].isna().all()
+    # annual targets: every year's window, then the plan's (every year must be met) once every year has its figures
+    for t in config.targets:
+        years = ["2009", "2010", "2011"] + ([] if t.id == "p6-rural-finance-staff" else ["2009-2011"])
+        assert list(analysis.windows(t.id)["scope"]) == (years if t.kind == "annual" else ["2009-2011"]), t.id
+
+
+def test_a_department_that_stops_sending_is_overdue_and_its_year_never_final(run):
+    _, analysis = run("stops", 1, END)
+    p6 = analysis.progress[analysis.progress["target_id"].str.startswith("p6-") & (analysis.progress["scope"] == "2011")]
+    assert (p6["data_through"] == D(2011, 6, 30)).all() and not p6["final"].any()
+    assert p6["overdue"].all() and (p6["next_due_on"] == D(2011, 10, 15)).all()
+    assert set(p6["status"]) <= {"on_track", "behind", "well_behind", "achieved"}
+    others = analysis.headlines[~analysis.headlines["target_id"].str.startswith("p6-")]
+    assert others["final"].all() and not others["overdue"].any()
+
+
+def test_a_once_a_year_list_is_not_due_before_january(run):
+    """In October 2011 the 2011 entrepreneurs are not yet named: 未到报送期, not behind."""
+    _, analysis = run("all", 1, D(2011, 10, 31))
+    p2 = analysis.progress[analysis.progress["target_id"].str.startswith("p2-") & (analysis.progress["scope"] == "2011")]
+    assert len(p2) == 3 and (p2["status"] == "not_due").all() and not p2["overdue"].any()
+
+
+def test_the_truth_is_not_the_pipeline_s(run, config):
+    """The truth can tell a wrong figure: one changed cell of a generated file is a difference."""
+    truth, analysis = run("plain", 1, END)
+    obs = truth.observations.copy()
+    row = obs.index[(obs["period"] == "2011Q2") & (obs["indicator"] == "p5_bachelors_recruited")][0]
+    obs.loc[row, "value"] += 1
+    with pytest.raises(AssertionError):
+        assert_equals_truth(config, Truth(truth.as_of, obs, truth.files, truth.corrections), analysis)
+    assert isinstance(obs, pd.DataFrame)

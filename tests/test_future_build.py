@@ -1,0 +1,101 @@
+"""Whole builds of generated next submissions (tests/future.py): the site through January 2012 is
+byte-identical whatever the order and times of its files, and publishes exactly the generator's
+figures; and the staff's path of the README (copy the files in, `cp -p` included, run `make`)
+publishes them too."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import paths
+from pipeline.build import build
+from tests.conftest import TODAY
+from tests.future import future
+from tests.future_truth import Truth, series, windows
+
+pytestmark = pytest.mark.build
+
+
+def _digest(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def assert_site_publishes(config, site: Path, truth: Truth) -> None:
+    """target_progress.csv and target_series.csv, as published, carry the truth's figures."""
+    progress = pd.read_csv(site / "data" / "target_progress.csv", encoding="utf-8-sig", dtype={"scope": str})
+    got = {(r.target_id, r.scope): r.result_value for r in progress.itertuples()}
+    want = {k: w["result_value"] for k, w in windows(config, truth).items()}
+    assert got.keys() == want.keys()
+    for key, value in want.items():
+        assert (pd.isna(got[key]) and value is None) or got[key] == pytest.approx(value, abs=1e-4), (key, got[key], value)
+    published = pd.read_csv(site / "data" / "target_series.csv", encoding="utf-8-sig")
+    for target_id, values in series(config, truth).items():
+        rows = published[published["target_id"] == target_id]
+        assert dict(zip(rows["period"], rows["value"])) == pytest.approx(values, abs=1e-4), target_id
+
+
+def test_the_generated_year_builds_byte_identical_in_any_order_and_with_its_exact_figures(tmp_path, config):
+    _, truth = future(tmp_path / "a", "all", seed=1)
+    raw_a, raw_b = tmp_path / "a" / "raw", tmp_path / "b" / "raw"
+    rng = random.Random(3)
+    files = [p for p in raw_a.rglob("*") if p.is_file()]
+    for path in sorted(files, key=lambda p: rng.random()):  # another order, and any times
+        target = raw_b / path.relative_to(raw_a)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        stamp = rng.uniform(1.0e9, 1.9e9)
+        os.utime(target, (stamp, stamp))
+    build(raw_a, tmp_path / "a" / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache-a")
+    # The second build reads every file again (no read cache); chart images are reused to bound the time.
+    shutil.copytree(tmp_path / "cache-a", tmp_path / "cache-b", ignore=lambda d, names: ["read"] if d.endswith("cache-a") else [])
+    build(raw_b, tmp_path / "b" / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache-b")
+    a, b = _digest(tmp_path / "a" / "site"), _digest(tmp_path / "b" / "site")
+    assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == []
+    site = tmp_path / "a" / "site"
+    assert_site_publishes(config, site, truth)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "数据截至2011年第四季度" in home
+    changelog = (site / "changelog" / "index.html").read_text(encoding="utf-8")
+    correction = next(f for f in (raw_a / "卫生局").iterdir() if "更正" in f.name and "2011" in f.name)
+    assert correction.name in changelog  # the late correction of 2011Q1 is in the change log
+
+
+def _project_copy(dest: Path) -> Path:
+    """The project as a staff member has it: its committed files (with their times) and its .venv."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=paths.ROOT, check=True, capture_output=True).stdout
+    for rel in filter(None, listed.decode("utf-8").split("\0")):
+        source = paths.ROOT / rel
+        if source.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+    (dest / ".venv").symlink_to(paths.ROOT / ".venv")
+    return dest
+
+
+def _make(project: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "PYTEST"))}
+    done = subprocess.run(["make", "-C", str(project)], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.skipif(not (paths.ROOT / "scripts" / "input-manifest").exists(),
+                    reason="make's manifest of paths and content hashes is not on this branch (main becbf95)")
+def test_staff_copy_next_quarters_files_in_as_the_readme_says_and_make_publishes_them(tmp_path, config):
+    project = _project_copy(tmp_path / "project")
+    _make(project)  # the site as it was, from the shipped files
+    sent, truth = future(tmp_path / "next", "all", seed=2, through=pd.Timestamp("2011-07-31").date())
+    new = [s for s in sent if s.span.year == 2011]
+    for s in new:  # as received: `cp -p` keeps the day each file came, older than the site
+        subprocess.run(["cp", "-p", str(tmp_path / "next" / "raw" / s.file), str(project / "data" / "raw" / s.file)], check=True)
+    _make(project)
+    site = project / "site"
+    assert_site_publishes(config, site, truth)
+    assert "数据截至2011年第二季度" in (site / "index.html").read_text(encoding="utf-8")
