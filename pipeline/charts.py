@@ -250,6 +250,8 @@ def _overview_data(config: Config, rows: pd.DataFrame) -> pd.DataFrame:
         if target.kind == "end_state":
             figure = (f"{value_with_unit(r['result_value'], target.unit)}（目标{target.comparison_sign}"
                       f"{value_with_unit(target.value, target.unit)}）") if has_value else ""
+        elif target.kind == "annual" and len(r["scope"]) > 4:
+            figure = f"最低一年 {reached:.0f}%" if has_value else ""  # every year must reach its target
         else:
             figure = f"{reached:.0f}%" if has_value else ""
         scope = r["scope"]

@@ -300,6 +300,8 @@ def every_year_window(target: Target, years: list[dict]) -> dict:
     year was ("每年……")."""
     missed = [y for y in years if y["status"] != "achieved"]
     unit = target.unit
+    # met every year <=> the lowest year's completion reaches 100%: that year is the result's measure
+    lowest = min(years, key=lambda y: y["result_of_target_pct"] if y["result_of_target_pct"] is not None else -1)
     if not missed:
         status, reason = "achieved", f"{len(years)}个年度都达到了每年 {value_with_unit(target.value, unit)} 的目标。"
     else:
@@ -308,8 +310,9 @@ def every_year_window(target: Target, years: list[dict]) -> dict:
                   + "、".join(f"{y['scope']}年（{value_with_unit(y['result_value'], unit)}）" if y["result_value"] is not None
                              else f"{y['scope']}年（无数据）" for y in missed) + "。")
     return dict(data_through=max(y["data_through"] for y in years), elapsed_pct=100.0, result_value=None,
-                completion_pct=None, expected_pct=None, expected_value=None, result_of_target_pct=None,
-                pace_ratio=None, status=status, projected_value=None, final=True, reason_zh=reason)
+                completion_pct=None, expected_pct=None, expected_value=None,
+                result_of_target_pct=lowest["result_of_target_pct"], pace_ratio=None, status=status,
+                projected_value=None, final=True, reason_zh=reason)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,9 +60,12 @@ def provenance(observations: pd.DataFrame, target: Target) -> dict[str, list[dic
     out: dict[str, list[dict]] = {}
     rows = measure_rows(observations, target)
     for (period, file), group in rows.groupby(["period", "file"], sort=True, observed=True):
+        derived = group["derivation"].ne("") if "derivation" in group else pd.Series(False, index=group.index)
         out.setdefault(period, []).append({"file": file, "name": PurePosixPath(file).name,
                                            "first": int(group["row"].min()), "last": int(group["row"].max()),
-                                           "count": int(group["row"].nunique())})
+                                           "count": int(group["row"].nunique()),
+                                           # a running total less the months already reported (nesting.py)
+                                           "derived": bool(derived.any())})
     return out
 
 

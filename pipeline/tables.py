@@ -62,7 +62,7 @@ TABLES = {t.name: t for t in [
         "completion_pct": "完成进度（%）：已完成数占目标的比例；比例目标为差距缩小的比例",
         "expected_pct": "按时间进度应达到的完成进度（%，等于时间进度）",
         "expected_value": "按时间进度应完成的数（数量目标；计算范围结束后为空）",
-        "result_of_target_pct": "已完成数（比例目标为目前的比例）占目标值的百分比",
+        "result_of_target_pct": "已完成数（比例目标为目前的比例）占目标值的百分比；每年目标的规划期一行为完成最少的一年的百分比",
         "pace_ratio": "进度比 = 完成进度 / 时间进度",
         "status": "状态编号（各状态的含义见方法说明页；config/method.yml 的 statuses）",
         "status_zh": "状态的中文名称",

@@ -151,7 +151,7 @@ def test_with_no_status_form_yet_every_commitment_is_unreported_and_the_pages_sa
     dataset, problems = read_and_check(raw, config, TODAY)
     facts = read_commitments(raw, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
     assert facts.latest is None and facts.problems == []
-    site = analyse(config, dataset, problems, "", load_site_settings(), facts).site
+    site = analyse(config, dataset, problems, "", load_site_settings(), facts)
     pages = all_pages(site, {}, {})
     registry = facts.registry
     assert f"{len(registry.commitments)} 项" in pages["measures/index.md"] and "尚无进展表" in pages["measures/index.md"]
