@@ -19,8 +19,19 @@ import openpyxl
 import yaml
 
 from pipeline import paths
-from tests.future_forms import (CsvStyle, alias, cells, column_letter, count, date_text, day, messy,
-                                months_of_name, reuse_workbook, write_rows)
+from tests.future_forms import (
+    CsvStyle,
+    alias,
+    cells,
+    column_letter,
+    count,
+    date_text,
+    day,
+    messy,
+    months_of_name,
+    reuse_workbook,
+    write_rows,
+)
 from tests.future_truth import Sent, Span
 
 _VOCAB = yaml.safe_load((paths.CONFIG_DIR / "vocabulary.yml").read_text(encoding="utf-8"))
