@@ -40,7 +40,7 @@ test: lint $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (lint, un
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: $(TEST_DEPS) ## Check the code with ruff (pinned in requirements/test.lock; settings in pyproject.toml)
-	$(PY) -m ruff check pipeline tests bench scripts/input-manifest
+	$(PY) -m ruff check pipeline tests bench scripts scripts/input-manifest
 
 # Mobile first-visit bytes and Lighthouse scores of two pages (bench/out/web.json; see bench/web.py).
 .PHONY: bench-web
