@@ -187,3 +187,14 @@ def test_the_truth_is_not_the_pipeline_s(run, config):
     with pytest.raises(AssertionError):
         assert_equals_truth(config, Truth(truth.as_of, obs, truth.files, truth.corrections), analysis)
     assert isinstance(obs, pd.DataFrame)
+
+
+def test_a_build_years_after_the_plan_reads_the_same_as_one_at_its_end(run, config, tmp_path):
+    """Nothing but the data dates a page: built in 2012 or in 2030, the final result is the same."""
+    _, at_end = run("all", 1, END)
+    out = tmp_path / "later"
+    future(out, "all", 1, END)
+    dataset, problems = read_and_check(out / "raw", config, D(2030, 6, 1))
+    later = analyse(config, dataset, problems)
+    pd.testing.assert_frame_equal(later.progress, at_end.progress)
+    assert later.released_on == at_end.released_on and later.plan_over
