@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from pipeline.config import Config, Place, Source, Vocabulary
 from pipeline.format import date_zh
@@ -62,6 +64,7 @@ OBSERVATION_COLUMNS = [
 ]
 
 MAX_LISTED_ROWS = 8
+_RUN_SECRET = os.urandom(32)  # the person-hash key of a run without a read cache (which keeps its own)
 ROW_DATA, ROW_BLANK, ROW_TOTAL, ROW_NOTE = 0, 1, 2, 3  # kinds of rows below the header
 # A whole date (2011年1月10日, 2011-01-10), not a span of months such as 2009年1-3月.
 _FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}(?!\s*月)")
@@ -116,7 +119,10 @@ def _rows_text(rows: list[int]) -> str:
 class _FileCleaner:
     """Holds one file's state while it is cleaned; `run` returns the FileResult."""
 
-    def __init__(self, grid: Grid, source_id: str, source: Source, config: Config, today: dt.date):
+    def __init__(self, grid: Grid, source_id: str, source: Source, config: Config, today: dt.date,
+                 person_secret: bytes | None = None):
+        self.person_secret = person_secret or _RUN_SECRET
+        self.submitted_cell: tuple[int | None, str | None] | None = None  # where a date written in the file was read
         self.grid = grid
         self.source_id = source_id
         self.source = source
@@ -267,22 +273,36 @@ class _FileCleaner:
                          "工作表名与报送期一致，或不写报送期",
                          "请确认表内数字确是本期的（而不是上期报表另存后未更新）；确认无误后可把工作表改名。")
 
+    def check_submitted(self, submitted: dt.date | None, period: Period, coverage_end: dt.date) -> None:
+        """A date written in the file (not the workbook's creation date, which may well precede the
+        period's end) before the period ended: a typing slip (last year), or figures sent early and
+        incomplete; either way worth a look, since the later of two submissions is the one that counts."""
+        if submitted is None or self.submitted_cell is None or submitted >= coverage_end:
+            return
+        row, column = self.submitted_cell
+        self.problem("submitted_early", f"报送日期为 {date_zh(submitted)}",
+                     f"{period.label_zh}的数据截至 {date_zh(coverage_end)}，报送日期应在此之后",
+                     "核对日期是否写错（如把年份写成了上一年）；如确是提前报送，数字可能不全，请向报送部门确认。"
+                     "同期有更正文件时以报送日期较晚者为准，日期写错可能让旧文件被当作更正。", row=row, column=column)
+
     def submitted_on(self, title_cells: list[object], body: pd.DataFrame) -> dt.date | None:
         for place in self.source.submitted:
             if place.kind == "workbook" and self.grid.workbook_created:
                 return self.grid.workbook_created
             if place.kind == "column":
                 column = tidy_name(place.arg)
-                dates = []
+                dates = {}
                 for raw in body[column].dropna().unique():
                     try:
-                        dates.append(parse_date(raw))
+                        dates[raw] = parse_date(raw)
                     except DateError:
                         rows = body.index[body[column] == raw].tolist()
                         self.problem("date_invalid", f"“{raw}”不是日期", "如 2010-04-05 或 2010年4月5日",
                                      "改正该单元格。", row=rows[0], column=place.arg)
                 if dates:
-                    return max(dates)
+                    latest = max(dates, key=dates.get)
+                    self.submitted_cell = (int(body.index[body[column] == latest][0]), place.arg)
+                    return dates[latest]
             if place.kind == "label":
                 label = tidy_name(place.arg)
                 for cell in title_cells:
@@ -290,9 +310,12 @@ class _FileCleaner:
                     m = re.search(re.escape(label) + r":?(.+)", text)
                     if m:
                         try:
-                            return parse_date(m.group(1))
+                            day = parse_date(m.group(1))
                         except DateError:
                             continue
+                        self.submitted_cell = next(((int(r), get_column_letter(c + 1)) for r, row in self.grid.cells.iterrows()
+                                                    for c, v in enumerate(row) if v is cell or isinstance(v, str) and v == cell), (None, None))
+                        return day
         if self.source.submitted:
             self.problem("submitted_missing", "文件中没有找到报送日期",
                          f"在{'、'.join(self._place_zh(p) for p in self.source.submitted)}中写明报送日期",
@@ -466,6 +489,7 @@ class _FileCleaner:
             return result
         coverage_end = self.check_period(period)
         self.check_sheet_name(period)
+        self.check_submitted(submitted, period, coverage_end)
         submission.update(period=period.label, coverage_start=period.start, coverage_end=coverage_end,
                           submitted_on=submitted)
         if source.department_column:
@@ -510,7 +534,9 @@ class _FileCleaner:
         cols = [tidy_name(c) for c in self.source.person_key]
         tidy = body[cols].map(lambda v: tidy_name(v).upper())
         joined = tidy.agg("|".join, axis=1).where((tidy != "").all(axis=1))
-        return joined.map(lambda s: hashlib.blake2b(s.encode(), digest_size=12).hexdigest(), na_action="ignore")
+        # keyed: without the key, a hash of an ID number cannot be found by hashing every possible ID
+        return joined.map(lambda s: hashlib.blake2b(s.encode(), digest_size=12, key=self.person_secret).hexdigest(),
+                          na_action="ignore")
 
     def check_department(self, data: pd.DataFrame) -> None:
         column = tidy_name(self.source.department_column)
@@ -593,6 +619,7 @@ class _FileCleaner:
             "negative": "人数不能为负：请核对后填写正确的人数。",
             "fraction": "人数应为整数：请核对后填写。",
             "not_a_number": "只填写数字（可带“人”“个”等单位）；没有就填 0。",
+            "too_large": "核对是否多打了数字，或把编号、金额等其他内容填进了这一格。",
         }
         for i in parsed.index[parsed["error"] != ""]:
             code, raw = parsed.at[i, "error"], long.at[i, "cell"]
@@ -720,9 +747,10 @@ class _FileCleaner:
         return _take(codes, [labels[u] for u in uniques], None, cells.index)
 
 
-def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today: dt.date) -> FileResult:
+def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today: dt.date,
+               person_secret: bytes | None = None) -> FileResult:
     """Clean one file's grid into observations (see the module docstring)."""
-    cleaner = _FileCleaner(grid, source_id, source, config, today)
+    cleaner = _FileCleaner(grid, source_id, source, config, today, person_secret)
     result = cleaner.run()
     result.submission["rows_excluded"] = getattr(cleaner, "submission_excluded", 0)
     return result

@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "file_type_unsupported": ("error", "不支持的文件类型（unsupported file type）"),
     "encoding_undetected": ("error", "无法识别文字编码（unknown encoding）"),
     "file_too_large": ("error", "文件过大（file too large）"),
+    "file_link": ("error", "符号链接不读取（symbolic link）"),
     "sheet_missing": ("error", "找不到工作表（missing sheet）"),
     "header_missing": ("error", "找不到表头（header not found）"),
     "column_missing": ("error", "缺少列（missing column）"),
@@ -38,6 +39,8 @@ KINDS: dict[str, tuple[Severity, str]] = {
     # values and names
     "value_invalid": ("error", "数值无法读取（invalid number）"),
     "value_negative": ("error", "数值为负（negative value）"),
+    "value_implausible": ("error", "数值超出合理范围（implausible value）"),
+    "personal_data": ("error", "发现身份证号或手机号（personal number）"),
     "excel_error": ("error", "Excel 错误值（Excel error cell）"),
     "name_unknown": ("error", "名称不在词表中（unknown name）"),
     "department_mismatch": ("error", "填报单位与目录不符（department mismatch）"),
@@ -59,6 +62,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "submission_duplicate": ("warning", "同期重复报送，内容相同（duplicate submission）"),
     "file_ignored": ("warning", "文件未读取（file ignored）"),
     "submitted_missing": ("warning", "未注明报送日期（no submission date）"),
+    "submitted_early": ("warning", "报送日期早于报送期结束（submitted before the period ended）"),
 }
 
 
