@@ -99,7 +99,10 @@ def mask(number: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """A text with every personal number in it masked (digits and separators in their ASCII form)."""
+    """A text with every personal number in it masked (then in ASCII digits and punctuation);
+    a text without any, as it is."""
+    if not find_personal_numbers(text):
+        return text
     text = normalise(text)
     for pattern, groups, kind in _PATTERNS:
         def masked(m: re.Match) -> str:

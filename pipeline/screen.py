@@ -152,7 +152,7 @@ def screen_grid(grid: Grid, source: Source, defaults: Defaults) -> tuple[Grid, l
         cells.iloc[row - 1, col] = mask_text(_as_text(cells.iat[row - 1, col]) or "")
     for col, rows in by_column.items():
         numbers = [n for r in rows for n in kept[(r, col)]]
-        name = layout.names[col] or f"第 {col + 1} 列"
+        name = mask_text(layout.names[col]) or f"第 {col + 1} 列"
         problems.append(Problem(
             code="personal_data", file=grid.file, sheet=grid.sheet, row=rows[0], column=name,
             found=f"{_rows_text(rows)}有疑似{_what(numbers)}（如 {mask(numbers[0])}），共 {len(numbers)} 个",
