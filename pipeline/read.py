@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.config import Defaults
 from pipeline.limits import check_columns, check_workbook
+from pipeline.privacy import mask_text
 from pipeline.problems import Problem
 
 #: Extensions read, by kind.
@@ -58,7 +59,9 @@ class FileProblem(Exception):
 
 
 def _fail(code: str, file: str, found: str, expected: str, fix: str, sheet: str | None = None) -> FileProblem:
-    return FileProblem(Problem(code=code, file=file, sheet=sheet, found=found, expected=expected, fix=fix))
+    # what the file says of itself (sheet names) is shown with any personal number masked
+    return FileProblem(Problem(code=code, file=file, sheet=sheet and mask_text(sheet), found=mask_text(found),
+                               expected=expected, fix=fix))
 
 
 def sniff_kind(data: bytes) -> str:
@@ -280,12 +283,12 @@ def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None, skip_sheets: tu
     merged = tuple((r.min_row, r.min_col - 1, min(r.max_row, chosen.max_row), min(r.max_col, chosen.max_column) - 1)
                    for r in chosen.merged_cells.ranges if r.min_row <= chosen.max_row and r.min_col <= chosen.max_column)
     if limits is not None:
-        _check_columns(chosen.max_column, file, limits)
         area = chosen.max_row * chosen.max_column + sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in merged)
         if area > limits.max_cells:
             raise _fail("file_too_large", file, f"工作表“{chosen.title}”有 {chosen.max_row:,} 行、{chosen.max_column:,} 列"
                         f"（含合并单元格共 {area:,} 格）", f"不超过 {limits.max_cells:,} 个单元格（sources.yml 中的 max_cells）",
                         "请检查表格右下方远处是否有误填的单元格或格式（选中空行空列整体删除后另存）。", sheet=chosen.title)
+        _check_columns(chosen.max_column, file, limits)
     try:
         rows = [tuple(_finite(v) for v in row) for row in chosen.iter_rows(values_only=True)]
     except MemoryError:
