@@ -204,7 +204,7 @@ def methodology_page(site: Site) -> str:
     return _env().get_template("methodology.md.j2").render(
         **_common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets,
-        vocabularies=config.vocabularies)
+        vocabularies=config.vocabularies, indicators=config.indicators)
 
 
 def plan_page(site: Site) -> str:

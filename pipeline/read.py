@@ -179,11 +179,15 @@ def _load_csv(data: bytes, file: str, limits: Defaults | None = None) -> Grid:
         return _parse_csv(data, file, encoding, limits)
     except UnicodeDecodeError:
         encoding = detect_encoding(data)
+    undetected = ("encoding_undetected", file, "文字编码无法识别（不是 UTF-8，也不是 GBK/GB18030、Big5 或 UTF-16）",
+                  "UTF-8 或 GBK/GB18030 编码的 CSV 文件",
+                  "用 Excel 打开该文件，核对文字显示正常后“另存为”CSV UTF-8（逗号分隔）或 Excel 工作簿（.xlsx）。")
     if encoding is None:
-        raise _fail("encoding_undetected", file, "文字编码无法识别（不是 UTF-8，也不是 GBK/GB18030、Big5 或 UTF-16）",
-                    "UTF-8 或 GBK/GB18030 编码的 CSV 文件",
-                    "用 Excel 打开该文件，核对文字显示正常后“另存为”CSV UTF-8（逗号分隔）或 Excel 工作簿（.xlsx）。")
-    return _parse_csv(data, file, encoding, limits)
+        raise _fail(*undetected)
+    try:
+        return _parse_csv(data, file, encoding, limits)
+    except UnicodeDecodeError:  # a byte-order mark, then bytes of no encoding (a cut or damaged file)
+        raise _fail(*undetected) from None
 
 
 def _check_columns(columns: int, file: str, limits: Defaults | None) -> None:
@@ -193,7 +197,7 @@ def _check_columns(columns: int, file: str, limits: Defaults | None) -> None:
 
 def _parse_csv(data: bytes, file: str, encoding: str, limits: Defaults | None = None) -> Grid:
     head = data[:4096].decode(encoding, errors="ignore").lstrip("\ufeff")
-    first_line = head.split("\n", 1)[0]
+    first_line = next((line for line in head.split("\n") if line.strip()), "")
     delimiter = max([",", "\t", ";"], key=first_line.count) if any(d in first_line for d in ",\t;") else ","
     read = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[""],
                 skip_blank_lines=False, engine="c", encoding=encoding)
@@ -203,13 +207,14 @@ def _parse_csv(data: bytes, file: str, encoding: str, limits: Defaults | None = 
         cells = _read_rectangular_csv(data, delimiter, encoding) if len(data) >= ARROW_MIN_BYTES else None
         if cells is None:
             cells = pd.read_csv(io.BytesIO(data), **read)
-    except pd.errors.ParserError:
-        # a row with more cells than the first: widen to the widest row
-        widest = max(line.count(delimiter) for line in data.decode(encoding).splitlines()) + 1
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        # a row with more cells than the first, or blank lines first: read at the widest row's width
+        lines = data.decode(encoding).lstrip("\ufeff").splitlines()
+        if not any(line.strip() for line in lines):
+            raise _fail("file_empty", file, "文件只有空行", "包含表头和数据行的报表", "请向报送部门索取完整文件。") from None
+        widest = max(line.count(delimiter) for line in lines) + 1
         _check_columns(widest, file, limits)
         cells = pd.read_csv(io.BytesIO(data), names=range(widest), **read)
-    except pd.errors.EmptyDataError:
-        raise _fail("file_empty", file, "文件只有空行", "包含表头和数据行的报表", "请向报送部门索取完整文件。") from None
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     cells.columns = range(cells.shape[1])
     if encoding == "utf-8-sig" or cells.shape[1] and isinstance(cells.iat[0, 0], str) and cells.iat[0, 0].startswith("\ufeff"):

@@ -16,15 +16,22 @@ _ZIP64 = 0xFFFFFFFF
 @dataclass(frozen=True)
 class Member:
     name: str
-    deflated: bytes  # a raw deflate stream
+    deflated: bytes  # a raw deflate stream (or the bytes themselves, for method 0)
     size: int  # the uncompressed size the archive states
     crc: int = 0
+    method: int = 8  # 8 deflated, 0 stored
 
 
 def members_of(workbook: bytes) -> list[Member]:
-    """The parts of a real workbook, compressed again as they are (stated sizes true)."""
+    """The parts of a workbook as they are stored (never unpacked, so a bomb stays small)."""
+    members = []
     with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
-        return [deflated(info.filename, archive.read(info)) for info in archive.infolist()]
+        for info in archive.infolist():
+            name_length, extra_length = struct.unpack("<HH", workbook[info.header_offset + 26: info.header_offset + 30])
+            start = info.header_offset + 30 + name_length + extra_length
+            members.append(Member(info.filename, workbook[start: start + info.compress_size], info.file_size, info.CRC,
+                                  info.compress_type))
+    return members
 
 
 def deflated(name: str, data: bytes) -> Member:
@@ -55,9 +62,9 @@ def write_zip(members: list[Member]) -> bytes:
         big = m.size >= _ZIP64 or len(m.deflated) >= _ZIP64
         extra = struct.pack("<HHQQ", 1, 16, m.size, len(m.deflated)) if big else b""
         sizes = (_ZIP64, _ZIP64) if big else (len(m.deflated), m.size)
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0x800, 8, 0, 0x21, m.crc, *sizes, len(name), len(extra)))
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0x800, m.method, 0, 0x21, m.crc, *sizes, len(name), len(extra)))
         out.write(name + extra + m.deflated)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0x800, 8, 0, 0x21, m.crc, *sizes,
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0x800, m.method, 0, 0x21, m.crc, *sizes,
                                    len(name), len(extra), 0, 0, 0, 0, offset) + name + extra)
     start = out.tell()
     for entry in central:
