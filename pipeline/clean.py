@@ -86,8 +86,10 @@ class FileResult:
 
 
 def empty_observations() -> pd.DataFrame:
+    # the text columns as text (not object), as in a frame with rows: a build with no usable file
+    # at all (every target "no data") passes the same schema check
     return pd.DataFrame({c: pd.Series(dtype="object") for c in OBSERVATION_COLUMNS}).astype(
-        {"row": "Int64", "value": "Int64"})
+        {"row": "Int64", "value": "Int64", **{c: "str" for c in ("column", "period", "indicator", "breakdown", "raw_value")}})
 
 
 def _missing(value: object) -> bool:

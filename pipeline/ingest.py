@@ -198,6 +198,9 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
     With a cache, a file read in an earlier build with the same bytes and settings is not read again."""
     files, problems = discover(raw_dir, config)
     problems = [dataclasses.replace(p, file=mask_text(p.file)) for p in problems]  # names are published
+    if not files:
+        problems.append(Problem(code="no_submissions", file="data/raw/", found="没有一个可以读取的报送文件（.csv 或 .xlsx）",
+                                expected="各部门目录中至少有一个报送文件", fix="把部门报送的文件放进 data/raw/ 下对应部门的目录后重新运行 make。"))
     results = []
     for path, rel, key in files:
         src = config.sources[key]

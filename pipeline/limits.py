@@ -155,16 +155,22 @@ def _is_xml(head: bytes) -> bool:
     return head.lstrip(b" \t\r\n\x00")[:1] == b"<"
 
 
+_FIX_BOMB = ("大小异常，很可能不是 Excel 正常保存的文件（已损坏，或有意制作来拖垮程序）：请不要在本机用 Excel 打开它，"
+             "向报送部门重新索取。")
+
+
 def _too_big(file: str, size: int, limits: Defaults, counted: bool = False) -> Problem:
-    said = f"解压后至少 {size / MB:,.1f} MB" if counted else f"压缩包自称解压后共 {size / MB:,.1f} MB"
+    said = f"解压后至少 {size / MB:,.1f} MB" if counted else f"解压后共 {size / MB:,.1f} MB（压缩包中标明的大小）"
+    absurd = size > 10 * limits.max_unpacked_mb * MB
     return _problem(file, f"工作簿{said}", f"不超过 {limits.max_unpacked_mb:g} MB（sources.yml 中的 max_unpacked_mb）",
-                    _FIX_BIG.format(key="max_unpacked_mb"))
+                    _FIX_BOMB if absurd else _FIX_BIG.format(key="max_unpacked_mb"))
 
 
 def _ratio(file: str, unpacked: int, packed: int, limits: Defaults) -> Problem:
-    return _problem(file, f"解压后至少 {unpacked / MB:,.1f} MB，是文件大小的 {unpacked / max(packed, 1):,.0f} 倍",
+    ratio = unpacked / max(packed, 1)
+    return _problem(file, f"解压后至少 {unpacked / MB:,.1f} MB，是文件大小的 {ratio:,.0f} 倍",
                     f"不超过 {limits.max_compression_ratio:g} 倍（sources.yml 中的 max_compression_ratio）",
-                    _FIX_BIG.format(key="max_compression_ratio"))
+                    _FIX_BOMB if ratio > 5 * limits.max_compression_ratio else _FIX_BIG.format(key="max_compression_ratio"))
 
 
 def check_columns(columns: int, file: str, limits: Defaults) -> Problem | None:

@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "duplicate_person": ("error", "同一人重复计数（duplicate person）"),
     "submissions_conflict": ("error", "同期多份报送且无法判断以哪份为准（conflicting submissions）"),
     "folder_unknown": ("error", "未知的报送目录（unknown folder）"),
+    "no_submissions": ("error", "没有可读取的报送文件（no submissions）"),
     "sources_overlap": ("error", "两种报表报送了同一指标的同一时期（double reporting）"),
     # warnings: the build goes on
     "column_unexpected": ("warning", "未识别的列，已忽略（unexpected column）"),

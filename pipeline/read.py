@@ -10,6 +10,7 @@ import codecs
 import datetime as dt
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,7 +215,15 @@ def _parse_csv(data: bytes, file: str, encoding: str, limits: Defaults | None = 
             raise _fail("file_empty", file, "文件只有空行", "包含表头和数据行的报表", "请向报送部门索取完整文件。") from None
         widest = max(line.count(delimiter) for line in lines) + 1
         _check_columns(widest, file, limits)
-        cells = pd.read_csv(io.BytesIO(data), names=range(widest), **read)
+        try:
+            cells = pd.read_csv(io.BytesIO(data), names=range(widest), **read)
+        except pd.errors.ParserError as exc:
+            quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+            found = (f"第 {int(quote.group(1)) + 1} 行有一个引号（\"）直到文件末尾都没有配对" if quote
+                     else f"CSV 格式有误（{exc}）")
+            raise _fail("file_unreadable", file, found, "每个单元格的引号成对出现的 CSV 文件",
+                        "用 Excel 打开该文件检查那一行（可能是单元格中多打了一个引号），请报送部门改正后重新报送。") from None
+    _refuse_nul(data, encoding, file)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     cells.columns = range(cells.shape[1])
     if encoding == "utf-8-sig" or cells.shape[1] and isinstance(cells.iat[0, 0], str) and cells.iat[0, 0].startswith("\ufeff"):
@@ -222,6 +231,17 @@ def _parse_csv(data: bytes, file: str, encoding: str, limits: Defaults | None = 
     # Text columns as pandas reads them (missing cells are NaN): no copy into Python objects,
     # which for a million-row list would cost more than reading it.
     return Grid(file=file, kind="csv", cells=cells, encoding=encoding)
+
+
+def _refuse_nul(data: bytes, encoding: str, file: str) -> None:
+    """A NUL character has no place in a CSV file's text: the file was cut or damaged on the way."""
+    text_bytes = data if not encoding.startswith("utf_16") and not encoding.startswith("utf-16") else None
+    at = text_bytes.find(b"\x00") if text_bytes is not None else data.decode(encoding, errors="replace").find("\x00")
+    if at >= 0:
+        line = (text_bytes[:at].count(b"\n") if text_bytes is not None
+                else data.decode(encoding, errors="replace")[:at].count("\n")) + 1
+        raise _fail("file_unreadable", file, f"第 {line} 行有空字符（NUL），文件可能在传送或保存时损坏",
+                    "完整的文本文件", "请向报送部门重新索取该文件（或请其用 Excel 打开后另存为 .xlsx）。")
 
 
 def _read_rectangular_csv(data: bytes, delimiter: str, encoding: str) -> pd.DataFrame | None:

@@ -47,13 +47,17 @@ def _as_text(value: object) -> str | None:
     return None
 
 
-def personal_number_cells(cells: pd.DataFrame) -> dict[tuple[int, int], list[str]]:
-    """(row, column position) -> the personal numbers found in that cell, for every cell.
+def personal_number_cells(cells: pd.DataFrame, skip: set[int] = frozenset()) -> dict[tuple[int, int], list[str]]:
+    """(row, column position) -> the personal numbers found in that cell, for every cell (but
+    those of the columns at the positions in skip).
 
-    Only cells with at least MIN_DIGITS digits are read by the patterns (a vectorised count on
-    text columns), so a list of a million records is screened in about the time it takes to read."""
+    Only cells with at least MIN_DIGITS digits are read by the patterns (vectorised length and
+    digit counts first), so a list of a million records is screened in a fraction of the time
+    it takes to read."""
     found: dict[tuple[int, int], list[str]] = {}
     for position, column in enumerate(cells.columns):
+        if position in skip:
+            continue
         values = cells[column].dropna()
         if values.empty:
             continue
@@ -61,7 +65,10 @@ def personal_number_cells(cells: pd.DataFrame) -> dict[tuple[int, int], list[str
             values = values.map(_as_text).dropna()
             if values.empty:
                 continue
-        candidates = values[values.astype(str).str.count(_DIGITS) >= MIN_DIGITS]
+        if not pd.api.types.is_string_dtype(values.dtype):
+            values = values.astype(str)
+        values = values[values.str.len() >= MIN_DIGITS]  # (fast) a shorter text cannot hold enough digits
+        candidates = values[values.str.count(_DIGITS) >= MIN_DIGITS]
         for row, text in candidates.items():
             numbers = find_personal_numbers(str(text))
             if numbers:
@@ -136,12 +143,12 @@ def screen_grid(grid: Grid, source: Source, defaults: Defaults) -> tuple[Grid, l
     if sheets:
         grid = dataclasses.replace(grid, sheet=grid.sheet and mask_text(grid.sheet),
                                    other_sheets=tuple(mask_text(s) for s in grid.other_sheets))
-    hits = personal_number_cells(grid.cells)
-    layout = _layout(grid, source, defaults) if hits else None
+    layout = _layout(grid, source, defaults)
     if layout is None:
         return grid, problems
+    hits = personal_number_cells(grid.cells, skip=layout.personal)
     kept = {(row, col): numbers for (row, col), numbers in hits.items()
-            if row >= layout.first_body_row - source.header.rows and col not in layout.personal
+            if row >= layout.first_body_row - source.header.rows
             and not (row >= layout.first_body_row and _is_note_row(grid.cells, row, layout))}
     if not kept:
         return grid, problems

@@ -203,6 +203,8 @@ def _edit(data: bytes, change) -> bytes:
     if check_workbook(data, "", load_config().defaults):  # openpyxl would choke on it here too
         raise ValueError("no workbook left to edit")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
+    if any(ws.max_row * ws.max_column > 1_000_000 for ws in workbook.worksheets):
+        raise ValueError("a sheet too large to edit (openpyxl would make every cell of it)")
     change(workbook)
     out = io.BytesIO()
     workbook.save(out)
@@ -451,6 +453,7 @@ def run(spec_file: Path) -> None:
             dataset, problems = read_and_check(raw, config, TODAY)
             errors = [p for p in problems if p.severity == "error"]
             outcome["errors"] = [[p.code, p.file, p.message()] for p in errors]
+            outcome["named"] = sorted({p.file for p in problems})
             outcome["figures"] = _figures(dataset.observations)
             key = json.dumps(outcome["figures"])
             if not errors and key not in analysed:

@@ -211,7 +211,8 @@ def test_every_problem_kind_has_a_test_or_is_a_warning_tested_elsewhere():
                                          "submission_duplicate", "submitted_missing", "sheet_missing",
                                          "sources_overlap", "period_sheet_differs",
                                          # in test_hostile_inputs.py
-                                         "personal_data", "value_implausible", "file_link", "submitted_early"}
+                                         "personal_data", "value_implausible", "file_link", "submitted_early",
+                                         "no_submissions"}
     assert set(KINDS) <= tested, f"untested problem kinds: {set(KINDS) - tested}"
 
 

@@ -29,8 +29,8 @@ from tests.test_forms import _file_name, _period, fill
 SEED = int(os.environ.get("FUZZ_SEED", "13"))
 EXTRA = int(os.environ.get("FUZZ_CASES", "16"))
 SECONDS_PER_CASE = 20  # the largest real workbook (max_cells) reads in about 15 s on a busy machine
-PEAK_MB = 1200  # the worker's peak resident memory over all cases (about 250 MB at rest)
-ADDRESS_SPACE_GB = 6  # beyond this the worker is stopped by the kernel (a runaway, named by the test)
+PEAK_MB = 1000  # the worker's peak resident memory over all cases (about 250 MB at rest)
+ADDRESS_SPACE_GB = 2  # beyond this the worker gets MemoryError (a runaway, named by the test); at rest 0.5 GB
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,8 @@ def test_damaged_files_end_in_figures_or_a_message_naming_them(bases, tmp_path):
             continue
         if outcome["seconds"] > SECONDS_PER_CASE:
             failures.append(f"{describe(case)}: {outcome['seconds']:.1f} s")
-        unnamed = [e for e in outcome["errors"] if e[1] != rel]
+        # (with nothing left to read, the error is about data/raw; a warning then names the file)
+        unnamed = [e for e in outcome["errors"] if e[1] != rel and not (e[0] == "no_submissions" and rel in outcome["named"])]
         if unnamed:
             failures.append(f"{describe(case)}: errors that do not name the file: {unnamed}")
         if case.neutral and (outcome["errors"] or outcome["figures"] != done[case.base]["figures"]):

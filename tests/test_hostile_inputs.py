@@ -115,6 +115,8 @@ CASES = [
     Case("a folder of void files in a department's folder", "卫生局", lambda raw: (
         (raw / "卫生局/作废").mkdir(), shutil.copy(raw / HEALTH_Q1, raw / "卫生局/作废"),
         _row(raw, "卫生局/作废/卫生局_2009Q1_卫生人才引进.csv", 2, 6, "99")), "file_ignored", "卫生局/作废/"),
+    Case("only files that are not read", "卫生局", lambda raw: [p.rename(p.with_suffix(".txt")) for p in (raw / "卫生局").iterdir()],
+         "no_submissions", "data/raw/"),
     # dates
     Case("a submission date before the quarter ended", "卫生局", lambda raw: csv_lines(raw, HEALTH_Q1, lambda ls: [
         line.replace("2009-04-05", "2009-03-15") for line in ls]), "submitted_early", HEALTH_Q1, 2, "报送日期"),
@@ -152,7 +154,7 @@ def test_each_hostile_or_careless_file_gives_the_right_message(case, config, tmp
 
 
 def test_hostile_problem_kinds_are_all_tested():
-    new = {"personal_data", "value_implausible", "file_link", "submitted_early"}
+    new = {"personal_data", "value_implausible", "file_link", "submitted_early", "no_submissions"}
     assert new <= set(KINDS) and new <= {c.code for c in CASES}
 
 

@@ -66,7 +66,7 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b
 #: name -> (the file's bytes, the problem code, words of its message)
 CASES: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "16 MB unpacking to 16 GiB": (lambda: craft.with_member(SAMPLE.read_bytes(), craft.bomb(
-        craft.first_sheet(SAMPLE.read_bytes()), 16 * 1024)), "file_too_large", "自称解压后共 16,384.0 MB"),
+        craft.first_sheet(SAMPLE.read_bytes()), 16 * 1024)), "file_too_large", "解压后共 16,384.0 MB（压缩包中标明的大小）"),
     "the same, stating a small size": (lambda: craft.with_member(SAMPLE.read_bytes(), craft.bomb(
         craft.first_sheet(SAMPLE.read_bytes()), 16 * 1024, stated=4000)), "file_unreadable", "已损坏"),
     "2 MB unpacking to 2 GiB": (lambda: craft.with_member(SAMPLE.read_bytes(), craft.bomb(
