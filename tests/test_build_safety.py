@@ -125,3 +125,23 @@ def test_the_quality_page_never_prints_nan_for_a_missing_sheet_or_column(built):
     quality = (built["site"] / "quality" / "index.html").read_text(encoding="utf-8")
     assert "工作表“" in quality  # the Excel files' sheets are named
     assert "“nan”" not in quality and "nan 编码" not in quality
+
+
+def test_problems_without_a_sheet_or_column_beside_ones_with_them_print_no_nan(config, tmp_path):
+    """The quality page lists problems of CSV files (no sheet), of whole files (no column) and of
+    Excel cells together: a missing place is left out, never printed as 工作表“nan” or “nan”列."""
+    from pipeline.build import analyse, load_site_settings, read_and_check
+    from pipeline.pages import quality_page
+    from tests.test_bad_inputs import HEALTH_Q1, csv_lines
+    from tests.test_hostile_inputs import _sheet_title
+
+    raw = copy_raw(tmp_path)
+    _sheet_title(raw, "农工办/农工办_2010年第四季度农村实用人才培训.xlsx", "2010年三季度")  # a sheet, no column
+    csv_lines(raw, HEALTH_Q1, lambda ls: [line.replace("2009-04-05", "2009-03-15") for line in ls])  # a column, no sheet
+    (raw / "卫生局" / "作废").mkdir()  # neither
+    (raw / "卫生局" / "作废" / "旧.csv").write_text("x", encoding="utf-8")
+    dataset, problems = read_and_check(raw, config, TODAY)
+    assert {p.code for p in problems} == {"period_sheet_differs", "submitted_early", "file_ignored"}
+    page = quality_page(analyse(config, dataset, problems, "", load_site_settings()).site)
+    assert "工作表“2010年三季度”" in page and "“报送日期”列" in page and "卫生局/作废/" in page
+    assert "nan" not in page
