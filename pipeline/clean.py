@@ -88,8 +88,9 @@ class FileResult:
 def empty_observations() -> pd.DataFrame:
     # the text columns as text (not object), as in a frame with rows: a build with no usable file
     # at all (every target "no data") passes the same schema check
+    text = {c: "str" for c in ("column", "period", "indicator", "breakdown", "raw_value")}
     return pd.DataFrame({c: pd.Series(dtype="object") for c in OBSERVATION_COLUMNS}).astype(
-        {"row": "Int64", "value": "Int64", **{c: "str" for c in ("column", "period", "indicator", "breakdown", "raw_value")}})
+        {"row": "Int64", "value": "Int64", **text})
 
 
 def _missing(value: object) -> bool:
@@ -315,8 +316,9 @@ class _FileCleaner:
                             day = parse_date(m.group(1))
                         except DateError:
                             continue
-                        self.submitted_cell = next(((int(r), get_column_letter(c + 1)) for r, row in self.grid.cells.iterrows()
-                                                    for c, v in enumerate(row) if v is cell or isinstance(v, str) and v == cell), (None, None))
+                        self.submitted_cell = next(((int(r), get_column_letter(c + 1))
+                                                    for r, row in self.grid.cells.iterrows() for c, v in enumerate(row)
+                                                    if v is cell or isinstance(v, str) and v == cell), (None, None))
                         return day
         if self.source.submitted:
             self.problem("submitted_missing", "文件中没有找到报送日期",

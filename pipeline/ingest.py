@@ -50,7 +50,8 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
                 problems.append(Problem(code="file_ignored", file=rel + "/", found=f"子目录“{name}”（其中 {count} 个文件）未读取",
                                         expected=f"报送文件直接放在部门目录 data/raw/{parts[0]}/ 中",
                                         fix=f"子目录用于存放作废、备份的旧文件，不计入网站；如其中有要计入的文件，请移到 data/raw/{parts[0]}/ 中。"))
-        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink() and not (len(parts) == 1 and parts[0] in by_folder))
+        in_department = len(parts) == 1 and parts[0] in by_folder
+        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink() and not in_department)
         for name in sorted(names):
             path = here / name
             rel = path.relative_to(raw_dir).as_posix()

@@ -128,7 +128,8 @@ def check_workbook(data: bytes, file: str, limits: Defaults) -> Problem | None:
                 parser = parser and _parse(parser, b"", final=True)
         except _Refused as refused:
             return refused.problem
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
+                NotImplementedError) as exc:
             return _problem(file, f"Excel 文件已损坏、不完整或加了密码（{type(exc).__name__}：{member.filename}）",
                             "可以在 Excel 中正常打开、没有设置密码的 .xlsx 文件", _FIX_DAMAGED, code="file_unreadable")
     if reader.sheets > limits.max_sheets:
@@ -170,7 +171,8 @@ def _ratio(file: str, unpacked: int, packed: int, limits: Defaults) -> Problem:
     ratio = unpacked / max(packed, 1)
     return _problem(file, f"解压后至少 {unpacked / MB:,.1f} MB，是文件大小的 {ratio:,.0f} 倍",
                     f"不超过 {limits.max_compression_ratio:g} 倍（sources.yml 中的 max_compression_ratio）",
-                    _FIX_BOMB if ratio > 5 * limits.max_compression_ratio else _FIX_BIG.format(key="max_compression_ratio"))
+                    _FIX_BOMB if ratio > 5 * limits.max_compression_ratio
+                    else _FIX_BIG.format(key="max_compression_ratio"))
 
 
 def check_columns(columns: int, file: str, limits: Defaults) -> Problem | None:

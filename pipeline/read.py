@@ -305,13 +305,15 @@ def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None, skip_sheets: tu
         chosen = non_empty[0]
     # One cell far away (XFD1048576) or a merged range over the whole sheet would make a grid of
     # billions of empty cells: the sheet's extent and its merged ranges are checked first.
-    merged = tuple((r.min_row, r.min_col - 1, min(r.max_row, chosen.max_row), min(r.max_col, chosen.max_column) - 1)
-                   for r in chosen.merged_cells.ranges if r.min_row <= chosen.max_row and r.min_col <= chosen.max_column)
+    height, width = chosen.max_row, chosen.max_column
+    merged = tuple((r.min_row, r.min_col - 1, min(r.max_row, height), min(r.max_col, width) - 1)
+                   for r in chosen.merged_cells.ranges if r.min_row <= height and r.min_col <= width)
     if limits is not None:
-        area = chosen.max_row * chosen.max_column + sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in merged)
-        if area > limits.max_cells:
-            raise _fail("file_too_large", file, f"工作表“{chosen.title}”有 {chosen.max_row:,} 行、{chosen.max_column:,} 列"
-                        f"（含合并单元格共 {area:,} 格）", f"不超过 {limits.max_cells:,} 个单元格（sources.yml 中的 max_cells）",
+        spanned = sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in merged)
+        if height * width + spanned > limits.max_cells:
+            raise _fail("file_too_large", file, f"工作表“{chosen.title}”有 {height:,} 行、{width:,} 列"
+                        + (f"，合并单元格又占 {spanned:,} 格" if spanned else ""),
+                        f"不超过 {limits.max_cells:,} 个单元格（sources.yml 中的 max_cells）",
                         "请检查表格右下方远处是否有误填的单元格或格式（选中空行空列整体删除后另存）。", sheet=chosen.title)
         _check_columns(chosen.max_column, file, limits)
     try:

@@ -207,10 +207,11 @@ def implausible_values(observations: pd.DataFrame, source: Source, config: Confi
         what = (f"{breakdown}共 {int(group['value']):,} 条记录" if source.layout == "records"
                 else f"{int(group['value']):,}")
         problems.append(Problem(
-            code="value_implausible", file=str(group["file"]), sheet=None if pd.isna(group["sheet"]) else str(group["sheet"]),
-            row=int(group["row"]), column=str(group["column"]),
+            code="value_implausible", file=str(group["file"]), row=int(group["row"]), column=str(group["column"]),
+            sheet=None if pd.isna(group["sheet"]) else str(group["sheet"]),
             found=f"{indicator.name}为 {what}{indicator.unit}",
-            expected=f"0 至 {indicator.plausible_max:,}{indicator.unit}（config/indicators.yml 中 {indicator_id} 的 plausible_max）",
+            expected=f"0 至 {indicator.plausible_max:,}{indicator.unit}"
+                     f"（config/indicators.yml 中 {indicator_id} 的 plausible_max）",
             fix="核对是否多打了数字、把其他数字（金额、编号、电话）填进了这一格，或把全区合计填进了一个单位的一行；"
                 "确属实情，请调高 config/indicators.yml 中的 plausible_max。"))
     return problems

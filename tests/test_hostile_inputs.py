@@ -11,7 +11,6 @@ import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
@@ -20,6 +19,7 @@ from pipeline.build import read_and_check
 from pipeline.ingest import ReadCache
 from pipeline.problems import KINDS
 from tests.conftest import TODAY, copy_raw
+from tests import test_bad_inputs as bad_inputs
 from tests.test_bad_inputs import (ENTERPRISE_Q1, GRADUATES_2009, HEALTH_Q1, RURAL_Q1, SKILLS_Q1, TALENTS_2009, csv_lines,
                                    set_cell, xlsx_cells)
 
@@ -29,16 +29,9 @@ RECORDS = "农工办培训明细/农工办培训明细_2011Q1.csv"
 
 
 @dataclass(frozen=True)
-class Case:
-    name: str
-    folder: str
-    change: Callable[[Path], None]
-    code: str
-    file: str
-    row: int | None = None
-    column: str | None = None
+class Case(bad_inputs.Case):
     absent: bool = False  # the file must read without this problem (a number where it is dropped)
-    settings: dict | None = None  # sources.yml defaults or indicators changed for the case
+    settings: dict | None = None  # plausible_max changed for the case (indicator -> value)
 
 
 def _row(raw: Path, rel: str, i: int, column: int, value: str, encoding: str = "utf-8") -> None:
