@@ -46,6 +46,23 @@ def _sheet_title(raw: Path, rel: str, title: str) -> None:
     workbook.save(path)
 
 
+def _excel_number(raw: Path, rel: str, cell: str, text: bytes) -> None:
+    """A number cell holding what Excel never writes (1e400, which a reader takes for infinity)."""
+    import io
+    import zipfile
+
+    from tests import craft
+
+    workbook = openpyxl.load_workbook(raw / rel)
+    workbook.worksheets[0][cell] = 0
+    out = io.BytesIO()
+    workbook.save(out)
+    name = craft.first_sheet(out.getvalue())
+    xml = zipfile.ZipFile(out).read(name)
+    xml = xml.replace(f'r="{cell}" s="2" t="n"><v>0</v>'.encode(), f'r="{cell}" s="2" t="n"><v>'.encode() + text + b"</v>")
+    (raw / rel).write_bytes(craft.with_member(out.getvalue(), craft.deflated(name, xml)))
+
+
 def _link(raw: Path, target: Path, name: str) -> None:
     os.symlink(target, raw / name)
 
@@ -95,6 +112,8 @@ CASES = [
     Case("21 digits in a CSV cell", "卫生局", lambda raw: _row(raw, HEALTH_Q1, 2, 6, "100000000000000000000"),
          "value_invalid", HEALTH_Q1, 3, "本科"),
     Case("1e20 in an Excel cell", "农工办", lambda raw: xlsx_cells(raw, RURAL_Q1, lambda ws: ws.cell(5, 3, 1e20)),
+         "value_invalid", RURAL_Q1, 5, "农村劳动力转移培训"),
+    Case("an Excel number cell of 1e400 (infinity)", "农工办", lambda raw: _excel_number(raw, RURAL_Q1, "C5", b"1e400"),
          "value_invalid", RURAL_Q1, 5, "农村劳动力转移培训"),
     Case("infinity written as text", "卫生局", lambda raw: _row(raw, HEALTH_Q1, 2, 6, "inf"), "value_invalid", HEALTH_Q1, 3, "本科"),
     Case("NaN written as text", "卫生局", lambda raw: _row(raw, HEALTH_Q1, 2, 6, "NaN"), "value_invalid", HEALTH_Q1, 3, "本科"),
