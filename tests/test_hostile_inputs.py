@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.build import read_and_check
 from pipeline.ingest import ReadCache
+from pipeline.privacy import find_personal_numbers
 from pipeline.problems import KINDS
 from tests.conftest import TODAY, copy_raw
 from tests import test_bad_inputs as bad_inputs
@@ -176,12 +177,17 @@ def test_the_read_cache_keeps_no_typed_personal_number_and_no_unkeyed_hash(confi
     build/, so hashing every possible ID number does not find them."""
     import hashlib
 
-    raw = copy_raw(tmp_path, ["科技局", "人事局"])
+    raw = copy_raw(tmp_path, ["科技局", "人事局", "农工办"])
     _row(raw, ENTERPRISE_Q1, 2, 0, "华瑞电气 138-1234-5678", "gb18030")
     folder = tmp_path / "cache"
     read_and_check(raw, config, TODAY, ReadCache(folder, config, TODAY))
     entries = {p: p.read_bytes() for p in folder.glob("*.pickle")}
-    assert len(entries) == 10
+    assert len(entries) == 18
+    # the phone numbers of the form fillers, in the note rows below each 农工办 table
+    notes = [c.value for p in sorted((raw / "农工办").iterdir()) for c in openpyxl.load_workbook(p).worksheets[0]["A"]
+             if str(c.value).startswith("填表人")]
+    phones = {n.encode() for note in notes for n in find_personal_numbers(note)}
+    assert len(phones) == 8 and not [n for n in phones for data in entries.values() if n in data]
     ids = [line.split(",")[2] for line in (raw / GRADUATES_2009).read_text(encoding="utf-8").splitlines()[2:] if line[:1].isdigit()]
     unkeyed = {hashlib.blake2b(i.encode(), digest_size=12).hexdigest() for i in ids}
     for path, data in entries.items():
