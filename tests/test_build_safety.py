@@ -145,3 +145,14 @@ def test_problems_without_a_sheet_or_column_beside_ones_with_them_print_no_nan(c
     page = quality_page(analyse(config, dataset, problems, "", load_site_settings()).site)
     assert "工作表“2010年三季度”" in page and "“报送日期”列" in page and "卫生局/作废/" in page
     assert "nan" not in page
+
+
+def test_the_last_net_names_the_file_masks_the_number_and_says_what_to_do():
+    from pipeline.build import BuildFailed, check_no_personal_data
+
+    page = "单位,人数\n华瑞电气（联系人 138 1234 5678）,3\n".encode()
+    with pytest.raises(BuildFailed) as failed:
+        check_no_personal_data({"data/observations.csv": page, "index.md": "首页 20091231 共 20,000 人次".encode()})
+    message = str(failed.value)
+    assert "data/observations.csv" in message and "138****5678" in message and "1234" not in message
+    assert "data/raw" in message and "重新运行 make" in message and "程序错误" not in message

@@ -124,17 +124,18 @@ def test_every_real_workbook_is_within_the_limits(config, tmp_path):
 
 
 MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
 from pipeline.build import read_and_check
 from pipeline.config import load_config
 from tests.conftest import TODAY
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from tests.fuzz import peak_mb
+before = peak_mb()
 started = time.perf_counter()
 _, problems = read_and_check(Path(sys.argv[1]), load_config(), TODAY)
 print(json.dumps({"seconds": time.perf_counter() - started, "codes": [p.code for p in problems],
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "imports_mb": before / 1024}))
+                  "peak_mb": peak_mb(), "imports_mb": before}))
 """
 
 
