@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pipeline.clean import FileResult, clean_file
 from pipeline.config import Config
+from pipeline.privacy import mask_text
 from pipeline.problems import Problem
 from pipeline.read import FileProblem, grid_from_bytes, load_bytes
-from pipeline.privacy import mask_text
 from pipeline.screen import implausible_values, reject, screen_grid, screen_name
 
 #: Files in data/raw that are documentation, not submissions.

@@ -105,12 +105,14 @@ def mask_text(text: str) -> str:
         return text
     text = normalise(text)
     for pattern, groups, kind in _PATTERNS:
-        def masked(m: re.Match) -> str:
-            number = _number(m, groups, kind)
-            # a prefix such as +86 stays as written; the number is masked
-            return m.group(0) if number is None else m.group(0)[: m.start(groups[0]) - m.start(0)] + mask(number)
-        text = pattern.sub(masked, text)
+        text = pattern.sub(lambda m, groups=groups, kind=kind: _masked(m, groups, kind), text)
     return text
+
+
+def _masked(m: re.Match, groups: tuple[int, ...], kind: str) -> str:
+    """A match with its number masked (a prefix such as +86 stays as written), or as it is if invalid."""
+    number = _number(m, groups, kind)
+    return m.group(0) if number is None else m.group(0)[: m.start(groups[0]) - m.start(0)] + mask(number)
 
 
 def leak_message(path: str, hits: list[str]) -> str:

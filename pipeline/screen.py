@@ -154,7 +154,7 @@ def screen_grid(grid: Grid, source: Source, defaults: Defaults) -> tuple[Grid, l
         return grid, problems
     cells = grid.cells.copy()
     by_column: dict[int, list[int]] = {}
-    for (row, col), numbers in sorted(kept.items()):
+    for row, col in sorted(kept):
         by_column.setdefault(col, []).append(row)
         cells.iloc[row - 1, col] = mask_text(_as_text(cells.iat[row - 1, col]) or "")
     for col, rows in by_column.items():

@@ -19,10 +19,19 @@ from pipeline.build import read_and_check
 from pipeline.ingest import ReadCache
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import KINDS
-from tests.conftest import TODAY, copy_raw
 from tests import test_bad_inputs as bad_inputs
-from tests.test_bad_inputs import (ENTERPRISE_Q1, GRADUATES_2009, HEALTH_Q1, RURAL_Q1, SKILLS_Q1, TALENTS_2009, csv_lines,
-                                   set_cell, xlsx_cells)
+from tests.conftest import TODAY, copy_raw
+from tests.test_bad_inputs import (
+    ENTERPRISE_Q1,
+    GRADUATES_2009,
+    HEALTH_Q1,
+    RURAL_Q1,
+    SKILLS_Q1,
+    TALENTS_2009,
+    csv_lines,
+    set_cell,
+    xlsx_cells,
+)
 
 ID_SPACED = "440301 19850615 1238"
 TALENTS_2010 = "组织部人才办/2010年度优秀创新创业人才认定名单.xlsx"

@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 from typing import Callable
 
 import openpyxl
