@@ -71,9 +71,15 @@ lock: $(TEST_DEPS) ## Re-pin every dependency from requirements/*.in into requir
 	$(PY) -m piptools compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
 	  --no-emit-find-links -o requirements/test.lock requirements/test.in
 
+# A .venv whose Python cannot be run (the system's Python upgraded, wrong permissions) is not
+# rebuilt over: a new environment on top of an old one mixes both. A venv that fails half-made is removed.
 $(PY):
+	@if [ -e $(VENV) ] || [ -L $(VENV) ]; then \
+	  echo "$(VENV) 已存在，但其中的 Python（$(PY)）无法使用（可能系统的 Python 已升级，或权限不对）。" >&2; \
+	  echo "为免把新环境装在旧环境上，make 不会自动重建：请运行 make distclean 删除 $(VENV)，再运行 make。" >&2; \
+	  exit 1; fi
 	scripts/ensure-debian-packages python3-venv
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 $(BUILD_DEPS): requirements/build.lock | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/build.lock

@@ -38,9 +38,10 @@ from pipeline.format import as_of_phrase, date_zh
 from pipeline.generator import GeneratorFailed, load_chinese_words, load_site_settings, run_mkdocs, write_config
 from pipeline.ingest import ReadCache, read_all
 from pipeline.pages import Site, all_pages
-from pipeline.privacy import find_personal_numbers
+from pipeline.privacy import find_personal_numbers, leak_message
 from pipeline.problems import Problem, sort_problems
 from pipeline.tables import TABLES, csv_bytes, data_dictionary, for_table, json_bytes, rounded, targets_table
+from pipeline.workdir import TEMPORARY_PREFIX, build_lock, clear_report, failed, permission_message, replace_failed
 
 
 class BuildFailed(Exception):
@@ -135,8 +136,7 @@ def check_no_personal_data(files: dict[str, bytes]) -> None:
             continue
         hits = find_personal_numbers(content.decode("utf-8", errors="replace"))
         if hits:
-            raise BuildFailed(f"发布中止：生成的 {path} 中出现了疑似身份证号或手机号（共 {len(hits)} 处）。"
-                              "这是程序错误，个人信息不应进入网站；请联系维护人员。")
+            raise BuildFailed(leak_message(path, hits))
 
 
 # -- save ---------------------------------------------------------------------------------------
@@ -176,13 +176,19 @@ def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
 
 
 def replace_site(new_site: Path, site_dir: Path) -> None:
-    """Put a finished site in place of the old one with two renames on the same disk."""
+    """Put a finished site in place of the old one with two renames on the same disk; if that
+    cannot be done (no permission), BuildFailed, with the old site where it was."""
     old = site_dir.with_name(site_dir.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site_dir.exists():
-        site_dir.rename(old)
-    new_site.rename(site_dir)
+    try:
+        if old.exists():
+            shutil.rmtree(old)
+        if site_dir.exists():
+            site_dir.rename(old)
+        new_site.rename(site_dir)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            recover_interrupted_swap(site_dir)  # the last site back in its place
+        raise BuildFailed(replace_failed(site_dir, old, exc)) from None
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -209,8 +215,15 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
           cache_dir: Path = paths.CACHE_DIR) -> Outputs:
     """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure.
 
-    Outputs.stage_seconds says how long each stage took (for the benchmark).
+    One build at a time per build folder (a second one waits); what a killed build left there is
+    removed first. Outputs.stage_seconds says how long each stage took (for the benchmark).
     """
+    with build_lock(site_dir.parent / "build"):
+        return _build(raw_dir, site_dir, config_dir=config_dir, today=today, keep_docs=keep_docs, cache_dir=cache_dir)
+
+
+def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | None, keep_docs: Path | None,
+           cache_dir: Path) -> Outputs:
     clock = _StageClock()
     recover_interrupted_swap(site_dir)
     # load
@@ -244,7 +257,7 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
         # save
         work_root = site_dir.parent / "build"
         work_root.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="build-", dir=work_root) as work:
+        with tempfile.TemporaryDirectory(prefix=TEMPORARY_PREFIX, dir=work_root) as work:
             docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
             data_dates = {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference)}
             with clock("mkdocs"):
@@ -300,22 +313,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work_dir = args.site.resolve().parent / "build"
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    report = clear_report(work_dir)  # the report of this build if it fails; never an older, unrelated one
     try:
         # Generated pages and the error report go in the build folder beside the site.
         outputs = build(args.raw.resolve(), args.site.resolve(), config_dir=args.config.resolve(),
                         cache_dir=args.cache.resolve(), keep_docs=work_dir / "docs")
     except ConfigError as exc:
-        print(exc.message(), file=sys.stderr)
-        return 2
+        return failed(exc.message(), report, 2)
     except DataErrors as exc:
-        report = error_report(exc.errors, exc.problems)
-        print(report, file=sys.stderr)
-        work_dir.mkdir(parents=True, exist_ok=True)
-        (work_dir / "problems.txt").write_text(report, encoding="utf-8")
-        return 1
+        return failed(error_report(exc.errors, exc.problems), report, 1)
     except (BuildFailed, GeneratorFailed) as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
+        return failed(str(exc), report, 1)
+    except PermissionError as exc:
+        return failed(permission_message(exc), report, 1)
     except KeyboardInterrupt:
         print("已中断：网站保持上一次的版本。", file=sys.stderr)
         return 130

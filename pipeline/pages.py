@@ -23,6 +23,7 @@ from pipeline.config import Config, Target
 from pipeline.format import as_of_phrase, count_zh, date_zh, figure, missing, number, percent, value_with_unit
 from pipeline.periods import Period
 from pipeline.series import provenance
+from pipeline.problems import sort_problems
 from pipeline.tables import TABLES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -216,7 +217,7 @@ def methodology_page(site: Site) -> str:
     return render(site.config, "methodology.md.j2",
         **_common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets, readings=config.readings,
-        vocabularies=config.vocabularies, measures=site.commitments)
+        vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators)
 
 
 def plan_page(site: Site) -> str:
@@ -246,19 +247,22 @@ def downloads_page(site: Site, table_rows: dict[str, int]) -> str:
 def quality_page(site: Site) -> str:
     page = "quality.md"
     ds = site.dataset
-    problems = site.analysis.problems_table
+    # The problems themselves (a missing sheet or column is None), not rows of a table (where it
+    # would be NaN, printed as 工作表“nan”); a submission's missing values as None likewise.
+    problems = sort_problems(site.problems)
     files = []
     for sub in ds.submissions.to_dict("records"):
         log = ds.cleaning_log[ds.cleaning_log["file"] == sub["file"]].to_dict("records")
-        files.append({"sub": sub, "log": log,
-                      "problems": problems[problems["file"] == sub["file"]].to_dict("records")})
-    other = problems[~problems["file"].isin(ds.submissions["file"] if not ds.submissions.empty else [])]
+        files.append({"sub": {k: None if missing(v) else v for k, v in sub.items()}, "log": log,
+                      "problems": [p for p in problems if p.file == sub["file"]]})
+    read = set(ds.submissions.get("file", []))
+    other = [p for p in problems if p.file not in read]
     totals = ds.cleaning_log.groupby(["action", "action_zh"], as_index=False)["count"].sum() \
         if not ds.cleaning_log.empty else pd.DataFrame(columns=["action", "action_zh", "count"])
     return render(site.config, "quality.md.j2",
-        **_common(site, page), files=files, other_problems=other.to_dict("records"),
+        **_common(site, page), files=files, other_problems=other,
         totals=totals.to_dict("records"), corrections=ds.corrections.to_dict("records"),
-        warnings=int((problems["severity"] == "warning").sum()), actions=ACTIONS,
+        warnings=sum(p.severity == "warning" for p in problems), actions=ACTIONS,
         indicators=site.config.indicators)
 
 

@@ -37,7 +37,12 @@ COUNT_ERRORS = {
     "negative": "负数",
     "fraction": "非整数",
     "not_a_number": "不是数字",
+    "too_large": "数字大得不可能",
 }
+
+#: No count reaches this: larger numbers are refused before they are made integers (a 64-bit
+#: integer holds up to 9.2e18; an Excel cell holds integers exactly only below 2**53 ≈ 9.0e15).
+COUNT_CEILING = 10**15
 
 EXCEL_ERROR_VALUES = ("#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!",
                       "#SPILL!", "#CALC!", "#GETTING_DATA")
@@ -84,13 +89,15 @@ def parse_counts(
     if is_number.any():
         nums = np.array([float(v) for v in objs[is_number]])
         idx = np.flatnonzero(is_number)
-        integral = np.isclose(nums, np.round(nums))
+        huge = ~(np.abs(nums) < COUNT_CEILING)  # infinities and NaN too
+        integral = ~huge & np.isclose(nums, np.round(nums))
         ok = integral & (nums >= 0)
         values[idx[ok]] = np.round(nums[ok]).astype("int64")
         known[idx[ok]] = True
         actions["excel_number"][idx[ok]] = True
-        error[idx[~integral]] = "fraction"
+        error[idx[~integral & ~huge]] = "fraction"
         error[idx[integral & (nums < 0)]] = "negative"
+        error[idx[huge]] = "too_large"
 
     # Text (everything else that is not missing).
     is_text = ~is_number & ~is_missing
@@ -136,11 +143,14 @@ def parse_counts(
     body = body.where(~pd.Series(decimal_zero), body.str.replace(r"\.0+$", "", regex=True))
 
     integer = todo & body.str.match(_INTEGER).to_numpy()
+    too_large = integer & (body.str.lstrip("0").str.len() > len(str(COUNT_CEILING - 1))).to_numpy()
+    error[too_large] = "too_large"
+    integer &= ~too_large
     if integer.any():
         values[integer] = body[integer].astype("int64").to_numpy()
         known[integer] = True
         actions["text_number"] |= integer
-    rest = todo & ~integer
+    rest = todo & ~integer & ~too_large
     negative = rest & body.str.match(_NEGATIVE).to_numpy()
     error[negative] = "negative"
     fraction = rest & ~negative & body.str.match(_FRACTION).to_numpy()

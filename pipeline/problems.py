@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "file_type_unsupported": ("error", "不支持的文件类型（unsupported file type）"),
     "encoding_undetected": ("error", "无法识别文字编码（unknown encoding）"),
     "file_too_large": ("error", "文件过大（file too large）"),
+    "file_link": ("error", "符号链接不读取（symbolic link）"),
     "sheet_missing": ("error", "找不到工作表（missing sheet）"),
     "header_missing": ("error", "找不到表头（header not found）"),
     "column_missing": ("error", "缺少列（missing column）"),
@@ -43,6 +44,8 @@ KINDS: dict[str, tuple[Severity, str]] = {
     # values and names
     "value_invalid": ("error", "数值无法读取（invalid number）"),
     "value_negative": ("error", "数值为负（negative value）"),
+    "value_implausible": ("error", "数值超出合理范围（implausible value）"),
+    "personal_data": ("error", "发现身份证号或手机号（personal number）"),
     "excel_error": ("error", "Excel 错误值（Excel error cell）"),
     "name_unknown": ("error", "名称不在词表中（unknown name）"),
     "department_mismatch": ("error", "填报单位与目录不符（department mismatch）"),
@@ -51,6 +54,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "duplicate_person": ("error", "同一人重复计数（duplicate person）"),
     "submissions_conflict": ("error", "同期多份报送且无法判断以哪份为准（conflicting submissions）"),
     "folder_unknown": ("error", "未知的报送目录（unknown folder）"),
+    "no_submissions": ("error", "没有可读取的报送文件（no submissions）"),
     "sources_overlap": ("error", "两种报表报送了同一指标的同一时期（double reporting）"),
     # the quarterly status form of the plan's measures (pipeline/status_forms.py)
     "commitment_unknown": ("error", "编号不在措施清单中（unknown commitment）"),
@@ -74,6 +78,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "commitment_not_reported": ("warning", "进展表缺少措施（commitment not reported）"),
     "status_backwards": ("warning", "状态倒退且未说明（status went back without a note）"),
     "status_date_before_change": ("warning", "状态变化的日期早于上季度末（change dated before the last report）"),
+    "submitted_early": ("warning", "报送日期早于报送期结束（submitted before the period ended）"),
 }
 
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
-import zipfile
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
 import pandas as pd
 
+from pipeline.config import Defaults
+from pipeline.limits import check_columns, check_workbook
+from pipeline.privacy import mask_text
 from pipeline.problems import Problem
 
 #: Extensions read, by kind.
@@ -56,7 +60,9 @@ class FileProblem(Exception):
 
 
 def _fail(code: str, file: str, found: str, expected: str, fix: str, sheet: str | None = None) -> FileProblem:
-    return FileProblem(Problem(code=code, file=file, sheet=sheet, found=found, expected=expected, fix=fix))
+    # what the file says of itself (sheet names) is shown with any personal number masked
+    return FileProblem(Problem(code=code, file=file, sheet=sheet and mask_text(sheet), found=mask_text(found),
+                               expected=expected, fix=fix))
 
 
 def sniff_kind(data: bytes) -> str:
@@ -142,9 +148,9 @@ def load_bytes(path: Path, file: str, *, max_file_mb: float) -> bytes:
 
 
 def grid_from_bytes(data: bytes, suffix: str, file: str, *, sheet: str | None = None,
-                    skip_sheets: tuple[str, ...] = ()) -> Grid:
+                    skip_sheets: tuple[str, ...] = (), limits: Defaults | None = None) -> Grid:
     """The cells of a file's bytes (from load_bytes), or FileProblem if it is empty, not what its
-    extension says, or its text cannot be decoded."""
+    extension says, its text cannot be decoded, or it passes one of the limits (see limits.py)."""
     if not data[:65536].strip(b" \t\r\n\x00" + codecs.BOM_UTF8) and not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise _fail("file_empty", file, "文件没有任何内容（0 个字符）", "包含表头和数据行的报表",
                     "请向报送部门索取完整文件；如为误放的空文件，请删除。")
@@ -160,41 +166,64 @@ def grid_from_bytes(data: bytes, suffix: str, file: str, *, sheet: str | None = 
         raise _fail("file_type_mismatch", file, f"扩展名为 {suffix}，内容却是{_KIND_NAMES[actual]}",
                     f"{suffix} 文件", fix)
     if kind == "csv":
-        return _load_csv(data, file)
-    return _load_xlsx(data, file, sheet, skip_sheets)
+        return _load_csv(data, file, limits)
+    if limits is not None and (problem := check_workbook(data, file, limits)):
+        raise FileProblem(problem)
+    return _load_xlsx(data, file, sheet, skip_sheets, limits)
 
 
-def _load_csv(data: bytes, file: str) -> Grid:
+def _load_csv(data: bytes, file: str, limits: Defaults | None = None) -> Grid:
     # Most files are UTF-8: read them as such straight from the bytes (one pass, no copy of the
     # text); only when that fails is the encoding worked out.
     encoding = detect_encoding(data, assume_utf8=True)
     try:
-        return _parse_csv(data, file, encoding)
+        return _parse_csv(data, file, encoding, limits)
     except UnicodeDecodeError:
         encoding = detect_encoding(data)
+    undetected = ("encoding_undetected", file, "文字编码无法识别（不是 UTF-8，也不是 GBK/GB18030、Big5 或 UTF-16）",
+                  "UTF-8 或 GBK/GB18030 编码的 CSV 文件",
+                  "用 Excel 打开该文件，核对文字显示正常后“另存为”CSV UTF-8（逗号分隔）或 Excel 工作簿（.xlsx）。")
     if encoding is None:
-        raise _fail("encoding_undetected", file, "文字编码无法识别（不是 UTF-8，也不是 GBK/GB18030、Big5 或 UTF-16）",
-                    "UTF-8 或 GBK/GB18030 编码的 CSV 文件",
-                    "用 Excel 打开该文件，核对文字显示正常后“另存为”CSV UTF-8（逗号分隔）或 Excel 工作簿（.xlsx）。")
-    return _parse_csv(data, file, encoding)
+        raise _fail(*undetected)
+    try:
+        return _parse_csv(data, file, encoding, limits)
+    except UnicodeDecodeError:  # a byte-order mark, then bytes of no encoding (a cut or damaged file)
+        raise _fail(*undetected) from None
 
 
-def _parse_csv(data: bytes, file: str, encoding: str) -> Grid:
+def _check_columns(columns: int, file: str, limits: Defaults | None) -> None:
+    if limits is not None and (problem := check_columns(columns, file, limits)):
+        raise FileProblem(problem)
+
+
+def _parse_csv(data: bytes, file: str, encoding: str, limits: Defaults | None = None) -> Grid:
     head = data[:4096].decode(encoding, errors="ignore").lstrip("\ufeff")
-    first_line = head.split("\n", 1)[0]
+    first_line = next((line for line in head.split("\n") if line.strip()), "")
     delimiter = max([",", "\t", ";"], key=first_line.count) if any(d in first_line for d in ",\t;") else ","
     read = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[""],
                 skip_blank_lines=False, engine="c", encoding=encoding)
+    # the first row's width, before any reader makes a column of each of its cells
+    _check_columns(data.split(b"\n", 1)[0].decode(encoding, errors="ignore").count(delimiter) + 1, file, limits)
     try:
         cells = _read_rectangular_csv(data, delimiter, encoding) if len(data) >= ARROW_MIN_BYTES else None
         if cells is None:
             cells = pd.read_csv(io.BytesIO(data), **read)
-    except pd.errors.ParserError:
-        # a row with more cells than the first: widen to the widest row
-        widest = max(line.count(delimiter) for line in data.decode(encoding).splitlines()) + 1
-        cells = pd.read_csv(io.BytesIO(data), names=range(widest), **read)
-    except pd.errors.EmptyDataError:
-        raise _fail("file_empty", file, "文件只有空行", "包含表头和数据行的报表", "请向报送部门索取完整文件。") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        # a row with more cells than the first, or blank lines first: read at the widest row's width
+        lines = data.decode(encoding).lstrip("\ufeff").splitlines()
+        if not any(line.strip() for line in lines):
+            raise _fail("file_empty", file, "文件只有空行", "包含表头和数据行的报表", "请向报送部门索取完整文件。") from None
+        widest = max(line.count(delimiter) for line in lines) + 1
+        _check_columns(widest, file, limits)
+        try:
+            cells = pd.read_csv(io.BytesIO(data), names=range(widest), **read)
+        except pd.errors.ParserError as exc:
+            quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+            found = (f"第 {int(quote.group(1)) + 1} 行有一个引号（\"）直到文件末尾都没有配对" if quote
+                     else f"CSV 格式有误（{exc}）")
+            raise _fail("file_unreadable", file, found, "每个单元格的引号成对出现的 CSV 文件",
+                        "用 Excel 打开该文件检查那一行（可能是单元格中多打了一个引号），请报送部门改正后重新报送。") from None
+    _refuse_nul(data, encoding, file)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     cells.columns = range(cells.shape[1])
     if encoding == "utf-8-sig" or cells.shape[1] and isinstance(cells.iat[0, 0], str) and cells.iat[0, 0].startswith("\ufeff"):
@@ -202,6 +231,17 @@ def _parse_csv(data: bytes, file: str, encoding: str) -> Grid:
     # Text columns as pandas reads them (missing cells are NaN): no copy into Python objects,
     # which for a million-row list would cost more than reading it.
     return Grid(file=file, kind="csv", cells=cells, encoding=encoding)
+
+
+def _refuse_nul(data: bytes, encoding: str, file: str) -> None:
+    """A NUL character has no place in a CSV file's text: the file was cut or damaged on the way."""
+    text_bytes = data if not encoding.startswith("utf_16") and not encoding.startswith("utf-16") else None
+    at = text_bytes.find(b"\x00") if text_bytes is not None else data.decode(encoding, errors="replace").find("\x00")
+    if at >= 0:
+        line = (text_bytes[:at].count(b"\n") if text_bytes is not None
+                else data.decode(encoding, errors="replace")[:at].count("\n")) + 1
+        raise _fail("file_unreadable", file, f"第 {line} 行有空字符（NUL），文件可能在传送或保存时损坏",
+                    "完整的文本文件", "请向报送部门重新索取该文件（或请其用 Excel 打开后另存为 .xlsx）。")
 
 
 def _read_rectangular_csv(data: bytes, delimiter: str, encoding: str) -> pd.DataFrame | None:
@@ -238,15 +278,17 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None, skip_sheets: tuple[str, ...]) -> Grid:
+def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None, skip_sheets: tuple[str, ...],
+               limits: Defaults | None = None) -> Grid:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    damaged = ("file_unreadable", file, "", "可以在 Excel 中正常打开的 .xlsx 文件", "用 Excel 打开该文件检查；如打不开，请向报送部门重新索取。")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise _fail("file_unreadable", file, f"Excel 文件已损坏或不完整（{type(exc).__name__}）", "可以在 Excel 中正常打开的 .xlsx 文件",
-                    "用 Excel 打开该文件检查；如打不开，请向报送部门重新索取。") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged workbook makes the parser raise
+        raise _fail(*damaged[:2], f"Excel 文件已损坏或不完整（{type(exc).__name__}）", *damaged[3:]) from None
     # Instruction sheets (such as those of our own templates) are neither data nor worth a warning.
     visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible" and ws.title not in skip_sheets]
     non_empty = [ws for ws in visible if ws.max_row > 1 or ws.max_column > 1 or ws.cell(1, 1).value is not None]
@@ -261,12 +303,37 @@ def _load_xlsx(data: bytes, file: str, wanted_sheet: str | None, skip_sheets: tu
                     "检查数据是否放在了隐藏的工作表中；请向报送部门索取完整文件。")
     else:
         chosen = non_empty[0]
-    rows = list(chosen.iter_rows(values_only=True))
+    # One cell far away (XFD1048576) or a merged range over the whole sheet would make a grid of
+    # billions of empty cells: the sheet's extent and its merged ranges are checked first.
+    height, width = chosen.max_row, chosen.max_column
+    merged = tuple((r.min_row, r.min_col - 1, min(r.max_row, height), min(r.max_col, width) - 1)
+                   for r in chosen.merged_cells.ranges if r.min_row <= height and r.min_col <= width)
+    if limits is not None:
+        spanned = sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in merged)
+        if height * width + spanned > limits.max_cells:
+            raise _fail("file_too_large", file, f"工作表“{chosen.title}”有 {height:,} 行、{width:,} 列"
+                        + (f"，合并单元格又占 {spanned:,} 格" if spanned else ""),
+                        f"不超过 {limits.max_cells:,} 个单元格（sources.yml 中的 max_cells）",
+                        "请检查表格右下方远处是否有误填的单元格或格式（选中空行空列整体删除后另存）。", sheet=chosen.title)
+        _check_columns(chosen.max_column, file, limits)
+    try:
+        rows = [tuple(_finite(v) for v in row) for row in chosen.iter_rows(values_only=True)]
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cell the parser cannot turn into a value
+        raise _fail(*damaged[:2], f"Excel 文件中有无法读取的单元格（{type(exc).__name__}）", *damaged[3:]) from None
     cells = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
     cells = cells.where(cells.map(lambda v: not (isinstance(v, str) and v.strip() == "")), None)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
-    merged = tuple((r.min_row, r.min_col - 1, r.max_row, r.max_col - 1) for r in chosen.merged_cells.ranges)
     created = workbook.properties.created
     others = tuple(ws.title for ws in non_empty if ws is not chosen)
     return Grid(file=file, kind="xlsx", cells=cells, sheet=chosen.title, merged=merged,
-                workbook_created=created.date() if created else None, other_sheets=others)
+                workbook_created=created.date() if isinstance(created, dt.datetime) else None, other_sheets=others)
+
+
+def _finite(value: object) -> object:
+    """A cell's value, except that a number that is not finite (NaN or infinity, which only an edited
+    file holds) becomes its text, to be refused as not a number rather than taken for a blank."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value

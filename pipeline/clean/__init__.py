@@ -71,13 +71,20 @@ class FileResult:
 
 
 def empty_observations() -> pd.DataFrame:
+    # the text columns as text (not object), as in a frame with rows: a build with no usable file
+    # at all (every target "no data") passes the same schema check
+    text = {c: "str" for c in ("column", "period", "indicator", "breakdown", "raw_value", "derivation")}
     return pd.DataFrame({c: pd.Series(dtype="object") for c in OBSERVATION_COLUMNS}).astype(
-        {"row": "Int64", "value": "Int64"})
+        {"row": "Int64", "value": "Int64", **text})
 
 
-def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today: dt.date) -> FileResult:
-    """Clean one file's grid into observations (see the module docstring)."""
+def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today: dt.date,
+               person_secret: bytes | None = None) -> FileResult:
+    """Clean one file's grid into observations (see the module docstring); person_secret keys the
+    hashes of the people listed (default: a key for this run only)."""
     ctx = FileContext(grid, source_id, source, config, today)
+    if person_secret:
+        ctx.person_secret = person_secret
     submission = {
         "source_id": source_id, "department": source.department, "file": grid.file,
         "sheet": grid.sheet, "encoding": grid.encoding, "period": None, "coverage_start": None,
@@ -111,6 +118,7 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
         return result
     coverage_end = when.check_period(ctx, period)
     when.check_sheet_name(ctx, period)
+    when.check_submitted(ctx, submitted, period, coverage_end)
     submission.update(period=period.label, coverage_start=period.start, coverage_end=coverage_end,
                       submitted_on=submitted)
     if source.department_column:

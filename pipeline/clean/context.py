@@ -4,6 +4,7 @@ cleaning steps counted. Every part of the cleaner takes this and adds to it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from pipeline.problems import Problem
 from pipeline.read import Grid
 
 MAX_LISTED_ROWS = 8
+_RUN_SECRET = os.urandom(32)  # the person-hash key of a run without a read cache (which keeps its own)
 
 
 @dataclass
@@ -28,6 +30,8 @@ class FileContext:
     today: dt.date
     actions: Counter = field(default_factory=Counter)  # (action, detail) -> count
     problems: list[Problem] = field(default_factory=list)
+    person_secret: bytes = _RUN_SECRET  # the key of the person hashes (ingest.person_secret)
+    submitted_cell: tuple[int | None, str | None] | None = None  # where a date written in the file was read
 
     def problem(self, code: str, found: str, expected: str, fix: str,
                 row: int | None = None, column: str | None = None) -> None:

@@ -23,7 +23,9 @@ def person_keys(ctx: FileContext, person_columns: pd.DataFrame) -> pd.Series | N
         return None
     tidy = person_columns.map(lambda v: tidy_name(v).upper())
     joined = tidy.agg("|".join, axis=1).where((tidy != "").all(axis=1))
-    return joined.map(lambda s: hashlib.blake2b(s.encode(), digest_size=12).hexdigest(), na_action="ignore")
+    # keyed: without the key, a hash of an ID number cannot be found by hashing every possible ID
+    key = ctx.person_secret
+    return joined.map(lambda s: hashlib.blake2b(s.encode(), digest_size=12, key=key).hexdigest(), na_action="ignore")
 
 
 def record_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFrame, period: Period,

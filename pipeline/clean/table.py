@@ -19,6 +19,7 @@ COUNT_FIXES = {
     "negative": "人数不能为负：请核对后填写正确的人数。",
     "fraction": "人数应为整数：请核对后填写。",
     "not_a_number": "只填写数字（可带“人”“个”等单位）；没有就填 0。",
+    "too_large": "核对是否多打了数字，或把编号、金额等其他内容填进了这一格。",
 }
 _PROBLEM_OF_COUNT_ERROR = {"excel_error": "excel_error", "negative": "value_negative"}  # others: value_invalid
 

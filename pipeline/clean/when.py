@@ -8,6 +8,7 @@ import re
 from pathlib import PurePosixPath
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from pipeline.clean.context import FileContext, place_zh, rows_text
 from pipeline.config import Place
@@ -135,6 +136,19 @@ def check_sheet_name(ctx: FileContext, period: Period) -> None:
                     "请确认表内数字确是本期的（而不是上期报表另存后未更新）；确认无误后可把工作表改名。")
 
 
+def check_submitted(ctx: FileContext, submitted: dt.date | None, period: Period, coverage_end: dt.date) -> None:
+    """A date written in the file (not the workbook's creation date, which may well precede the
+    period's end) before the period ended: a typing slip (last year), or figures sent early and
+    incomplete; either way worth a look, since the later of two submissions is the one that counts."""
+    if submitted is None or ctx.submitted_cell is None or submitted >= coverage_end:
+        return
+    row, column = ctx.submitted_cell
+    ctx.problem("submitted_early", f"报送日期为 {date_zh(submitted)}",
+                f"{period.label_zh}的数据截至 {date_zh(coverage_end)}，报送日期应在此之后",
+                "核对日期是否写错（如把年份写成了上一年）；如确是提前报送，数字可能不全，请向报送部门确认。"
+                "同期有更正文件时以报送日期较晚者为准，日期写错可能让旧文件被当作更正。", row=row, column=column)
+
+
 def submitted_on(ctx: FileContext, title_cells: list, data: pd.DataFrame) -> dt.date | None:
     """The submission date, from the first place of the source's `submitted` list that has one."""
     for place in ctx.source.submitted:
@@ -142,25 +156,31 @@ def submitted_on(ctx: FileContext, title_cells: list, data: pd.DataFrame) -> dt.
             return ctx.grid.workbook_created
         if place.kind == "column":
             column = tidy_name(place.arg)
-            dates = []
+            dates = {}
             for raw in data[column].dropna().unique():
                 try:
-                    dates.append(parse_date(raw))
+                    dates[raw] = parse_date(raw)
                 except DateError:
                     rows = data.index[data[column] == raw].tolist()
                     ctx.problem("date_invalid", f"“{raw}”不是日期", "如 2010-04-05 或 2010年4月5日",
                                 "改正该单元格。", row=rows[0], column=place.arg)
             if dates:
-                return max(dates)
+                latest = max(dates, key=dates.get)
+                ctx.submitted_cell = (int(data.index[data[column] == latest][0]), place.arg)
+                return dates[latest]
         if place.kind == "label":
             label = tidy_name(place.arg)
             for cell in title_cells:
                 m = re.search(re.escape(label) + r":?(.+)", tidy_name(cell))
                 if m:
                     try:
-                        return parse_date(m.group(1))
+                        day = parse_date(m.group(1))
                     except DateError:
                         continue
+                    ctx.submitted_cell = next(((int(r), get_column_letter(c + 1))
+                                               for r, row in ctx.grid.cells.iterrows() for c, v in enumerate(row)
+                                               if v is cell or isinstance(v, str) and v == cell), (None, None))
+                    return day
     if ctx.source.submitted:
         ctx.problem("submitted_missing", "文件中没有找到报送日期",
                     f"在{'、'.join(place_zh(p) for p in ctx.source.submitted)}中写明报送日期",

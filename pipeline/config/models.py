@@ -113,6 +113,7 @@ class Indicator(_Model):
     unit: Literal["名", "人次", "个"]
     measure_type: Literal["flow", "stock"]
     breakdown: str
+    plausible_max: int = Field(gt=0)
     accumulates: str | None = None
 
 
@@ -204,6 +205,12 @@ class IndicatorBy(_Model):
 
 class Defaults(_Model):
     max_file_mb: float = Field(gt=0)
+    max_unpacked_mb: float = Field(gt=0)
+    max_compression_ratio: float = Field(gt=1)
+    max_sheets: int = Field(gt=0)
+    max_parts: int = Field(gt=0)
+    max_cells: int = Field(gt=0)
+    max_columns: int = Field(gt=0)
     total_labels: tuple[str, ...]
     note_prefixes: tuple[str, ...]
     zero_marks: tuple[str, ...]
