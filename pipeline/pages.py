@@ -22,8 +22,8 @@ from pipeline.clean import ACTIONS
 from pipeline.config import Config, Target
 from pipeline.format import as_of_phrase, count_zh, date_zh, figure, missing, number, percent, value_with_unit
 from pipeline.periods import Period
-from pipeline.series import provenance
 from pipeline.problems import sort_problems
+from pipeline.series import provenance
 from pipeline.tables import TABLES
 
 TEMPLATES = Path(__file__).parent / "templates"

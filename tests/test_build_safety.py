@@ -142,7 +142,7 @@ def test_problems_without_a_sheet_or_column_beside_ones_with_them_print_no_nan(c
     (raw / "卫生局" / "作废" / "旧.csv").write_text("x", encoding="utf-8")
     dataset, problems = read_and_check(raw, config, TODAY)
     assert {p.code for p in problems} == {"period_sheet_differs", "submitted_early", "file_ignored"}
-    page = quality_page(analyse(config, dataset, problems, "", load_site_settings()).site)
+    page = quality_page(analyse(config, dataset, problems, "", load_site_settings()))
     assert "工作表“2010年三季度”" in page and "“报送日期”列" in page and "卫生局/作废/" in page
     assert "nan" not in page
 
