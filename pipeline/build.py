@@ -31,11 +31,15 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.ingest import ReadCache, read_all
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
+from pipeline.opendata import open_data_files
 from pipeline.pages import Site, all_pages, chart_files, chart_footers
+from pipeline.portrait import portrait_file_name, portrait_frames
 from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, problems_frame, sort_problems
 from pipeline.progress import all_progress, reference_date, target_series
-from pipeline.tables import csv_bytes, data_dictionary, for_table
+from pipeline.search_index import rewrite_search_index
+from pipeline.share import SettingsError, check_settings, footer_links
+from pipeline.tables import csv_bytes, for_table
 
 
 
@@ -124,8 +128,9 @@ def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text
 def publish_files(analysis: Analysis, images: dict[str, Images], footers: dict[str, list[str]]) -> dict[str, bytes]:
     """Every generated file under docs/ (pure): tables, pages, and each chart's downloads."""
     site, tables = analysis.site, analysis.tables
-    files = {f"data/{name}.csv": csv_bytes(_rounded(for_table(name, frame))) for name, frame in tables.items()}
-    files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
+    published = {name: _rounded(for_table(name, frame)) for name, frame in tables.items()}
+    files = {f"data/{name}.csv": csv_bytes(frame) for name, frame in published.items()}
+    files.update(open_data_files(published, site))  # the data dictionary, datapackage.json and the workbook
     pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
     files.update({path: text.encode("utf-8") for path, text in pages.items()})
     site = replace(site, images=images)
@@ -213,7 +218,7 @@ def load_chinese_words() -> None:
 
 def run_mkdocs(docs_dir: Path, site_dir: Path, source_date: dt.date | None, data_dates: dict | None = None) -> None:
     """mkdocs build --strict of docs_dir into site_dir; data_dates (as-of and release dates, in
-    words) are shown in every page's footer."""
+    words, and the footer's links) are shown in every page's footer."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -241,6 +246,7 @@ def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
     part of the docs it built from)."""
     for chart_id, image in images.items():
         shutil.copyfile(image.png_file, site / "charts" / chart_id / f"{chart_id}.png")
+        shutil.copyfile(image.portrait_file, site / "charts" / chart_id / portrait_file_name(chart_id))
 
 
 def replace_site(new_site: Path, site_dir: Path) -> None:
@@ -275,7 +281,7 @@ def error_report(errors: list[Problem], problems: list[Problem]) -> str:
 def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, config_dir: Path = paths.CONFIG_DIR,
           today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs",
           cache_dir: Path = paths.CACHE_DIR) -> Outputs:
-    """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure.
+    """Build the site from raw_dir into site_dir; raise BuildFailed, SettingsError or DataErrors on failure.
 
     Outputs.stage_seconds says how long each stage took (for the benchmark).
     """
@@ -283,12 +289,14 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
     recover_interrupted_swap(site_dir)
     # load
     with clock("read"):
+        settings = load_site_settings()
+        for message in check_settings(settings):  # or SettingsError: it would publish something wrong
+            logging.getLogger(__name__).warning(message)
         config = load_config(config_dir)
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)
         dataset, problems = read_and_check(raw_dir, config, today, read_cache)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
-        settings = load_site_settings()
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
@@ -300,7 +308,8 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as side:
                 bundle_job = side.submit(vega_bundle, cache_dir)
                 words_job = side.submit(load_chinese_words)
-                images, image_counts = render_images(analysis.site.charts, footers, cache_dir, pool)
+                images, image_counts = render_images(analysis.site.charts, footers, cache_dir, pool,
+                                                     portrait_frames(analysis.site, footers))
                 bundle = bundle_job.result()
                 words_job.result()
         # The pages and the site are made while the workers make the PNGs.
@@ -315,7 +324,9 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
             with clock("mkdocs"):
                 assemble_docs(files, docs_dir, bundle)
                 run_mkdocs(docs_dir, new_site, analysis.site.reference,
-                           {"data_as_of": as_of_phrase(analysis.site.as_of), "data_released": date_zh(analysis.site.reference)})
+                           {"data_as_of": as_of_phrase(analysis.site.as_of), "data_released": date_zh(analysis.site.reference),
+                            **footer_links(settings)})
+                rewrite_search_index(new_site)  # finds any run of characters (search_index.py)
             with clock("png"):
                 pool.finish()
                 add_chart_pngs(images, new_site)
@@ -370,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         work_dir.mkdir(parents=True, exist_ok=True)
         (work_dir / "problems.txt").write_text(report, encoding="utf-8")
         return 1
-    except BuildFailed as exc:
+    except (BuildFailed, SettingsError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -385,5 +396,5 @@ def main(argv: list[str] | None = None) -> int:
     shown = os.path.relpath(args.site) if args.site.resolve().is_relative_to(Path.cwd()) else str(args.site)
     print(f"已发布到 {shown}/：{len(site.dataset.submissions)} 个报送文件，{len(site.config.targets)} 项目标，"
           f"数据截至{as_of_phrase(site.as_of)}。"
-          + (f"有 {warned} 条提醒，请查看“数据质量报告”页（{shown}/quality/index.html）。" if warned else "没有提醒。"))
+          + (f"数据有 {warned} 条提醒，请查看“数据质量报告”页（{shown}/quality/index.html）。" if warned else "数据没有提醒。"))
     return 0

@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
+from pipeline.cadence import progress_word
 from pipeline.config import Config, Target
 from pipeline.format import as_of_phrase, date_zh, missing, percent, value_with_unit
 from pipeline.parse import Period
@@ -30,7 +31,7 @@ HALO_WIDTH = 6  # px of white around a label (3 each side) where a rule or tick 
 #: Chart kinds: id -> Chinese name (used in titles, addresses and downloads).
 KINDS = {
     "progress": "完成情况",
-    "trajectory": "逐季进展",
+    "trajectory": "逐期进展",  # in titles, the word for how often its figures come (cadence.py)
     "overview": "各项目标进度",
     "status": "目标进度概览",
 }
@@ -338,7 +339,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, rows:
         parts = [f"{r.scope}年到{r.period_zh}累计{value_with_unit(r.running_total, unit)}"
                  for r in ends[["scope", "period_zh", "running_total"]].itertuples()]
         summary = f"{target.name}每年目标{value_with_unit(target.value, unit)}：{'；'.join(parts)}。"
-    title = f"{target.name}：{KINDS['trajectory']}"
+    title = f"{target.name}：{progress_word([(Period.from_label(p).start, Period.from_label(p).end) for p in s['period']])}"
     subtitle = (f"实线：实际{'占比' if target.kind == 'end_state' else '累计'}；虚线：按期完成目标应有的进度"
                 + ("；点线：照此速度" if projection is not None else "") + f" · 数据截至{as_of_text}")
     data = s[["period", "period_zh", "date", "value", "running_total", "target_path"]].copy()
