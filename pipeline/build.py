@@ -38,7 +38,7 @@ from pipeline.privacy import find_personal_numbers
 from pipeline.problems import Problem, problems_frame, sort_problems
 from pipeline.progress import all_progress, reference_date, target_series
 from pipeline.search_index import rewrite_search_index
-from pipeline.share import SettingsError, check_settings, footer_links
+from pipeline.share import SettingsError, checked_settings, footer_links
 from pipeline.tables import csv_bytes, for_table
 
 
@@ -289,9 +289,7 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
     recover_interrupted_swap(site_dir)
     # load
     with clock("read"):
-        settings = load_site_settings()
-        for message in check_settings(settings):  # or SettingsError: it would publish something wrong
-            logging.getLogger(__name__).warning(message)
+        settings = checked_settings(load_site_settings())  # or SettingsError: it would publish something wrong
         config = load_config(config_dir)
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)

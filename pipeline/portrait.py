@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from pipeline.draw import _SVG_OPEN, svg_size, text_width, wrap
+from pipeline.draw import figure_body, svg_document, svg_size, text_lines, text_width
 
 PORTRAIT_SCALE = 3  # CSS pixels to PNG pixels: 360 wide -> 1080, the width feeds show
 # Part of each portrait's cache key: raise it when the drawing below changes what it writes.
@@ -55,11 +55,8 @@ def portrait(figure_svg: str, frame: PortraitFrame) -> str:
     def lines(texts: list[str], size: int, line_height: int, colour: str, width: float, x: int = PADDING,
               weight: str = "") -> None:
         nonlocal y
-        for text in texts:
-            for line in wrap(text, size, width):
-                parts.append(f'<text x="{x}" y="{y + round(line_height * 0.78)}" font-family={font} '
-                             f'font-size="{size}px"{weight} fill="{colour}">{escape(line)}</text>')
-                y += line_height
+        made, y = text_lines(texts, size, line_height, colour, width, x, y, font, weight)
+        parts.extend(made)
 
     parts.append(f'<rect width="{WIDTH}" height="30" fill="{BAND}"/>')
     parts.append(f'<text x="{PADDING}" y="20" font-family={font} font-size="12px" font-weight="600" '
@@ -71,9 +68,8 @@ def portrait(figure_svg: str, frame: PortraitFrame) -> str:
     y += 10
     # the figure for phones, scaled to the text's width (its own left padding trimmed)
     scale = column / max(1, figure_width - frame.figure_left_padding)
-    body = _SVG_OPEN.sub("", figure_svg, count=1).removesuffix("</svg>")
     parts.append(f'<g transform="translate({PADDING - frame.figure_left_padding * scale:.2f},{y}) '
-                 f'scale({scale:.4f})">{body}</g>')
+                 f'scale({scale:.4f})">{figure_body(figure_svg)}</g>')
     y += round(figure_height * scale) + 14
     # the source lines (the address on its own line), then the QR code with what it opens beside it
     lines([part for line in frame.source for part in line.split(" · ") if part != frame.url], SOURCE_SIZE,
@@ -88,11 +84,7 @@ def portrait(figure_svg: str, frame: PortraitFrame) -> str:
     for piece in _address_lines(frame.url, SOURCE_SIZE, column - QR_SIZE - 10):
         lines([piece], SOURCE_SIZE, SOURCE_LINE, frame.text_colour, WIDTH, x=beside)
     y = max(y, top_of_qr + QR_SIZE) + PADDING
-    height = max(MIN_HEIGHT, y)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
-            f'width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img">'
-            f"<title>{escape(frame.title)}</title><desc>{escape(frame.summary)}</desc>"
-            f'<rect width="{WIDTH}" height="{height}" fill="white"/>' + "".join(parts) + "</svg>")
+    return svg_document(WIDTH, max(MIN_HEIGHT, y), frame.title, frame.summary, parts)
 
 
 def _address_lines(url: str, size: float, width: float) -> list[str]:

@@ -8,7 +8,9 @@ page of the release the reader is looking at, changed in that one place.
 
 from __future__ import annotations
 
+import html
 import io
+import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -106,6 +108,13 @@ def check_settings(settings: dict) -> list[str]:
     return check_site_address(settings)
 
 
+def checked_settings(settings: dict) -> dict:
+    """The settings, once checked: each warning logged (the build prints it), SettingsError raised."""
+    for message in check_settings(settings):
+        logging.getLogger(__name__).warning(message)
+    return settings
+
+
 # -- government-site conventions ----------------------------------------------------------------
 
 POLICE_RECORD_URL = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"  # 公安备案 record page
@@ -167,15 +176,11 @@ def embed_snippet(site, chart: Chart, height: int) -> str:
     src = embed_url(site, chart)
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(src))
     frame_id = f"rencai-{chart.chart_id}"
-    return (f'<iframe id="{frame_id}" src="{src}" title="{_attr(chart.title)}" width="100%" height="{height}" '
+    return (f'<iframe id="{frame_id}" src="{src}" title="{html.escape(chart.title)}" width="100%" height="{height}" '
             f'style="border:0;width:100%" loading="lazy"></iframe>\n'
             f"<script>addEventListener(\"message\",function(e){{var f=document.getElementById(\"{frame_id}\");"
             f"if(f&&e.origin===\"{origin}\"&&e.source===f.contentWindow&&e.data&&e.data.type===\"{EMBED_MESSAGE}\")"
             f"f.style.height=Math.ceil(e.data.height)+\"px\"}});</script>")
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 def share_view(site, chart: Chart, height: int) -> dict:

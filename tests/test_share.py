@@ -129,7 +129,7 @@ def test_the_example_address_warns_and_stops_a_build_with_real_data(site_url, sa
 def test_a_build_warns_about_the_example_address_before_it_reads_anything(tmp_path, caplog):
     raw = copy_raw(tmp_path, ["卫生局"])
     (raw / "卫生局" / "卫生局_2009Q1_卫生人才引进.csv").write_bytes(b"")  # the build then stops at the data
-    with caplog.at_level(logging.WARNING, logger="pipeline.build"), pytest.raises(DataErrors):
+    with caplog.at_level(logging.WARNING, logger="pipeline.share"), pytest.raises(DataErrors):
         build(raw, tmp_path / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache")
     assert any("仍是示例地址" in r.getMessage() for r in caplog.records)
 
