@@ -25,7 +25,7 @@ from altair import SCHEMA_URL
 
 from pipeline.charts import FONT, INK, MUTED, Chart
 from pipeline.draw import DRAWING_VERSION, PNG_SCALE, Frame, framed, number_clips_from_one, svg_size
-from pipeline.portrait import PORTRAIT_SCALE, PORTRAIT_VERSION, PortraitFrame, portrait
+from pipeline.portrait import PORTRAIT_SCALE, PORTRAIT_VERSION, PortraitFrame, portrait, portrait_png
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
 NARROW_WIDTH = 300  # the page figure for phones: plot width first tried
@@ -226,17 +226,15 @@ def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[
     for ek, (fk, _) in exports.items():
         waiting.setdefault(fk, []).append(ek)
 
-    framed_exports: list[tuple[str, str, int]] = []  # (export key, SVG, scale) whose PNG is to be made
+    framed_exports: list[tuple[str, str, bool]] = []  # (export key, SVG, is a portrait) whose PNG is to be made
 
     def frame_exports(fk: str, figure_svg: str) -> None:
         for ek in waiting.pop(fk, []):
             frame = exports[ek][1]
-            if isinstance(frame, PortraitFrame):
-                svg, scale = portrait(figure_svg, frame), PORTRAIT_SCALE
-            else:
-                svg, scale = framed(figure_svg, frame), PNG_SCALE
+            is_portrait = isinstance(frame, PortraitFrame)
+            svg = portrait(figure_svg, frame) if is_portrait else framed(figure_svg, frame)
             save(f"{ek}.svg", svg.encode())
-            framed_exports.append((ek, svg, scale))
+            framed_exports.append((ek, svg, is_portrait))
 
     def draw(spec: dict) -> concurrent.futures.Future:
         return pool.executor.submit(vl_convert.vegalite_to_svg, spec, allowed_base_urls=[])
@@ -260,5 +258,7 @@ def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[
             frame_exports(key, svg)
     # The PNGs last, when every figure is drawn (a figure drawn again for phones would otherwise
     # wait behind them): the build makes its pages meanwhile.
-    for ek, svg, scale in framed_exports:
-        pool.pngs[pool.executor.submit(vl_convert.svg_to_png, svg, scale=scale)] = cache / f"{ek}.png"
+    for ek, svg, is_portrait in framed_exports:
+        job = pool.executor.submit(portrait_png, svg) if is_portrait else pool.executor.submit(
+            vl_convert.svg_to_png, svg, scale=PNG_SCALE)
+        pool.pngs[job] = cache / f"{ek}.png"

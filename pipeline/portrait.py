@@ -16,7 +16,7 @@ from pipeline.draw import figure_body, svg_document, svg_size, text_lines, text_
 
 PORTRAIT_SCALE = 3  # CSS pixels to PNG pixels: 360 wide -> 1080, the width feeds show
 # Part of each portrait's cache key: raise it when the drawing below changes what it writes.
-PORTRAIT_VERSION = 2
+PORTRAIT_VERSION = 3
 WIDTH = 360  # the canvas in CSS pixels
 MIN_HEIGHT = 450  # 4:5
 PADDING = 18
@@ -102,6 +102,21 @@ def _address_lines(url: str, size: float, width: float) -> list[str]:
             part = part[cut:]
         line += part
     return out + ([line] if line else [])
+
+
+def portrait_png(svg: str) -> bytes:
+    """The portrait as a PNG in 256 colours (run by the drawing workers): a seventh of the size
+    of a full-colour PNG (about 100 KB rather than 700 KB on a phone's connection), with no
+    difference to see: the image has few colours, and feeds recompress it anyway."""
+    import io
+
+    import vl_convert
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(vl_convert.svg_to_png(svg, scale=PORTRAIT_SCALE))).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="PNG")
+    return out.getvalue()
 
 
 def portrait_file_name(chart_id: str) -> str:

@@ -8,6 +8,7 @@ page of the release the reader is looking at, changed in that one place.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import logging
@@ -139,8 +140,10 @@ def footer_links(settings: dict) -> dict[str, str]:
 QR_INK = "#1f2328"
 
 
+@functools.lru_cache(maxsize=1024)
 def qr_code(url: str) -> segno.QRCode:
-    """The QR code of an address (medium error correction: still read when slightly damaged)."""
+    """The QR code of an address (medium error correction: still read when slightly damaged);
+    made once per build for the page and the portrait image."""
     return segno.make(url, error="m", micro=False)
 
 
