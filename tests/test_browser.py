@@ -231,7 +231,7 @@ def test_the_larger_text_mode_enlarges_text_and_is_remembered(browser, base):
     assert after >= before * 1.2
     page.goto(base + "methodology/", wait_until="load")
     assert page.evaluate("() => document.documentElement.classList.contains('large-text')")
-    assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("button", name="大字").get_attribute("aria-pressed") == "true"
     context.close()
 
 

@@ -71,6 +71,7 @@ def test_large_text_mode_enlarges_chart_text_and_keeps_the_site_title_whole(brow
     phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
     page = phone.new_page()
     page.goto(base + "programmes/p1/", wait_until="load")
+    assert page.evaluate(TITLE_WHOLE)
     page.get_by_role("button", name="大字").click()
     assert page.evaluate(TITLE_WHOLE) and page.evaluate("() => document.documentElement.scrollWidth") <= 375
     phone.close()
@@ -90,7 +91,7 @@ def test_high_contrast_mode_is_remembered_and_passes_axe(browser, base):
             assert page.evaluate("() => document.documentElement.classList.contains('high-contrast')"), url
             assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).backgroundColor") == "rgb(0, 0, 0)"
             found += [(url, v) for v in _axe(page)]
-        assert page.get_by_role("button", name="标准配色").get_attribute("aria-pressed") == "true"
+        assert page.get_by_role("button", name="高对比").get_attribute("aria-pressed") == "true"
         context.close()
         assert found == [], viewport
 

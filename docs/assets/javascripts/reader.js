@@ -20,15 +20,16 @@
     });
   }
 
-  // A toggle in the header: its class, the words for off and on, its title, the class it sets on
-  // <html>, and the remembered value for on and for off.
+  // A toggle in the header: its class, its words (the same on and off: aria-pressed and its
+  // look say which), its title for off and on, the class it sets on <html>, and the remembered
+  // value for on and for off.
   function toggle(options) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "md-header__button reader-toggle " + options.className;
+    button.textContent = options.text;
     function label() {
       var on = root.classList.contains(options.rootClass);
-      button.textContent = on ? options.onText : options.offText;
       button.setAttribute("aria-pressed", on ? "true" : "false");
       button.title = on ? options.onTitle : options.offTitle;
     }
@@ -48,12 +49,12 @@
     group.className = "reader-toggles";
     group.appendChild(toggle({
       className: "text-size-toggle", rootClass: "large-text", key: "text-size", onValue: "large", offValue: "normal",
-      offText: "大字", onText: "标准字号", offTitle: "放大页面文字和图表（适合老年读者）", onTitle: "恢复标准字号",
+      text: "大字", offTitle: "放大页面文字和图表（适合老年读者）", onTitle: "恢复标准字号",
       changed: chartLayouts
     }));
     group.appendChild(toggle({
       className: "contrast-toggle", rootClass: "high-contrast", key: "contrast", onValue: "high", offValue: "normal",
-      offText: "高对比", onText: "标准配色", offTitle: "黑白高对比度显示", onTitle: "恢复标准配色"
+      text: "高对比", offTitle: "黑白高对比度显示", onTitle: "恢复标准配色"
     }));
     header.insertBefore(group, header.querySelector("label[for='__search']") || null);
   }
