@@ -37,10 +37,14 @@ from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
 from pipeline.generator import GeneratorFailed, load_chinese_words, load_site_settings, run_mkdocs, write_config
 from pipeline.ingest import ReadCache, read_all
+from pipeline.opendata import open_data_files
 from pipeline.pages import Site, all_pages
+from pipeline.portrait import portrait_file_name, portrait_frames
 from pipeline.privacy import find_personal_numbers, leak_message
 from pipeline.problems import Problem, sort_problems
-from pipeline.tables import TABLES, csv_bytes, data_dictionary, for_table, json_bytes, rounded, targets_table
+from pipeline.search_index import rewrite_search_index
+from pipeline.share import SettingsError, checked_settings, footer_links
+from pipeline.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
 from pipeline.workdir import TEMPORARY_PREFIX, build_lock, clear_report, failed, permission_message, replace_failed
 
 
@@ -111,9 +115,10 @@ def published_tables(site: Site) -> dict[str, pd.DataFrame]:
 def publish_files(site: Site, images: dict[str, Images], footers: dict[str, list[str]]) -> dict[str, bytes]:
     """Every generated file under docs/ (pure): tables, pages, and each chart's page and downloads."""
     tables = published_tables(site)
-    files = {f"data/{name}.csv": csv_bytes(rounded(for_table(name, frame))) for name, frame in tables.items()}
-    files.update({f"data/{n}.json": json_bytes(rounded(for_table(n, f))) for n, f in tables.items() if TABLES[n].json})
-    files["data/data_dictionary.csv"] = csv_bytes(data_dictionary())
+    published = {name: rounded(for_table(name, frame)) for name, frame in tables.items()}
+    files = {f"data/{name}.csv": csv_bytes(frame) for name, frame in published.items()}
+    files.update({f"data/{n}.json": json_bytes(frame) for n, frame in published.items() if TABLES[n].json})
+    files.update(open_data_files(published, site))  # the data dictionary, datapackage.json and the workbook
     pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
     files.update({path: text.encode("utf-8") for path, text in pages.items()})
     files.update(chart_outputs(replace(site, images=images), footers))
@@ -173,6 +178,7 @@ def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
     part of the docs it built from)."""
     for chart_id, image in images.items():
         shutil.copyfile(image.png_file, site / "charts" / chart_id / f"{chart_id}.png")
+        shutil.copyfile(image.portrait_file, site / "charts" / chart_id / portrait_file_name(chart_id))
 
 
 def replace_site(new_site: Path, site_dir: Path) -> None:
@@ -228,6 +234,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
     recover_interrupted_swap(site_dir)
     # load
     with clock("read"):
+        settings = checked_settings(load_site_settings())  # or SettingsError: it would publish something wrong
         config = load_config(config_dir)
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)
@@ -235,7 +242,6 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
         commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms
         problems = sort_problems(problems + commitments.problems)
-        settings = load_site_settings()
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
@@ -247,7 +253,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as side:
                 bundle_job = side.submit(vega_bundle, cache_dir)
                 words_job = side.submit(load_chinese_words)
-                images, image_counts = render_images(site.charts, footers, cache_dir, pool)
+                images, image_counts = render_images(site.charts, footers, cache_dir, pool, portrait_frames(site, footers))
                 bundle = bundle_job.result()
                 words_job.result()
         # The pages and the site are made while the workers make the PNGs.
@@ -259,10 +265,12 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         work_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=TEMPORARY_PREFIX, dir=work_root) as work:
             docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
-            data_dates = {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference)}
+            data_dates = {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference),
+                          **footer_links(settings)}
             with clock("mkdocs"):
                 assemble_docs(files, docs_dir, bundle)
                 run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files))
+                rewrite_search_index(new_site)  # finds any run of characters (search_index.py)
             with clock("png"):
                 pool.finish()
                 add_chart_pngs(images, new_site)
@@ -322,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         return failed(exc.message(), report, 2)
     except DataErrors as exc:
         return failed(error_report(exc.errors, exc.problems), report, 1)
-    except (BuildFailed, GeneratorFailed) as exc:
+    except (BuildFailed, GeneratorFailed, SettingsError) as exc:
         return failed(str(exc), report, 1)
     except PermissionError as exc:
         return failed(permission_message(exc), report, 1)
@@ -338,5 +346,5 @@ def main(argv: list[str] | None = None) -> int:
     shown = os.path.relpath(args.site) if args.site.resolve().is_relative_to(Path.cwd()) else str(args.site)
     print(f"已发布到 {shown}/：{len(site.dataset.submissions)} 个报送文件，{len(site.config.targets)} 项目标，"
           f"数据截至{as_of_phrase(site.as_of)}。"
-          + (f"有 {warned} 条提醒，请查看“数据质量报告”页（{shown}/quality/index.html）。" if warned else "没有提醒。"))
+          + (f"数据有 {warned} 条提醒，请查看“数据质量报告”页（{shown}/quality/index.html）。" if warned else "数据没有提醒。"))
     return 0

@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.chartkit import KINDS, Chart
 from pipeline.format import count_zh
 from pipeline.pages import Site, _chart_view, _common, relative, render
+from pipeline.share import EMBED_MESSAGE, cited_url, licence, qr_svg, share_view
 
 
 def chart_source(site: Site, chart: Chart) -> str:
@@ -28,7 +29,8 @@ def chart_source(site: Site, chart: Chart) -> str:
 
 
 def chart_url(site: Site, chart: Chart) -> str:
-    return f"{site.settings.get('site_url', '/')}charts/{chart.chart_id}/"
+    """The address every citation, embed snippet, QR code and image gives for a chart."""
+    return cited_url(site, chart)
 
 
 def chart_footers(site: Site) -> dict[str, list[str]]:
@@ -36,8 +38,9 @@ def chart_footers(site: Site) -> dict[str, list[str]]:
     came from and how recent it is."""
     sample = "（示例数据，非官方统计）" if site.settings.get("sample_data") else ""
     name = site.settings.get("site_name", "")
+    terms = licence(site.settings)
     return {c.chart_id: [f"来源：{chart_source(site, c)}报送数据{sample}；{name}整理",
-                         f"{c.as_of_text} · {chart_url(site, c)}"]
+                         f"{c.as_of_text} · {chart_url(site, c)}", terms.line]
             for c in site.charts}
 
 
@@ -73,13 +76,14 @@ def chart_page(site: Site, chart: Chart, table: pd.DataFrame) -> str:
     back = (relative(page, f"programmes/{chart.programme_id}/") + (f"#{chart.target_id}" if target else "")
             if chart.programme_id else relative(page, chart.page or ""))
     image = site.images.get(chart.chart_id)
+    embed_height = (image.figure_size[1] if image else 300) + 90
     return render(site.config, "chart.md.j2",
         **_common(site, page), chart=chart, chart_view=_chart_view(site, chart, page), target=target, back=back,
         kind_zh=KINDS[chart.kind], source=chart_source(site, chart), url=chart_url(site, chart),
         citation=citations(site, chart), table_columns=list(table.columns), table_rows=table.to_dict("records"),
         column_docs=chart.columns, svg_bytes=len(image.svg) if image else 0,
-        png_size=image.png_size if image else (1280, 600), embed_height=(image.figure_size[1] if image else 300) + 90,
-        og_image=f"charts/{chart.chart_id}/{chart.chart_id}.png")
+        png_size=image.png_size if image else (1280, 600), share=share_view(site, chart, embed_height),
+        portrait_size=image.portrait_size if image else (1080, 1350), og_image=f"charts/{chart.chart_id}/{chart.chart_id}.png")
 
 
 def embed_page(site: Site, chart: Chart) -> str:
@@ -89,14 +93,15 @@ def embed_page(site: Site, chart: Chart) -> str:
         chart=chart, view=_chart_view(site, chart, page), url=chart_url(site, chart),
         source=chart_source(site, chart), settings=site.settings,
         script=relative(page, "assets/javascripts/charts.js"),
-        stylesheet=relative(page, "assets/stylesheets/embed.css"), icon=relative(page, "assets/images/favicon.png"))
+        stylesheet=relative(page, "assets/stylesheets/embed.css"), icon=relative(page, "assets/images/favicon.png"),
+        resize_script=relative(page, "assets/javascripts/embed.js"), message=EMBED_MESSAGE, licence=licence(site.settings))
 
 
 def chart_files(site: Site, chart: Chart, image, footer: list[str], table: pd.DataFrame) -> dict[str, bytes]:
     """A chart's downloads: SVG, the numbers as CSV, the Vega-Lite spec, and its embed page (its
     PNG is added to the built site, see build.add_chart_pngs)."""
     from pipeline.exports import export_spec
-    from pipeline.tables import csv_bytes
+    from pipeline.opendata import chart_csv_files
 
     folder = f"charts/{chart.chart_id}"
     spec = export_spec(chart, footer)
@@ -109,8 +114,9 @@ def chart_files(site: Site, chart: Chart, image, footer: list[str], table: pd.Da
                                            sort_keys=True).encode(),
         **({f"{folder}/chart-narrow.json": json.dumps(chart.narrow_spec, ensure_ascii=False, separators=(",", ":"),
                                                        sort_keys=True).encode()} if chart.narrow_spec else {}),
-        f"{folder}/{chart.chart_id}.csv": csv_bytes(table),
+        **chart_csv_files(site, chart, table),  # the CSV and its metadata
         f"{folder}/{chart.chart_id}.vl.json": json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True).encode(),
+        f"{folder}/qr.svg": qr_svg(chart_url(site, chart), f"{chart.title}：本图地址的二维码"),
         f"{folder}/embed/index.html": embed_page(site, chart).encode("utf-8"),
     }
 

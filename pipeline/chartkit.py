@@ -24,7 +24,7 @@ BASELINE_WORD = "基准"  # the first report of a share: a reference, not a stat
 #: Chart kinds: id -> Chinese name (used in titles, addresses and downloads).
 KINDS = {
     "progress": "完成情况",
-    "trajectory": "逐期进展",
+    "trajectory": "逐期进展",  # in titles, the word for how often its figures come (cadence.py)
     "overview": "各项目标进度",
     "status": "目标进度概览",
     "measures": "主要措施进展概览",  # pipeline/commitment_charts.py

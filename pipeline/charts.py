@@ -16,6 +16,7 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 
 from pipeline.analysis import Analysis
+from pipeline.cadence import progress_word
 from pipeline.chartkit import (
     BAR_HEIGHT,
     BASELINE_WORD,
@@ -139,16 +140,6 @@ def progress_summary(config: Config, target: Target, windows: pd.DataFrame, as_o
             f"占三年目标{value_with_unit(target.value, unit)}的{percent(h['result_of_target_pct'] / 100)}，{expected}{status}。")
 
 
-def trajectory_word(series: pd.DataFrame) -> str:
-    """逐季进展 when every figure is a quarter's, 逐年进展 when every one is a year's, else 逐期进展."""
-    periods = [Period.from_label(p) for p in series["period"]]
-    if all(p.quarter for p in periods):
-        return "逐季进展"
-    if all(p.is_year for p in periods):
-        return "逐年进展"
-    return KINDS["trajectory"]
-
-
 def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windows: pd.DataFrame,
                      as_of: dt.date | None) -> Chart | None:
     """The running total (or share) at the end of each reported period against the path to the
@@ -214,7 +205,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
         columns.pop("running_total")
     note = (f"实线：实际{'占比' if target.kind == 'end_state' else '累计'}；虚线：按期完成目标应有的进度"
             + ("；点线：照此速度" if projection is not None else ""))
-    return Chart(chart_id=f"{target.id}-trajectory", kind="trajectory", title=f"{target.name}：{trajectory_word(s)}",
+    return Chart(chart_id=f"{target.id}-trajectory", kind="trajectory", title=f"{target.name}：{progress_word(list(zip(s['period_start'], s['period_end'])))}",
                  note=note, as_of=as_of, summary=summary, spec=finish(layers, None, 240, summary), data=data,
                  columns=columns, target_id=target.id, programme_id=target.programme)
 

@@ -112,23 +112,41 @@ def framed(figure_svg: str, frame: Frame) -> str:
 
     def lines(texts: list[str], size: int, line_height: int, colour: str, weight: str = "") -> None:
         nonlocal y
-        for text in texts:
-            for line in wrap(text, size, text_width_px):
-                # the baseline sits about four fifths of the line down
-                parts.append(f'<text x="{FRAME_PADDING}" y="{y + round(line_height * 0.78)}" font-family={font} '
-                             f'font-size="{size}px"{weight} fill="{colour}">{escape(line)}</text>')
-                y += line_height
+        made, y = text_lines(texts, size, line_height, colour, text_width_px, FRAME_PADDING, y, font, weight)
+        parts.extend(made)
 
     lines([frame.title], TITLE_SIZE, TITLE_LINE, frame.title_colour, ' font-weight="600"')
     lines(frame.subtitle, SUBTITLE_SIZE, SUBTITLE_LINE, frame.text_colour)
     y += GAP_ABOVE_FIGURE
     figure_x = FRAME_PADDING - frame.figure_left_padding
-    body = _SVG_OPEN.sub("", figure_svg, count=1).removesuffix("</svg>")
-    parts.append(f'<g transform="translate({figure_x},{y})">{body}</g>')
+    parts.append(f'<g transform="translate({figure_x},{y})">{figure_body(figure_svg)}</g>')
     y += figure_height + GAP_BELOW_FIGURE
     lines(frame.source, SOURCE_SIZE, SOURCE_LINE, frame.text_colour)
-    height = y + FRAME_PADDING
+    return svg_document(width, y + FRAME_PADDING, frame.title, frame.description, parts)
+
+
+def text_lines(texts: list[str], size: int, line_height: int, colour: str, width: float, x: float, y: int,
+               font: str, weight: str = "") -> tuple[list[str], int]:
+    """<text> elements of texts wrapped to width, the first line's top at y, and the y below them
+    (font: the quoted font-family attribute)."""
+    parts = []
+    for text in texts:
+        for line in wrap(text, size, width):
+            # the baseline sits about four fifths of the line down
+            parts.append(f'<text x="{x}" y="{y + round(line_height * 0.78)}" font-family={font} '
+                         f'font-size="{size}px"{weight} fill="{colour}">{escape(line)}</text>')
+            y += line_height
+    return parts, y
+
+
+def svg_document(width: int, height: int, title: str, description: str, parts: list[str]) -> str:
+    """An image of the given parts on white, with its title and text alternative."""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
-            f"<title>{escape(frame.title)}</title><desc>{escape(frame.description)}</desc>"
+            f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
             f'<rect width="{width}" height="{height}" fill="white"/>' + "".join(parts) + "</svg>")
+
+
+def figure_body(figure_svg: str) -> str:
+    """A Vega SVG's content without its <svg> element, to place in another image."""
+    return _SVG_OPEN.sub("", figure_svg, count=1).removesuffix("</svg>")

@@ -21,9 +21,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import vl_convert
+from altair import SCHEMA_URL
 
 from pipeline.chartkit import FONT, INK, MUTED, Chart
 from pipeline.draw import DRAWING_VERSION, PNG_SCALE, Frame, framed, number_clips_from_one, svg_size
+from pipeline.portrait import PORTRAIT_SCALE, PORTRAIT_VERSION, PortraitFrame, portrait, portrait_png
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
 NARROW_WIDTH = 300  # the page figure for phones: plot width first tried
@@ -47,6 +49,8 @@ class Images:
     figure_size: tuple[int, int]  # width, height of figure_svg in CSS pixels
     narrow_svg: bytes  # the same for phones
     narrow_size: tuple[int, int]
+    portrait_file: Path | None = None  # the portrait PNG for phone feeds, in the image cache (portrait.py)
+    portrait_size: tuple[int, int] = (0, 0)
 
 
 def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
@@ -66,6 +70,7 @@ def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
         "height": 16 * len(footer_lines),
     }
     out = {
+        "$schema": SCHEMA_URL,
         "vconcat": [spec, footer],
         "spacing": 14,
         "title": {"text": chart.title, "subtitle": chart.subtitle_lines, "anchor": "start"},
@@ -156,27 +161,34 @@ class _ThisProcess(concurrent.futures.Executor):
 
 
 def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir: Path,
-                  pool: DrawingPool | None = None) -> tuple[dict[str, Images], dict[str, int]]:
+                  pool: DrawingPool | None = None, portraits: dict[str, PortraitFrame] | None = None,
+                  ) -> tuple[dict[str, Images], dict[str, int]]:
     """Images of every chart, from the cache or drawn now; also how many were drawn and reused.
+    With `portraits` (chart id -> its frame), also each chart's portrait PNG, framed from its
+    figure for phones.
 
     With a pool, this returns when every SVG is ready; the PNGs are ready after pool.finish().
     Without a pool, one is started if anything needs drawing, and everything is ready on return."""
     cache = cache_dir / "exports"
     cache.mkdir(parents=True, exist_ok=True)
     figures: dict[str, tuple[dict, int | None]] = {}  # cache key -> (spec, widest total or None), not in the cache
-    exports: dict[str, tuple[str, Frame]] = {}  # export key -> (its figure's key, frame) not in the cache
-    keys: dict[str, tuple[str, str, str]] = {}  # chart id -> (export key, figure key, narrow figure key)
+    # export key -> (its figure's key, frame) not in the cache (portraits too: a PortraitFrame)
+    exports: dict[str, tuple[str, Frame | PortraitFrame]] = {}
+    keys: dict[str, tuple[str, str, str, str | None]] = {}  # chart id -> (export, figure, narrow figure, portrait key)
     for chart in charts:
         figure, narrow = figure_spec(chart), figure_spec(chart, NARROW_WIDTH, phone=True)
         frame = export_frame(chart, footers[chart.chart_id])
         fk, nk = _key("figure", figure), _key("figure", narrow)
         ek = _key("export", fk, PNG_SCALE, asdict(frame))
-        keys[chart.chart_id] = (ek, fk, nk)
+        portrait_frame = (portraits or {}).get(chart.chart_id)
+        pk = _key("portrait", PORTRAIT_VERSION, nk, PORTRAIT_SCALE, asdict(portrait_frame)) if portrait_frame else None
+        keys[chart.chart_id] = (ek, fk, nk, pk)
         for key, spec, widest in ((fk, figure, None), (nk, narrow, NARROW_MAX_TOTAL)):
             if not (cache / f"{key}.svg").exists():
                 figures[key] = (spec, widest)
-        if not (cache / f"{ek}.svg").exists() or not (cache / f"{ek}.png").exists():
-            exports[ek] = (fk, frame)
+        for key, on, its_frame in ((ek, fk, frame), (pk, nk, portrait_frame)):
+            if key and (not (cache / f"{key}.svg").exists() or not (cache / f"{key}.png").exists()):
+                exports[key] = (on, its_frame)
     if figures or exports:
         if pool is None:
             with DrawingPool() as own_pool:
@@ -185,17 +197,21 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
         else:
             _draw(figures, exports, cache, pool)
     images = {}
-    for chart_id, (ek, fk, nk) in keys.items():
+    for chart_id, (ek, fk, nk, pk) in keys.items():
         svg, figure, narrow = ((cache / f"{key}.svg").read_bytes() for key in (ek, fk, nk))
         width, height = svg_size(svg)
+        portrait_width, portrait_height = svg_size((cache / f"{pk}.svg").read_bytes()) if pk else (0, 0)
         images[chart_id] = Images(svg=svg, png_file=cache / f"{ek}.png", png_size=(width * PNG_SCALE, height * PNG_SCALE),
                                   figure_svg=figure, figure_size=svg_size(figure), narrow_svg=narrow,
-                                  narrow_size=svg_size(narrow))
+                                  narrow_size=svg_size(narrow), portrait_file=cache / f"{pk}.png" if pk else None,
+                                  portrait_size=(portrait_width * PORTRAIT_SCALE, portrait_height * PORTRAIT_SCALE))
     drawn = len(set(figures) | set(exports))
-    return images, {"drawn": drawn, "reused": 3 * len(charts) - drawn}
+    made = sum(len([k for k in chart_keys if k]) for chart_keys in keys.values())
+    return images, {"drawn": drawn, "reused": made - drawn}
 
 
-def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[str, Frame]], cache: Path, pool: DrawingPool) -> None:
+def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[str, Frame | PortraitFrame]], cache: Path,
+          pool: DrawingPool) -> None:
     """Figures drawn by Vega in the workers; each export framed here from its figure as soon as
     that is ready, and turned into a PNG by a worker once every figure is drawn (pool.pngs: not
     waited for here)."""
@@ -208,13 +224,15 @@ def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[
     for ek, (fk, _) in exports.items():
         waiting.setdefault(fk, []).append(ek)
 
-    framed_exports: list[tuple[str, str]] = []  # (export key, SVG) whose PNG is to be made
+    framed_exports: list[tuple[str, str, bool]] = []  # (export key, SVG, is a portrait) whose PNG is to be made
 
     def frame_exports(fk: str, figure_svg: str) -> None:
         for ek in waiting.pop(fk, []):
-            svg = framed(figure_svg, exports[ek][1])
+            frame = exports[ek][1]
+            is_portrait = isinstance(frame, PortraitFrame)
+            svg = portrait(figure_svg, frame) if is_portrait else framed(figure_svg, frame)
             save(f"{ek}.svg", svg.encode())
-            framed_exports.append((ek, svg))
+            framed_exports.append((ek, svg, is_portrait))
 
     def draw(spec: dict) -> concurrent.futures.Future:
         return pool.executor.submit(vl_convert.vegalite_to_svg, spec, allowed_base_urls=[])
@@ -238,5 +256,7 @@ def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[
             frame_exports(key, svg)
     # The PNGs last, when every figure is drawn (a figure drawn again for phones would otherwise
     # wait behind them): the build makes its pages meanwhile.
-    for ek, svg in framed_exports:
-        pool.pngs[pool.executor.submit(vl_convert.svg_to_png, svg, scale=PNG_SCALE)] = cache / f"{ek}.png"
+    for ek, svg, is_portrait in framed_exports:
+        job = pool.executor.submit(portrait_png, svg) if is_portrait else pool.executor.submit(
+            vl_convert.svg_to_png, svg, scale=PNG_SCALE)
+        pool.pngs[job] = cache / f"{ek}.png"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,8 @@ class Table:
     description: str
     columns: dict[str, str]  # column -> description (unit in brackets)
     json: bool = False  # also published as JSON (a list of records with the same columns)
+    primary_key: tuple[str, ...] = ()  # columns that together name one row (never empty), if any
+    units: dict[str, str] = field(default_factory=dict)  # column -> unit, where every row has the same
 
 
 TABLES = {t.name: t for t in [
@@ -41,7 +43,7 @@ TABLES = {t.name: t for t in [
         "indicator": "计算所用的指标编号（见 observations.csv）",
         "breakdown_filter": "只计入的分组（以“|”分隔；空表示全部）",
         "sentence": "规划原文中的相应语句",
-    }),
+    }, primary_key=("target_id",)),
     Table("target_progress", "目标进度", "每项目标的进度；每年目标每年一行，其余目标一行。", {
         "target_id": "目标编号",
         "programme_id": "所属重点工程编号",
@@ -73,7 +75,7 @@ TABLES = {t.name: t for t in [
         "last_submitted_on": "最近一次报送日期（文件中注明的）",
         "next_due_on": "下一期数据应报日期",
         "overdue": "是否已逾期（下一期应报日期早于本期数据发布基准日）",
-    }),
+    }, primary_key=("target_id", "scope"), units={"elapsed_pct": "%", "completion_pct": "%", "expected_pct": "%"}),
     Table("target_series", "逐期进展", "每项目标逐个报送期的数值、累计数和目标进度线（图表所用的数字）。", {
         "target_id": "目标编号",
         "scope": "计算范围：规划期或年份",
@@ -85,7 +87,7 @@ TABLES = {t.name: t for t in [
         "target_path": "目标进度线：按期完成目标在该日应达到的数",
         "numerator": "比例目标的分子（该期末属于目标分组的人数）",
         "denominator": "比例目标的分母（该期末全部人数）",
-    }),
+    }, primary_key=("target_id", "scope", "period")),
     Table("observations", "清洗后的原始数据", "从各部门报送文件中读出的每一个数：一行一个单元格（名单类文件一行一条记录），"
           "附带来源文件、工作表、行号和列名，可逐一核对原件。不含任何个人信息。", {
         "source_id": "数据来源编号（见 config/sources.yml）",
@@ -121,7 +123,7 @@ TABLES = {t.name: t for t in [
         "indicators": "该文件报送的指标编号（以空格分隔）",
         "status": "used 已计入；superseded 被同期更正文件取代；rejected 有错误未计入",
         "superseded_by": "取代它的文件",
-    }),
+    }, primary_key=("file",)),
     Table("cleaning_log", "清洗记录", "每个文件做了哪些清洗、各多少次。", {
         "file": "文件",
         "action": "清洗步骤编号",

@@ -126,7 +126,10 @@ def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, 
 
 
 @pytest.mark.parametrize("group", GROUPS)
-def test_nothing_scrolls_sideways_on_a_phone(browser, base, built, group):
+def test_nothing_scrolls_sideways_on_a_phone_and_axe_finds_nothing(browser, base, built, group):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
                                   device_scale_factor=2)
     wide = []
@@ -142,8 +145,10 @@ def test_nothing_scrolls_sideways_on_a_phone(browser, base, built, group):
         width = page.evaluate("() => document.documentElement.scrollWidth")
         charts_fit = page.evaluate("""() => [...document.querySelectorAll('.vega-chart svg, .chart-static')]
             .every(e => e.getBoundingClientRect().right <= window.innerWidth + 1)""")
-        if width > 375 or not charts_fit:
-            wide.append((url, width, charts_fit))
+        violations = axe.run(page, options=WCAG_AA).response["violations"]
+        found = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in violations]
+        if width > 375 or not charts_fit or found:
+            wide.append((url, width, charts_fit, found))
         page.close()
     context.close()
     assert wide == []
@@ -226,7 +231,7 @@ def test_the_larger_text_mode_enlarges_text_and_is_remembered(browser, base):
     assert after >= before * 1.2
     page.goto(base + "methodology/", wait_until="load")
     assert page.evaluate("() => document.documentElement.classList.contains('large-text')")
-    assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("button", name="大字").get_attribute("aria-pressed") == "true"
     context.close()
 
 

@@ -3,6 +3,7 @@ citation, an embed page, sharing tags, and exports redrawn only when their figur
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -92,7 +93,8 @@ def test_chart_csv_opens_in_excel_and_round_trips_to_the_published_figures(built
         raw = (site / "charts" / chart.chart_id / f"{chart.chart_id}.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")
         frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype={"报送期": str})
-        assert list(frame.columns) == list(chart.columns.values())
+        # the chart's numbers first; then columns of one value each that say what they are (opendata.py)
+        assert list(frame.columns)[:len(chart.columns)] == list(chart.columns.values())
         if chart.kind == "trajectory":
             published = series[series["target_id"] == chart.target_id].reset_index(drop=True)
             value_column = chart.columns["value"]
@@ -117,7 +119,7 @@ def test_citations_name_the_site_the_chart_the_date_and_the_address(built, chart
     url = f"{settings['site_url']}charts/{chart.chart_id}/"
     assert f"{settings['site_name']}：《{chart.title}》，数据截至2010年第四季度，{url}" in page
     assert f"{chart.title}[EB/OL]" in page and "(2011-01-10)[引用日期]" in page
-    assert f'&lt;iframe src="{url}embed/"' in page
+    assert f'<iframe id="rencai-{chart.chart_id}" src="{url}embed/"' in html.unescape(page)  # the snippet, as text
 
 
 def test_the_embed_page_shows_only_the_chart_and_its_source(built):
@@ -126,7 +128,7 @@ def test_the_embed_page_shows_only_the_chart_and_its_source(built):
     assert 'class="vega-chart"' in page and 'class="chart-static"' in page
     assert "来源：区委农村工作办公室" in page
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', page)
-    assert scripts == ["../../../assets/javascripts/charts.js"]
+    assert scripts == ["../../../assets/javascripts/charts.js", "../../../assets/javascripts/embed.js"]
 
 
 def test_chart_and_programme_pages_share_with_their_chart_image(built):

@@ -78,9 +78,10 @@
     var charts = Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec-src]"));
     charts.forEach(function (el) {
       var frame = el.closest(".chart-frame") || el;
-      var go = function () { draw(el); };
+      // In large-text mode (reader.js) the image, scaled up, is the chart: its text grows with it.
+      var go = function () { if (!document.documentElement.classList.contains("large-text")) draw(el); };
       ["pointerenter", "touchstart"].forEach(function (type) {
-        frame.addEventListener(type, go, { once: true, passive: true });
+        frame.addEventListener(type, go, { passive: true });
       });
     });
   }
