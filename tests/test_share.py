@@ -20,8 +20,8 @@ from PIL import Image
 from pipeline import paths
 from pipeline.build import DataErrors, build, load_site_settings
 from pipeline.cadence import progress_word
-from pipeline.draw import text_width
 from pipeline.chart_pages import chart_footers, citations
+from pipeline.draw import text_width
 from pipeline.portrait import _address_lines, portrait_frames
 from pipeline.search_index import WORD_MARK, whole_runs
 from pipeline.share import SettingsError, check_settings, cited_url, footer_links, licence
