@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import copy
 import datetime as dt
 import json
 import logging
@@ -30,7 +31,7 @@ from pipeline.chart_pages import chart_footers, chart_outputs
 from pipeline.charts import all_charts
 from pipeline.checks import observation_schema, warnings
 from pipeline.combine import Dataset, combine
-from pipeline.commitment_facts import Commitments, read_commitments
+from pipeline.commitment_facts import Commitments, commitments_of, read_commitments
 from pipeline.commitment_pages import measures_analysis
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.exports import DrawingPool, Images, render_images
@@ -42,6 +43,7 @@ from pipeline.pages import Site, all_pages
 from pipeline.portrait import portrait_file_name, portrait_frames
 from pipeline.privacy import find_personal_numbers, leak_message
 from pipeline.problems import Problem, sort_problems
+from pipeline.releases import ReleaseBuild
 from pipeline.search_index import rewrite_search_index
 from pipeline.share import SettingsError, checked_settings, footer_links
 from pipeline.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
@@ -74,7 +76,11 @@ def read_and_check(raw_dir: Path, config: Config, today: dt.date,
                    cache: ReadCache | None = None) -> tuple[Dataset, list[Problem]]:
     """Every department file read (or taken from the cache when unchanged), combined and checked:
     the data, and every problem found."""
-    results, read_problems = read_all(raw_dir, config, today, cache)
+    return check(*read_all(raw_dir, config, today, cache), config)
+
+
+def check(results: list, read_problems: list[Problem], config: Config) -> tuple[Dataset, list[Problem]]:
+    """Files' results combined and checked (combine.py changes the results in place)."""
     dataset = combine(results, read_problems, config)
     problems = sort_problems(dataset.problems + warnings(dataset.observations, dataset.submissions, config))
     return dataset, problems
@@ -238,14 +244,19 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         config = load_config(config_dir)
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)
-        dataset, problems = read_and_check(raw_dir, config, today, read_cache)
+        results, read_problems = read_all(raw_dir, config, today, read_cache)
+        pristine = copy.deepcopy(results)  # each dated release combines its own files (pipeline/releases.py)
+        dataset, problems = check(results, read_problems, config)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
         commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms
-        problems = sort_problems(problems + commitments.problems)
+        releases = ReleaseBuild(raw_dir, config, today, pristine, commitments, settings, plan_text, cache_dir, config_dir)
+        dataset = replace(dataset, submissions=releases.submissions(dataset.submissions))
+        problems = sort_problems(problems + commitments.problems + releases.problems)
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
             site = analyse(config, dataset, problems, plan_text, settings, commitments)
+            site = releases.attach(site, _release_analysis(config, plan_text, settings, commitments))
             footers = chart_footers(site)
         with clock("images"):
             # While the workers draw, this process (otherwise waiting) makes the chart library
@@ -254,12 +265,14 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                 bundle_job = side.submit(vega_bundle, cache_dir)
                 words_job = side.submit(load_chinese_words)
                 images, image_counts = render_images(site.charts, footers, cache_dir, pool, portrait_frames(site, footers))
+                releases.render_images(images, cache_dir, pool)
                 bundle = bundle_job.result()
                 words_job.result()
         # The pages and the site are made while the workers make the PNGs.
         with clock("pages"):
             files = publish_files(site, images, footers)
             check_no_personal_data(files)
+            check_no_personal_data(releases.render_files())
         # save
         work_root = site_dir.parent / "build"
         work_root.mkdir(parents=True, exist_ok=True)
@@ -274,6 +287,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             with clock("png"):
                 pool.finish()
                 add_chart_pngs(images, new_site)
+                releases.write(new_site, pool)
             with clock("publish"):
                 replace_site(new_site, site_dir)
                 if keep_docs is not None:
@@ -286,6 +300,18 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                     write_config(config, keep_docs, site_dir, data_dates, pages, keep_docs.parent / "mkdocs.yml")
     return Outputs(files=files, problems=problems, site=site, file_counts=read_cache.counts,
                    image_counts=image_counts, stage_seconds=clock.seconds)
+
+
+def _release_analysis(config: Config, plan_text: str, settings: dict, commitments: Commitments):
+    """How an earlier release is analysed: its files' results and status forms -> its Site."""
+    def analyse_files(results: list, forms: list, label: str, closing: dt.date) -> Site:
+        dataset, problems = check(results, [], config)
+        try:
+            return analyse(config, dataset, problems, plan_text, settings, commitments_of(commitments, forms, config))
+        except DataErrors as exc:
+            raise BuildFailed(f"发布中止：{label} 发布（收录 {closing.isoformat()} 以前收到的文件）的数据有错误：\n\n"
+                              + "\n".join(p.message() for p in exc.errors)) from None
+    return analyse_files
 
 
 def _pages(files: dict[str, bytes]) -> list[str]:

@@ -21,7 +21,7 @@ from pipeline import paths
 from pipeline.commitments import Commitment, Registry, load_commitments
 from pipeline.config import Config
 from pipeline.periods import Period
-from pipeline.status_history import StatusData, read_status_forms
+from pipeline.status_history import StatusData, combine_forms, read_form_files
 
 #: Whether a recurring commitment took place in a quarter or year: state -> words.
 OCCURRENCE_STATES = {"held": "已开展", "not_held": "未开展", "not_held_year": "全年未开展",
@@ -35,6 +35,7 @@ class Commitments:
     registry: Registry
     data: StatusData
     plan_start: dt.date
+    forms: tuple = ()  # the forms as read (status_forms.FormFile), each release puts together its own
 
     @property
     def problems(self) -> list:
@@ -127,8 +128,15 @@ def read_commitments(raw_dir: Path, config: Config, plan_text: str, today: dt.da
                      config_dir: Path = paths.CONFIG_DIR) -> Commitments:
     """The registry (config/commitments.yml, checked against the plan) and every status form."""
     registry = load_commitments(config, plan_text, config_dir)
-    return Commitments(registry=registry, data=read_status_forms(raw_dir, registry, config, today),
-                       plan_start=config.plan.start)
+    forms, problems = read_form_files(raw_dir, registry, config, today)
+    return Commitments(registry=registry, data=combine_forms(forms, problems, registry, config),
+                       plan_start=config.plan.start, forms=tuple(forms))
+
+
+def commitments_of(facts: Commitments, forms: list, config: Config) -> Commitments:
+    """The commitments as the given forms alone tell them (a release's: those received by its date)."""
+    return Commitments(registry=facts.registry, data=combine_forms(list(forms), [], facts.registry, config),
+                       plan_start=facts.plan_start, forms=tuple(forms))
 
 
 # -- published tables ---------------------------------------------------------------------------

@@ -61,13 +61,20 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
             rel = path.relative_to(raw_dir).as_posix()
             if path.is_symlink():
                 problems.append(_link_problem(rel))
-            elif name not in DOCUMENTATION:
+            elif name not in DOCUMENTATION and not is_register(rel, config):
                 problem = _not_read(path, rel, by_folder)
                 if problem is None:
                     found.append((path, rel, by_folder[parts[0]][0]))
                 else:
                     problems.append(problem)
     return sorted(found), problems
+
+
+def is_register(rel: str, config: Config) -> bool:
+    """The staff's receipts register at the top of data/raw (config/method.yml releases.register_file,
+    .csv or .xlsx): read by pipeline/receipts.py, not as a department's file."""
+    stem, _, ext = rel.rpartition(".")
+    return "/" not in rel and stem == config.method.releases.register_file and ext.lower() in ("csv", "xlsx")
 
 
 def _link_problem(rel: str) -> Problem:

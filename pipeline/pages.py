@@ -57,6 +57,7 @@ class Site:
     settings: dict  # mkdocs.yml: site_name, site_url, copyright and `extra` (sample-data flag, identity)
     images: dict = field(default_factory=dict)  # chart id -> exports.Images, once drawn
     commitments: object = None  # the plan's measures: commitment_pages.Measures (None: not read)
+    releases: object = None  # the dated releases: releases.Releases (None: none, citations give the current page)
 
     @property
     def config(self) -> Config:

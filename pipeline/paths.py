@@ -17,3 +17,5 @@ CACHE_DIR = BUILD_DIR / "cache"  # reused between builds (chart exports, the veg
 TEMPLATES_DIR = BUILD_DIR / "templates"  # Excel templates for the departments (make templates)
 SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
 MKDOCS_YML = ROOT / "mkdocs.yml"
+# Dated releases in the built site: /releases/<quarter>/ (pipeline/releases.py); their cache.
+RELEASES_FOLDER = "releases"

@@ -63,7 +63,13 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "date_missing": ("error", "缺少日期（missing date）"),
     "evidence_missing": ("error", "已落实的措施缺少依据（evidence missing）"),
     "address_invalid": ("error", "网址不是网址也不是“内部”（invalid address）"),
+    # the receipts register (pipeline/receipts.py)
+    "register_columns": ("error", "收文登记缺少列（receipts register: missing column）"),
+    "register_file_unknown": ("error", "收文登记中的文件不存在（receipts register: unknown file）"),
+    "register_duplicate": ("error", "收文登记重复登记一个文件（receipts register: file listed twice）"),
+    "register_date_future": ("error", "收文日期晚于今天（receipts register: date in the future）"),
     # warnings: the build goes on
+    "register_date_early": ("warning", "收文日期早于报送期结束（received before the period ended）"),
     "column_unexpected": ("warning", "未识别的列，已忽略（unexpected column）"),
     "sheet_ignored": ("warning", "其他工作表未读取（other sheets ignored）"),
     "period_sheet_differs": ("warning", "工作表名的报送期与文件不符（sheet named after another period）"),

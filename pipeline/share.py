@@ -2,8 +2,8 @@
 terms, a QR code, the embed snippet, and the site settings they depend on (pure).
 
 Every address a citation, an embed snippet, a QR code, a CSV's metadata or an exported image
-gives comes from `cited_url`: today the chart's current page; once dated releases exist, the
-page of the release the reader is looking at, changed in that one place.
+gives comes from `cited_url`: the chart's page in the dated release the reader is looking at
+(on the current site, the latest release: pipeline/releases.py).
 """
 
 from __future__ import annotations
@@ -28,8 +28,13 @@ def chart_address(site_url: str, chart_id: str) -> str:
 
 def cited_url(site, chart: Chart) -> str:
     """The one address every citation, embed snippet, QR code, download and exported image of a
-    chart points at (site: pages.Site)."""
-    return chart_address(site.settings.get("site_url", "/"), chart.chart_id)
+    chart points at (site: pages.Site): the page of the chart's version in the dated release shown
+    (releases.Releases.chart_path: on the current site, the latest release's), or, with no
+    releases, the chart's current page."""
+    site_url = site.settings.get("site_url", "/")
+    releases = getattr(site, "releases", None)
+    path = releases.chart_path(chart.chart_id) if releases is not None else None
+    return site_url + path if path else chart_address(site_url, chart.chart_id)
 
 
 def embed_url(site, chart: Chart) -> str:

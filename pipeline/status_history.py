@@ -70,6 +70,13 @@ def status_changes(status: pd.DataFrame, before: str, after: str) -> pd.DataFram
 
 def read_status_forms(raw_dir: Path, registry: Registry, config: Config, today: dt.date) -> StatusData:
     """Every status form under data/raw/人才办工作进展/, read and put together."""
+    return combine_forms(*read_form_files(raw_dir, registry, config, today), registry, config)
+
+
+def read_form_files(raw_dir: Path, registry: Registry, config: Config,
+                    today: dt.date) -> tuple[list[FormFile], list[Problem]]:
+    """Every status form under data/raw/人才办工作进展/ as read, and files that could not be read
+    (a release puts together those received by its date: pipeline/releases.py)."""
     folder = raw_dir / paths.STATUS_FORM_FOLDER
     forms, problems = [], []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
@@ -87,7 +94,7 @@ def read_status_forms(raw_dir: Path, registry: Registry, config: Config, today: 
             problems.append(exc.problem)
             continue
         forms.append(read_form(grid, registry, config, today))
-    return combine_forms(forms, problems, registry, config)
+    return forms, problems
 
 
 # -- process ------------------------------------------------------------------------------------

@@ -88,9 +88,11 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
     submission = {
         "source_id": source_id, "department": source.department, "file": grid.file,
         "sheet": grid.sheet, "encoding": grid.encoding, "period": None, "coverage_start": None,
-        "coverage_end": None, "submitted_on": None, "rows_in_file": len(grid.cells),
+        "coverage_end": None, "submitted_on": None, "submitted_from": None, "rows_in_file": len(grid.cells),
         "rows_data": 0, "rows_excluded": 0, "observations": 0, "indicators": "", "status": "rejected",
         "superseded_by": None,
+        # when it was received and the release that first takes it (pipeline/receipts.py, set by the build)
+        "received_on": None, "received_basis": None, "release": None,
     }
     result = FileResult(submission=submission, observations=empty_observations(), actions=ctx.actions,
                         problems=ctx.problems)
@@ -120,7 +122,7 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
     when.check_sheet_name(ctx, period)
     when.check_submitted(ctx, submitted, period, coverage_end)
     submission.update(period=period.label, coverage_start=period.start, coverage_end=coverage_end,
-                      submitted_on=submitted)
+                      submitted_on=submitted, submitted_from=when.submitted_from(ctx, submitted))
     if source.department_column:
         check_department(ctx, data)
 

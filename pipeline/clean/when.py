@@ -149,6 +149,14 @@ def check_submitted(ctx: FileContext, submitted: dt.date | None, period: Period,
                 "同期有更正文件时以报送日期较晚者为准，日期写错可能让旧文件被当作更正。", row=row, column=column)
 
 
+def submitted_from(ctx: FileContext, submitted: dt.date | None) -> str | None:
+    """Where the submission date was read: "written" in the file (a column or a label, where
+    submitted_on found its cell), or "workbook" (the Excel file's creation date); None: no date."""
+    if submitted is None:
+        return None
+    return "written" if ctx.submitted_cell is not None else "workbook"
+
+
 def submitted_on(ctx: FileContext, title_cells: list, data: pd.DataFrame) -> dt.date | None:
     """The submission date, from the first place of the source's `submitted` list that has one."""
     for place in ctx.source.submitted:

@@ -353,11 +353,25 @@ class Status(_Model):
         return f"{self.symbol} {self.word}"
 
 
+class RegisterColumns(_Model):
+    file: str = Field(min_length=1)  # the file as named under data/raw (or its name alone, if unique)
+    received: str = Field(min_length=1)  # the day it was received
+
+
+class ReleaseRules(_Model):
+    """Dated releases (pipeline/receipts.py): which files each quarter's release takes."""
+
+    months_after: int = Field(ge=0, le=2)  # a release takes the files received by the end of this month after its quarter
+    register_file: str = Field(min_length=1)  # the staff's receipts register in data/raw (this name, .csv or .xlsx; optional)
+    register_columns: RegisterColumns
+
+
 class MethodFile(_Model):
     status_thresholds: StatusThresholds
     statuses: dict[str, Status]
     jump_warning_factor: float = Field(gt=1)
     jump_warning_min_periods: int = Field(ge=1)
+    releases: ReleaseRules
 
     @model_validator(mode="after")
     def _every_status(self) -> "MethodFile":
