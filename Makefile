@@ -55,6 +55,11 @@ serve: $(SITE_STAMP) ## Serve the built site on http://127.0.0.1:8000
 bench: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Measure full and incremental builds and the pipeline on 1 M records
 	$(PY) bench/run.py
 
+# The latest quarter's briefing for the leading group's meeting, printed by Chromium (pipeline/briefing.py).
+.PHONY: briefing
+briefing: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Print the latest quarter's briefing to build/briefing/briefing-<quarter>.pdf (A4)
+	$(PY) -m pipeline.briefing
+
 templates: $(BUILD_DEPS) ## Write an Excel template per department form into build/templates
 	$(PY) -m pipeline.forms
 

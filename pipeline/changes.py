@@ -74,7 +74,7 @@ class Changes:
     first: bool
     status_moves: list  # {name, programme, before, after, result}
     new_files: list  # {file, department, period}
-    new_figures: list  # {name, programme, periods: [label_zh]}
+    new_figures: list  # {period (in words), targets: [names]}: targets with figures for a period new in this release
     late: list  # timeliness rows: came late, among the new files
     missing: list  # timeliness rows: due by the closing date, not received
     corrections: list  # correction rows sent with the new files
@@ -92,16 +92,15 @@ def changes(before: Snapshot | None, now: Snapshot, config=None) -> Changes:
     old_files = before.files if before else {}
     new_files = [{"file": f, **v} for f, v in now.files.items() if f not in old_files]
     new_names = {f["file"] for f in new_files}
-    moves, figures = [], []
+    moves, figures = [], {}
     for target_id, t in now.targets.items():
         was = before.targets.get(target_id) if before else None
         if was and was["status"] != t["status"]:
             moves.append({"name": t["name"], "programme": t["programme"], "before": was["status_text"],
                           "after": t["status_text"], "result": t["result"]})
-        added = [p for p in now.series.get(target_id, ()) if not before or p not in before.series.get(target_id, ())]
-        if added:
-            figures.append({"name": t["name"], "programme": t["programme"],
-                            "periods": [Period.from_label(p).label_zh for p in added]})
+        for p in now.series.get(target_id, ()):
+            if not before or p not in before.series.get(target_id, ()):
+                figures.setdefault(p, []).append(t["name"])
     since = before.closing if before else dt.date.min
     late = [r for r in now.due if r["state"] == "late" and set(str(r["files"]).split("；")) & new_names]
     missing_now = [r for r in now.due if r["state"] == "missing" and r["due_on"] > since]
@@ -112,5 +111,7 @@ def changes(before: Snapshot | None, now: Snapshot, config=None) -> Changes:
         moved = [{"name": now.commitment_names.get(c, c), "before": now.commitment_words.get(a[c], a[c]),
                   "after": now.commitment_words.get(s, s)} for c, s in b.items() if c in a and a[c] != s]
         quarters = (Period.from_label(before.latest_quarter).label_zh, Period.from_label(now.latest_quarter).label_zh)
-    return Changes(first=before is None, status_moves=moves, new_files=new_files, new_figures=figures, late=late,
+    new_figures = [{"period": Period.from_label(p).label_zh, "targets": names}
+                   for p, names in sorted(figures.items(), key=lambda kv: Period.from_label(kv[0]))]
+    return Changes(first=before is None, status_moves=moves, new_files=new_files, new_figures=new_figures, late=late,
                    missing=missing_now, corrections=corrections, commitments_moved=moved, commitment_quarters=quarters)

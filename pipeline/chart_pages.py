@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.chartkit import KINDS, Chart
 from pipeline.format import count_zh
 from pipeline.pages import Site, _chart_view, _common, relative, render
+from pipeline.releases import chart_history
 from pipeline.share import EMBED_MESSAGE, cited_url, licence, qr_svg, share_view
 
 
@@ -83,7 +84,8 @@ def chart_page(site: Site, chart: Chart, table: pd.DataFrame) -> str:
         citation=citations(site, chart), table_columns=list(table.columns), table_rows=table.to_dict("records"),
         column_docs=chart.columns, svg_bytes=len(image.svg) if image else 0,
         png_size=image.png_size if image else (1280, 600), share=share_view(site, chart, embed_height),
-        portrait_size=image.portrait_size if image else (1080, 1350), og_image=f"charts/{chart.chart_id}/{chart.chart_id}.png")
+        portrait_size=image.portrait_size if image else (1080, 1350), og_image=f"charts/{chart.chart_id}/{chart.chart_id}.png",
+        history=chart_history(site, chart.chart_id, page))
 
 
 def embed_page(site: Site, chart: Chart) -> str:

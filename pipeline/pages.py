@@ -196,7 +196,7 @@ def home_page(site: Site) -> str:
                       "link": relative(page, f"programmes/{programme.id}/")})
     return render(site.config, "index.md.j2",
         **_common(site, page), cards=cards, status_chart=_chart_view(site, site.chart("home-status"), page),
-        measures=site.commitments,
+        measures=site.commitments, releases=site.releases,
         og_image="charts/home-status/home-status.png")
 
 
@@ -276,8 +276,10 @@ def changelog_page(site: Site) -> str:
         corrections = ds.corrections[ds.corrections["period"] == period].to_dict("records")
         releases.append({"period": period, "files": group.sort_values(["submitted_on", "file"], na_position="last").to_dict("records"),
                          "corrections": corrections})
+    from pipeline.releases import release_rows
+
     return render(site.config, "changelog.md.j2", **_common(site, page), releases=releases,
-                                                         indicators=site.config.indicators)
+                  indicators=site.config.indicators, dated=release_rows(site, page))
 
 
 def all_pages(site: Site, table_rows: dict[str, int], images: dict) -> dict[str, str]:

@@ -19,3 +19,4 @@ SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
 MKDOCS_YML = ROOT / "mkdocs.yml"
 # Dated releases in the built site: /releases/<quarter>/ (pipeline/releases.py); their cache.
 RELEASES_FOLDER = "releases"
+BRIEFING_DIR = BUILD_DIR / "briefing"  # make briefing: the quarterly briefing as an A4 PDF

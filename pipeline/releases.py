@@ -266,3 +266,28 @@ class ReleaseBuild:
             tmp.replace(self.cache / f"{key}.pickle")
         except OSError:
             pass  # made again next time
+
+
+# -- what the current site's pages show of the releases -----------------------------------------------
+
+
+def chart_history(site, chart_id: str, page: str) -> list[dict]:
+    """A chart's versions in the dated releases, latest first, linked from `page` (the current
+    chart page lists them; the first is the one its citation gives)."""
+    from pipeline.pages import relative
+
+    releases = getattr(site, "releases", None)
+    if releases is None:
+        return []
+    return [{"label_zh": r.label_zh, "closing": r.closing, "as_of": r.charts[chart_id][1],
+             "link": relative(page, f"{r.path}charts/{chart_id}/")} for r in releases.history(chart_id)]
+
+
+def release_rows(site, page: str) -> list[dict]:
+    """Every dated release, latest first, with links from `page` (the change log lists them)."""
+    from pipeline.pages import relative
+
+    releases = getattr(site, "releases", None)
+    return [{"release": r, "link": relative(page, r.path), "briefing": relative(page, f"{r.path}briefing/"),
+             "new_charts": sum(v == r.label for v in r.versions.values())}
+            for r in reversed(releases.all)] if releases else []
