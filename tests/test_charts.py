@@ -79,7 +79,8 @@ def test_exported_images_carry_title_source_date_and_address(built, charts):
         text = _svg_text(folder / f"{chart.chart_id}.svg")
         assert chart.title in text
         assert "来源：" in text and "数据截至" in text
-        assert f"{settings['site_url']}charts/{chart.chart_id}/" in text
+        version = built["outputs"].site.releases.latest.versions[chart.chart_id]  # the cited release's page
+        assert f"{settings['site_url']}releases/{version}/charts/{chart.chart_id}/" in text
         assert "示例数据" in text  # the sample-data notice travels with the image
         spec = json.loads((folder / f"{chart.chart_id}.vl.json").read_text(encoding="utf-8"))
         assert spec["title"]["text"] == chart.title
@@ -116,7 +117,7 @@ def test_citations_name_the_site_the_chart_the_date_and_the_address(built, chart
     settings = load_site_settings()
     chart = next(c for c in charts if c.chart_id == "p8-graduates-recruited-trajectory")
     page = (built["site"] / "charts" / chart.chart_id / "index.html").read_text(encoding="utf-8")
-    url = f"{settings['site_url']}charts/{chart.chart_id}/"
+    url = f"{settings['site_url']}releases/2010Q4/charts/{chart.chart_id}/"  # the latest release changed it
     assert f"{settings['site_name']}：《{chart.title}》，数据截至2010年第四季度，{url}" in page
     assert f"{chart.title}[EB/OL]" in page and "(2011-01-10)[引用日期]" in page
     assert f'<iframe id="rencai-{chart.chart_id}" src="{url}embed/"' in html.unescape(page)  # the snippet, as text

@@ -112,7 +112,9 @@ def test_every_chart_csv_carries_its_context_and_its_metadata_beside_it(built):
         context = chart_context(site, chart)
         for header, _, value in context.values():
             assert frame[header].nunique() == 1 and str(frame[header].iloc[0]) == str(value), (chart.chart_id, header)
-        assert frame["引用地址"].iloc[0] == f"{settings['site_url']}charts/{chart.chart_id}/"
+        # the chart's page in the latest dated release that changed it (share.cited_url)
+        version = site.releases.latest.versions[chart.chart_id]
+        assert frame["引用地址"].iloc[0] == f"{settings['site_url']}releases/{version}/charts/{chart.chart_id}/"
         assert frame["数据截至"].iloc[0].startswith("20") and frame["发布日期"].iloc[0] == "2011-01-10"
         if chart.target_id:
             assert "目标" in frame and any(h.startswith("目标值") for h in frame.columns) and "状态" in frame
