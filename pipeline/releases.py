@@ -28,7 +28,6 @@ from pathlib import Path
 
 from pipeline import paths
 from pipeline.chartkit import Chart
-from pipeline.commitment_facts import commitments_of
 from pipeline.periods import Period
 from pipeline.receipts import closing_date, read_register, receipt_columns, receipts
 
@@ -224,7 +223,7 @@ class ReleaseBuild:
         from pipeline.release_pages import release_files
 
         out = {}
-        for label, (release, shown, footers) in self.made.items():
+        for label, (release, shown, _footers) in self.made.items():
             self.files[label], self.pngs[label] = release_files(shown, release)
             out.update(self.files[label])
         return out
