@@ -70,6 +70,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "register_date_future": ("error", "收文日期晚于今天（receipts register: date in the future）"),
     # warnings: the build goes on
     "register_date_early": ("warning", "收文日期早于报送期结束（received before the period ended）"),
+    "release_changed": ("warning", "文件会改变已发布的季度发布（a closed release would change）"),
     "column_unexpected": ("warning", "未识别的列，已忽略（unexpected column）"),
     "sheet_ignored": ("warning", "其他工作表未读取（other sheets ignored）"),
     "period_sheet_differs": ("warning", "工作表名的报送期与文件不符（sheet named after another period）"),

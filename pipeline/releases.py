@@ -29,6 +29,7 @@ from pathlib import Path
 from pipeline import paths
 from pipeline.chartkit import Chart
 from pipeline.periods import Period
+from pipeline.receipts import BASES as BASES_ZH
 from pipeline.receipts import closing_date, read_register, receipt_columns, receipts
 
 
@@ -156,6 +157,7 @@ class ReleaseBuild:
             key = hashlib.sha256(json.dumps([key, label, [(f, digests[f]) for f in mine]]).encode()).hexdigest()
             self.plans.append((label, closing_date(Period.from_label(label), months_after), mine, key))
         self.cached = {label: self._load(key) for label, _, _, key in self.plans}
+        self.problems += closed_release_changes(self.cache, self.plans, self.cached, self.receipts, reg_name)
         self.made: dict[str, tuple[Release, object, dict]] = {}  # label -> (release, its site, images), made now
         self.files: dict[str, dict[str, bytes]] = {}  # label -> files under the site's root
         self.pngs: dict[str, dict[str, Path]] = {}  # label -> site path -> full-colour PNG in the image cache
@@ -265,6 +267,46 @@ class ReleaseBuild:
             tmp.replace(self.cache / f"{key}.pickle")
         except OSError:
             pass  # made again next time
+
+
+def closed_release_changes(cache: Path, plans: list, cached: dict, found: dict, register_file: str) -> list:
+    """A warning for each file that would enter or leave a release already closed in the build
+    before (one with a later release; the releases of the last build are in the cache): a file
+    received late but taken by an earlier release (its receipt date known only from its due day),
+    or a withdrawn one. Published releases never change; the fix is its line in the register."""
+    from pipeline.problems import Problem
+
+    def entry(path: Path):
+        try:
+            with path.open("rb") as f:
+                return pickle.load(f)[0]
+        except Exception:  # noqa: BLE001 - a damaged entry: nothing to compare with
+            return None
+
+    wanted = {key for *_, key in plans}
+    old = [r for r in (entry(p) for p in sorted(cache.glob("*.pickle")) if p.stem not in wanted) if r is not None]
+    old += [c[0] for c in cached.values() if c is not None]
+    if not old:
+        return []
+    last = max(r.period for r in old)
+    before = {r.label: r for r in old}
+    problems = []
+    for label, closing, files, _ in plans:
+        was = before.get(label)
+        if cached[label] is not None or was is None or was.period >= last:
+            continue
+        for file in sorted(set(files) ^ set(was.files)):
+            came = file in files
+            how = found[file].basis if came else None
+            problems.append(Problem(
+                code="release_changed", file=file,
+                found=(f"这个文件按收文日期 {found[file].received_on.isoformat()}（{BASES_ZH[how]}）属于已发布的{was.label_zh}，会改变其中的数字"
+                       if came else f"这个文件已不在 data/raw 中，已发布的{was.label_zh}中由它算出的数字会改变"),
+                expected=f"已发布的季度发布不再改变：{closing.isoformat()} 以后收到的文件计入以后的发布",
+                fix=(f"如果这个文件是 {closing.isoformat()} 以后才收到的，在收文登记 {register_file or '收文登记.csv'} 中写上它的收文日期，"
+                     "它就只计入收到时的那一期；如果确应改正已发布的数字，可以忽略这条提醒。") if came else
+                    "撤回文件会改变已发布的数字：如确需撤回，请在数据更新记录中说明；否则把文件放回原处。"))
+    return problems
 
 
 # -- what the current site's pages show of the releases -----------------------------------------------

@@ -25,6 +25,7 @@ SITE_URL = "https://rencai.example.gov.cn/"  # mkdocs.yml site_url (the example 
 LATE_FILE = "卫生局/卫生局_2010Q4_卫生人才引进.csv"
 LATE_DAY = dt.date(2011, 2, 20)  # after 2010Q4's closing date (2011-01-31)
 HEALTH_CHART = "p5-bachelors-trajectory"  # fed by the health bureau's files
+CORRECTION = "卫生局/卫生局_2010Q3_卫生人才引进（更正）.csv"  # dated 2010-10-23 in the file: release 2010Q3
 
 
 def _submissions(site: Path) -> pd.DataFrame:
@@ -53,13 +54,17 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def late(tmp_path_factory):
-    """A build from a copy of data/raw whose receipts register says the health bureau's 2010Q4
-    file came on LATE_DAY (its own release cache; chart images shared, they are content-addressed)."""
+    """Two builds from a copy of data/raw: without the health bureau's 2010Q3 correction, then
+    with it put back and a receipts register saying the bureau's 2010Q4 file came on LATE_DAY
+    (their own release cache; chart images shared, they are content-addressed). The second
+    build's site, and its problems."""
     from pipeline.build import build
 
     root = tmp_path_factory.mktemp("late")
     raw = copy_raw(root)
-    (raw / "收文登记.csv").write_text(f"文件,收文日期,经办人\n{LATE_FILE},{LATE_DAY.isoformat()},收发室\n", encoding="utf-8")
+    held = root / "held"
+    held.mkdir()
+    shutil.move(raw / CORRECTION, held / "correction.csv")
     cache = root / "cache"
     cache.mkdir()
     for shared in ("exports", "release-png"):
@@ -67,8 +72,16 @@ def late(tmp_path_factory):
             (cache / shared).symlink_to(paths.CACHE_DIR / shared)
     for bundle in paths.CACHE_DIR.glob("vega-bundle-*.js"):
         shutil.copy2(bundle, cache / bundle.name)
-    build(raw, root / "site", today=TODAY, keep_docs=None, cache_dir=cache)
-    return root / "site"
+    build(raw, root / "first", today=TODAY, keep_docs=None, cache_dir=cache)
+    shutil.move(held / "correction.csv", raw / CORRECTION)
+    (raw / "收文登记.csv").write_text(f"文件,收文日期,经办人\n{LATE_FILE},{LATE_DAY.isoformat()},收发室\n", encoding="utf-8")
+    outputs = build(raw, root / "site", today=TODAY, keep_docs=None, cache_dir=cache)
+    return root / "site", outputs.problems
+
+
+@pytest.fixture(scope="module")
+def late_site(late):
+    return late[0]
 
 
 # -- every quarter's release, with its charts and downloads ---------------------------------------
@@ -114,7 +127,8 @@ def test_a_chart_whose_content_did_not_change_is_stored_once(built):
 # -- made from the files received by the closing date, from data/raw alone ---------------------------------
 
 
-def test_a_file_received_after_a_releases_closing_date_is_absent_from_it(late, built):
+def test_a_file_received_after_a_releases_closing_date_is_absent_from_it(late_site, built):
+    late = late_site
     subs = _submissions(late).set_index("file")
     assert subs.loc[LATE_FILE, ["received_on", "received_basis", "release"]].tolist() == [LATE_DAY.isoformat(), "register", "2011Q1"]
     assert _labels(late) == _labels(built["site"]) + ["2011Q1"]
@@ -135,11 +149,22 @@ def test_a_file_received_after_a_releases_closing_date_is_absent_from_it(late, b
     assert int(count.search(page).group(1)) == int(count.search(files).group(1)) - 1
 
 
-def test_a_later_file_changes_no_earlier_release_and_a_rebuild_makes_the_same_files(late, built):
+def test_a_later_file_changes_no_earlier_release_and_a_rebuild_makes_the_same_files(late_site, built):
+    late = late_site
     for label in _labels(built["site"])[:-1]:  # made again in the other build, with its own cache
         a = _tree(built["site"] / paths.RELEASES_FOLDER / label)
         b = _tree(late / paths.RELEASES_FOLDER / label)
         assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == [], label
+
+
+def test_a_file_that_would_change_a_closed_release_is_a_warning_naming_it(late):
+    """The correction came back after 2010Q3's release was closed (2010Q4's existed): it changes
+    2010Q3, and the warning says how to keep the release (the register). The file registered as
+    late goes to a new release and changes none."""
+    _, problems = late
+    changed = [p for p in problems if p.code == "release_changed"]
+    assert [(p.file, p.severity) for p in changed] == [(CORRECTION, "warning")]
+    assert "2010年第三季度发布" in changed[0].found and "收文登记" in changed[0].fix
 
 
 # -- the current site points to the releases -------------------------------------------------------
