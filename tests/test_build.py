@@ -263,6 +263,8 @@ def test_the_generator_alone_rebuilds_the_site_from_the_kept_pages_and_its_confi
     assert run.returncode == 0, run.stderr
     first, second = built["site"], again
     for page in html_pages(first):
+        if page.relative_to(first).parts[0] == paths.RELEASES_FOLDER:
+            continue  # dated releases are plain HTML written by pipeline/releases.py, not MkDocs pages
         assert (second / page.relative_to(first)).read_bytes() == page.read_bytes(), page
     assert "数据截至" in (second / "index.html").read_text(encoding="utf-8").split("site-footer")[-1]
 
