@@ -35,7 +35,7 @@ from pipeline.commitment_pages import measures_analysis
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
-from pipeline.generator import GeneratorFailed, load_chinese_words, load_site_settings, run_mkdocs, write_config
+from pipeline.generator import GeneratorFailed, load_site_settings, run_mkdocs, write_config
 from pipeline.ingest import ReadCache, read_all
 from pipeline.opendata import open_data_files
 from pipeline.pages import Site, all_pages
@@ -249,13 +249,11 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             footers = chart_footers(site)
         with clock("images"):
             # While the workers draw, this process (otherwise waiting) makes the chart library
-            # (once per vl-convert version) and loads the search's word list.
-            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as side:
+            # (once per vl-convert version).
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as side:
                 bundle_job = side.submit(vega_bundle, cache_dir)
-                words_job = side.submit(load_chinese_words)
                 images, image_counts = render_images(site.charts, footers, cache_dir, pool, portrait_frames(site, footers))
                 bundle = bundle_job.result()
-                words_job.result()
         # The pages and the site are made while the workers make the PNGs.
         with clock("pages"):
             files = publish_files(site, images, footers)
