@@ -42,6 +42,7 @@ from pipeline.pages import Site, all_pages
 from pipeline.portrait import portrait_file_name, portrait_frames
 from pipeline.privacy import find_personal_numbers, leak_message
 from pipeline.problems import Problem, sort_problems
+from pipeline.scan_cache import ScanCache
 from pipeline.search_index import rewrite_search_index
 from pipeline.share import SettingsError, checked_settings, footer_links
 from pipeline.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
@@ -134,14 +135,17 @@ class DataErrors(Exception):
         self.problems = problems
 
 
-def check_no_personal_data(files: dict[str, bytes]) -> None:
-    """The last guard: nothing the build writes may contain an ID number or a mobile number."""
+def check_no_personal_data(files: dict[str, bytes], scanned: ScanCache | None = None) -> None:
+    """The last guard: nothing the build writes may contain an ID number or a mobile number.
+    With `scanned`, a file whose bytes an earlier build found clean is not scanned again."""
     for path, content in files.items():
-        if not path.endswith((".md", ".csv", ".html", ".json", ".txt")):
+        if not path.endswith((".md", ".csv", ".html", ".json", ".txt")) or (scanned and scanned.known(content)):
             continue
         hits = find_personal_numbers(content.decode("utf-8", errors="replace"))
         if hits:
             raise BuildFailed(leak_message(path, hits))
+    if scanned:
+        scanned.remember()
 
 
 # -- save ---------------------------------------------------------------------------------------
@@ -257,7 +261,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         # The pages and the site are made while the workers make the PNGs.
         with clock("pages"):
             files = publish_files(site, images, footers)
-            check_no_personal_data(files)
+            check_no_personal_data(files, ScanCache(cache_dir / "scanned"))
         # save
         work_root = site_dir.parent / "build"
         work_root.mkdir(parents=True, exist_ok=True)
