@@ -271,7 +271,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                           **footer_links(settings)}
             with clock("mkdocs"):
                 assemble_docs(files, docs_dir, bundle)
-                run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files))
+                run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files), cache_dir / "pages")
                 rewrite_search_index(new_site)  # finds any run of characters (search_index.py)
             with clock("png"):
                 pool.finish()

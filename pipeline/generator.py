@@ -22,6 +22,7 @@ import yaml
 from pipeline import paths
 from pipeline.config import Config
 from pipeline.format import count_zh
+from pipeline.page_cache import context_key, remembered_pages
 
 
 class GeneratorFailed(Exception):
@@ -96,9 +97,10 @@ def without_word_splitting() -> None:
 
 
 def run_mkdocs(config: Config, docs_dir: Path, site_dir: Path, source_date: dt.date | None, data_dates: dict,
-               pages: list[str]) -> Path:
+               pages: list[str], cache_dir: Path | None = None) -> Path:
     """mkdocs build --strict of docs_dir into site_dir, from a generated configuration written
-    beside docs_dir (returned); data_dates (as-of and release dates, in words) go in every footer."""
+    beside docs_dir (returned); data_dates (as-of and release dates, in words) go in every footer.
+    With cache_dir, pages whose Markdown is unchanged are not converted again (page_cache.py)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -113,7 +115,7 @@ def run_mkdocs(config: Config, docs_dir: Path, site_dir: Path, source_date: dt.d
     without_word_splitting()
     try:
         # Paths in mkdocs.yml's settings are relative to the project.
-        with contextlib.chdir(paths.ROOT):
+        with contextlib.chdir(paths.ROOT), remembered_pages(cache_dir, context_key()):
             mkdocs_build(load_mkdocs_config(config_file=str(config_file), strict=True))
     except (Abort, ConfigurationError) as exc:
         raise GeneratorFailed(f"发布中止：MkDocs 生成网站时出错（{exc}）。上面的 WARNING 行说明了原因；网站保持上一次的版本。") from None
