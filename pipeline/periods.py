@@ -220,7 +220,7 @@ _QUALIFIERS: list[tuple[re.Pattern, object]] = [
     (re.compile(_NUM + r"\s*月\s*份?(?!\s*\d)"), lambda m: (_n(m.group(1)),) * 2),
     # the site's own labels (2011M03, 2011M01-M09), as found in its downloads
     (re.compile(r"(?<![A-Za-z])M(\d{2})(?:-M(\d{2}))?(?![0-9])"), lambda m: (int(m.group(1)), int(m.group(2) or m.group(1)))),
-    (re.compile(r"全\s*年\s*度?"), lambda m: (1, 12)),
+    (re.compile(r"全\s*年\s*度?" + _CUMULATIVE), lambda m: (1, 12)),
 ]
 # Words that say something about a period: any of them left over once the wordings are read
 # means the text says more than was understood.

@@ -204,12 +204,14 @@ def implausible_values(observations: pd.DataFrame, source: Source, config: Confi
         indicator = config.indicators[indicator_id]
         if int(group["value"]) <= indicator.plausible_max:
             continue
-        what = (f"{breakdown}共 {int(group['value']):,} 条记录" if source.layout == "records"
-                else f"{int(group['value']):,}")
+        count = f"{int(group['value']):,}"
+        found = f"{indicator.name}为 {count}{indicator.unit}"
+        if source.layout == "records":  # a list: each record counts one
+            found = f"{'' if pd.isna(breakdown) else f'{breakdown}的'}{indicator.name}共 {count} 条记录（{count}{indicator.unit}）"
         problems.append(Problem(
             code="value_implausible", file=str(group["file"]), row=int(group["row"]), column=str(group["column"]),
             sheet=None if pd.isna(group["sheet"]) else str(group["sheet"]),
-            found=f"{indicator.name}为 {what}{indicator.unit}",
+            found=found,
             expected=f"0 至 {indicator.plausible_max:,}{indicator.unit}"
                      f"（config/indicators.yml 中 {indicator_id} 的 plausible_max）",
             fix="核对是否多打了数字、把其他数字（金额、编号、电话）填进了这一格，或把全区合计填进了一个单位的一行；"

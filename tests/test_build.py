@@ -224,7 +224,7 @@ def test_text_from_data_is_escaped_everywhere_in_the_site(tmp_path):
     text, never run: every data text is HTML-escaped, and Markdown punctuation in headings is literal."""
     import openpyxl
 
-    from tests.test_bad_inputs import csv_lines, set_cell
+    from tests.fixtures.edits import csv_lines, set_cell
 
     raw = copy_raw(tmp_path)
     enterprise = "科技局/科技局_2009年第一季度_企业引才情况.csv"

@@ -132,11 +132,10 @@ def test_problems_without_a_sheet_or_column_beside_ones_with_them_print_no_nan(c
     Excel cells together: a missing place is left out, never printed as 工作表“nan” or “nan”列."""
     from pipeline.build import analyse, load_site_settings, read_and_check
     from pipeline.pages import quality_page
-    from tests.test_bad_inputs import HEALTH_Q1, csv_lines
-    from tests.test_hostile_inputs import _sheet_title
+    from tests.fixtures.edits import HEALTH_Q1, csv_lines, sheet_title
 
     raw = copy_raw(tmp_path)
-    _sheet_title(raw, "农工办/农工办_2010年第四季度农村实用人才培训.xlsx", "2010年三季度")  # a sheet, no column
+    sheet_title(raw, "农工办/农工办_2010年第四季度农村实用人才培训.xlsx", "2010年三季度")  # a sheet, no column
     csv_lines(raw, HEALTH_Q1, lambda ls: [line.replace("2009-04-05", "2009-03-15") for line in ls])  # a column, no sheet
     (raw / "卫生局" / "作废").mkdir()  # neither
     (raw / "卫生局" / "作废" / "旧.csv").write_text("x", encoding="utf-8")

@@ -213,7 +213,7 @@ def test_a_changed_department_file_redraws_only_its_charts(tmp_path, config):
     _, again = images_for(raw)
     assert again["drawn"] == 0
     # One quarterly file changes: 东城街道's practical-technology training in 2010Q4, 204 -> 304.
-    from tests.test_bad_inputs import xlsx_cells
+    from tests.fixtures.edits import xlsx_cells
 
     xlsx_cells(raw, "农工办/农工办_2010年第四季度农村实用人才培训.xlsx", lambda ws: ws.cell(4, 4, "304"))
     _, after = images_for(raw)

@@ -76,6 +76,14 @@ def _project_copy(dest: Path) -> Path:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / rel)
     (dest / ".venv").symlink_to(paths.ROOT / ".venv")
+    # The chart images and the chart library the project's own builds have made (content-addressed,
+    # written atomically: safe to share); the read cache stays its own (each build prunes it).
+    cache = dest / "build" / "cache"
+    cache.mkdir(parents=True)
+    if (paths.CACHE_DIR / "exports").is_dir():
+        (cache / "exports").symlink_to(paths.CACHE_DIR / "exports")
+    for bundle in paths.CACHE_DIR.glob("vega-bundle-*.js"):
+        shutil.copy2(bundle, cache / bundle.name)
     return dest
 
 

@@ -20,7 +20,7 @@ from pipeline.build import read_and_check
 from pipeline.limits import check_workbook
 from tests import craft
 from tests.conftest import TODAY, copy_raw
-from tests.test_bad_inputs import HEALTH_Q1, RURAL_Q1
+from tests.fixtures.edits import HEALTH_Q1, RURAL_Q1
 
 SAMPLE = paths.RAW_DIR / RURAL_Q1
 

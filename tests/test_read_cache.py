@@ -12,7 +12,7 @@ from pipeline.build import read_and_check
 from pipeline.config import load_config
 from pipeline.ingest import ReadCache
 from tests.conftest import TODAY, copy_raw
-from tests.test_bad_inputs import xlsx_cells
+from tests.fixtures.edits import xlsx_cells
 
 CHANGED = "农工办/农工办_2010年第四季度农村实用人才培训.xlsx"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.build import read_and_check
 from tests.conftest import TODAY, copy_raw
-from tests.test_bad_inputs import training_records
+from tests.fixtures.edits import training_records
 
 
 def test_person_records_are_counted_by_category_town_and_quarter(config, tmp_path):

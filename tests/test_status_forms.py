@@ -1,15 +1,14 @@
-"""The quarterly status forms of the plan's measures: one bad form per kind of problem, each
-giving one clear message that names the right file, row and column; the warnings; the history
-across quarters; the sample forms; and the template of `make templates`."""
+"""The quarterly status forms of the plan's measures (the one-defect bad forms are committed
+fixtures, tests/fixtures/bad/form-*, read by tests/test_bad_fixtures.py): nothing published from
+a bad form; the warnings about the history across quarters; the history itself; the sample
+forms; and the template of `make templates`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
@@ -19,17 +18,14 @@ from hypothesis import strategies as st
 from pipeline import paths
 from pipeline.commitments import load_commitments
 from pipeline.periods import Period
-from pipeline.problems import KINDS
 from pipeline.status_forms import FormFile
 from pipeline.status_history import combine_forms, read_status_forms, status_changes
 from pipeline.status_template import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template
 from tests.conftest import TODAY, copy_raw
+from tests.fixtures.cases import case_named, lay_out, overlay
+from tests.fixtures.edits import FORM_FIRST, FORM_Q2, FORM_Q3, FORM_Q4, form_cell, form_edit
 
 FOLDER = paths.STATUS_FORM_FOLDER
-Q2 = f"{FOLDER}/人才办_2010年第二季度_主要措施工作进展.xlsx"  # from the template (header row 3)
-Q3 = f"{FOLDER}/人才办_2010年第三季度_主要措施工作进展.xlsx"
-Q4 = f"{FOLDER}/人才办_2010年第四季度_主要措施工作进展.xlsx"
-FIRST = f"{FOLDER}/人才办_2009年第二季度_主要措施工作进展.xlsx"  # made by hand: two columns fewer
 
 
 @pytest.fixture(scope="module")
@@ -41,135 +37,17 @@ def read(raw: Path, registry, config, today: dt.date = TODAY):
     return read_status_forms(raw, registry, config, today)
 
 
-def edit(raw: Path, rel: str, change: Callable) -> None:
-    """Change a form: change(ws, row(commitment id), column(name))."""
-    path = raw / rel
-    wb = openpyxl.load_workbook(path)
-    ws = wb.worksheets[0]
-    header = [c.value for c in ws[FIRST_ROW - 1]]
-    ids = {ws.cell(r, 1).value: r for r in range(FIRST_ROW, ws.max_row + 1)}
-    change(ws, lambda i: ids[i], lambda name: header.index(name) + 1)
-    wb.save(path)
-
-
-def cell(commitment: str, column: str, value) -> Callable:
-    def change(ws, row, col):
-        ws.cell(row(commitment), col(column)).value = value  # ws.cell(r, c, None) would leave the cell as it was
-    return change
-
-
-def rename(raw: Path, rel: str, name: str) -> None:
-    (raw / rel).rename((raw / rel).with_name(name))
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    change: Callable[[Path], None]
-    code: str
-    file: str
-    row: str | int | None = None  # a commitment id (its row) or a row number
-    column: str | None = None
-    today: dt.date = TODAY
-
-
-def _no_date(ws, row, col) -> None:
-    ws.cell(2, col("状态")).value = None
-
-
-def _title(text: str) -> Callable:
-    return lambda ws, row, col: ws.cell(1, 1, text)
-
-
-CASES = [
-    Case("unknown commitment", lambda raw: edit(raw, Q2, cell("talent-fund", "编号", "talent-fond")),
-         "commitment_unknown", Q2, "talent-fund", "编号"),
-    Case("blank commitment id", lambda raw: edit(raw, Q2, cell("talent-fund", "编号", None)),
-         "commitment_unknown", Q2, "talent-fund", "编号"),
-    Case("rows shifted: id and name disagree", lambda raw: edit(raw, Q2, cell("talent-fund", "措施", "人才购房补贴制度")),
-         "commitment_mismatch", Q2, "talent-fund", "措施"),
-    Case("unknown status", lambda raw: edit(raw, Q2, cell("green-card", "状态", "已办结")), "status_unknown", Q2, "green-card", "状态"),
-    Case("blank status", lambda raw: edit(raw, Q2, cell("green-card", "状态", None)), "status_unknown", Q2, "green-card", "状态"),
-    Case("carried out with no date", lambda raw: edit(raw, Q2, cell("green-card", "状态日期", None)),
-         "date_missing", Q2, "green-card", "状态日期"),
-    Case("a date that does not exist", lambda raw: edit(raw, Q2, cell("green-card", "状态日期", "2010-02-30")),
-         "date_invalid", Q2, "green-card", "状态日期"),
-    Case("status dated after the quarter", lambda raw: edit(raw, Q2, cell("green-card", "状态日期", dt.datetime(2010, 7, 15))),
-         "date_outside_period", Q2, "green-card", "状态日期"),
-    Case("status dated before the plan", lambda raw: edit(raw, Q2, cell("green-card", "状态日期", "2008-12-01")),
-         "date_outside_period", Q2, "green-card", "状态日期"),
-    Case("a meeting outside the quarter", lambda raw: edit(raw, Q2, cell("quarterly-meeting", "本季度开展日期", "2010-04-13、2010-07-06")),
-         "date_outside_period", Q2, "quarterly-meeting", "本季度开展日期"),
-    Case("a meeting on no real day", lambda raw: edit(raw, Q2, cell("quarterly-meeting", "本季度开展日期", "4月13日、4月31日")),
-         "date_invalid", Q2, "quarterly-meeting", "本季度开展日期"),
-    Case("carried out with no evidence", lambda raw: edit(raw, Q2, cell("green-card", "依据", None)),
-         "evidence_missing", Q2, "green-card", "依据"),
-    Case("carried out with no address", lambda raw: edit(raw, Q2, cell("green-card", "网址", None)),
-         "evidence_missing", Q2, "green-card", "网址"),
-    Case("address neither an address nor 内部", lambda raw: edit(raw, Q2, cell("green-card", "网址", "www.example.gov.cn/a.html")),
-         "address_invalid", Q2, "green-card", "网址"),
-    Case("a commitment twice", lambda raw: (edit(raw, Q2, cell("talent-fund", "措施", "人才绿卡制度")),
-                                           edit(raw, Q2, cell("talent-fund", "编号", "green-card"))),
-         "duplicate_row", Q2, "talent-fund", "编号"),
-    Case("a column renamed", lambda raw: edit(raw, Q2, lambda ws, row, col: ws.cell(FIRST_ROW - 1, col("状态日期"), "日期")),
-         "column_missing", Q2, FIRST_ROW - 1, "状态日期"),
-    Case("a duplicate column", lambda raw: edit(raw, Q2, lambda ws, row, col: ws.cell(FIRST_ROW - 1, col("备注"), "文号")),
-         "column_duplicated", Q2, FIRST_ROW - 1, "文号"),
-    Case("header not found", lambda raw: edit(raw, Q2, lambda ws, row, col: ws.cell(FIRST_ROW - 1, 1, "序号")), "header_missing", Q2),
-    Case("title and file name disagree", lambda raw: edit(raw, Q2, _title("2010年第三季度主要措施和组织领导工作进展表")),
-         "period_conflict", Q2),
-    Case("no quarter anywhere", lambda raw: (edit(raw, Q2, _title(f"{QUARTER_PLACEHOLDER}主要措施和组织领导工作进展表")),
-                                            rename(raw, Q2, "人才办_主要措施工作进展.xlsx")),
-         "period_missing", f"{FOLDER}/人才办_主要措施工作进展.xlsx"),
-    Case("a year, not a quarter", lambda raw: (edit(raw, Q2, _title("2010年度主要措施和组织领导工作进展表")),
-                                              rename(raw, Q2, "人才办_2010年度_主要措施工作进展.xlsx")),
-         "period_missing", f"{FOLDER}/人才办_2010年度_主要措施工作进展.xlsx"),
-    Case("a quarter after the plan", lambda raw: (edit(raw, Q2, _title("2012年第二季度主要措施和组织领导工作进展表")),
-                                                 rename(raw, Q2, "人才办_2012年第二季度_主要措施工作进展.xlsx")),
-         "period_outside_plan", f"{FOLDER}/人才办_2012年第二季度_主要措施工作进展.xlsx"),
-    Case("a quarter not over", lambda raw: None, "period_in_future", Q3, today=dt.date(2010, 9, 20)),
-    Case("a form submitted twice, differently, no rule says which counts", lambda raw: (
-        shutil.copy(raw / Q2, raw / f"{FOLDER}/人才办_2010年第二季度_主要措施工作进展_副本.xlsx"),
-        edit(raw, f"{FOLDER}/人才办_2010年第二季度_主要措施工作进展_副本.xlsx", cell("talent-fund", "备注", "方案修改中"))),
-        "submissions_conflict", f"{FOLDER}/人才办_2010年第二季度_主要措施工作进展_副本.xlsx"),
-    Case("no commitment filled in", lambda raw: edit(raw, Q2, lambda ws, row, col: ws.delete_rows(FIRST_ROW, ws.max_row)),
-         "no_data_rows", Q2, FIRST_ROW - 1),
-    Case("a damaged workbook", lambda raw: (raw / Q2).write_bytes(b"PK\x03\x04" + b"\x00broken" * 40), "file_unreadable", Q2),
-    Case("an old .xls", lambda raw: (raw / f"{FOLDER}/人才办_2011年第一季度.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 300),
-         "file_type_unsupported", f"{FOLDER}/人才办_2011年第一季度.xls"),
-]
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_each_kind_of_bad_form_gives_one_clear_message(case, registry, config, tmp_path):
-    raw = copy_raw(tmp_path, [FOLDER])
-    case.change(raw)
-    problems = read(raw, registry, config, case.today).problems
-    matching = [p for p in problems if p.code == case.code and p.file == case.file]
-    assert matching, f"expected {case.code} in {case.file}; got {[(p.code, p.file, p.row) for p in problems]}"
-    problem = matching[0]
-    row = FIRST_ROW + [c.id for c in registry.commitments].index(case.row) if isinstance(case.row, str) else case.row
-    if row is not None:
-        assert problem.row == row and f"第 {row} 行" in problem.message()
-    if case.column is not None:
-        assert problem.column == case.column
-    assert KINDS[case.code][0] == "error"
-    message = problem.message()
-    assert case.file in message and "发现：" in message and "应为：" in message and "处理：" in message
-
-
 def test_nothing_is_published_from_a_form_with_an_error(registry, config, tmp_path):
-    raw = copy_raw(tmp_path, [FOLDER])
-    edit(raw, Q2, cell("green-card", "状态", "已办结"))
+    raw = lay_out(tmp_path, case_named("form-unknown-status"))
     data = read(raw, registry, config)
-    assert "2010Q2" not in data.quarters and Q2 not in set(data.status["file"])
+    assert "2010Q2" not in data.quarters and FORM_Q2 not in set(data.status["file"])
 
 
 def test_the_build_stops_on_a_bad_form_and_leaves_the_site(tmp_path):
     from pipeline.build import DataErrors, build
 
     raw = copy_raw(tmp_path)
-    edit(raw, Q2, cell("green-card", "状态", "已办结"))
+    overlay(raw, case_named("form-unknown-status"))
     site = tmp_path / "site"
     with pytest.raises(DataErrors) as err:
         build(raw, site, today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache")
@@ -181,10 +59,10 @@ def test_the_build_stops_on_a_bad_form_and_leaves_the_site(tmp_path):
 
 def test_a_missing_row_is_a_warning_and_the_commitment_is_unreported_that_quarter(registry, config, tmp_path):
     raw = copy_raw(tmp_path, [FOLDER])
-    edit(raw, Q2, lambda ws, row, col: ws.delete_rows(row("talent-fund")))
+    form_edit(raw, FORM_Q2, lambda ws, row, col: ws.delete_rows(row("talent-fund")))
     data = read(raw, registry, config)
     warned = [p for p in data.problems if p.code == "commitment_not_reported"]
-    assert len(warned) == 1 and warned[0].file == Q2 and "talent-fund" in warned[0].found
+    assert len(warned) == 1 and warned[0].file == FORM_Q2 and "talent-fund" in warned[0].found
     q2 = data.in_quarter("2010Q2").set_index("commitment_id")
     assert q2.loc["talent-fund", "status"] == registry.not_reported and len(q2) == len(registry.commitments)
 
@@ -192,44 +70,30 @@ def test_a_missing_row_is_a_warning_and_the_commitment_is_unreported_that_quarte
 def test_going_back_without_a_note_is_a_warning_with_a_note_it_is_not(registry, config, tmp_path):
     raw = copy_raw(tmp_path, [FOLDER])
     assert not [p for p in read(raw, registry, config).problems]  # the sample says why the network went back
-    edit(raw, Q3, cell("talent-info-network", "备注", None))
+    form_edit(raw, FORM_Q3, form_cell("talent-info-network", "备注", None))
     warned = [p for p in read(raw, registry, config).problems if p.code == "status_backwards"]
-    assert len(warned) == 1 and warned[0].file == Q3 and warned[0].column == "状态"
+    assert len(warned) == 1 and warned[0].file == FORM_Q3 and warned[0].column == "状态"
     assert "已落实" in warned[0].found and "推进中" in warned[0].found
 
 
 def test_a_change_dated_in_a_quarter_already_reported_is_a_warning(registry, config, tmp_path):
     raw = copy_raw(tmp_path, [FOLDER])
-    edit(raw, Q4, cell("investment-incentives", "状态日期", dt.datetime(2010, 8, 1)))
+    form_edit(raw, FORM_Q4, form_cell("investment-incentives", "状态日期", dt.datetime(2010, 8, 1)))
     warned = [p for p in read(raw, registry, config).problems if p.code == "status_date_before_change"]
-    assert len(warned) == 1 and warned[0].file == Q4 and warned[0].column == "状态日期"
-
-
-@pytest.mark.parametrize(("change", "code"), [
-    (lambda raw: (raw / f"{FOLDER}/人才办_2010年第一季度_主要措施工作进展.xlsx").unlink(), "period_gap"),
-    (lambda raw: edit(raw, Q2, lambda ws, row, col: ws.cell(FIRST_ROW - 1, ws.max_column + 1, "联系人")), "column_unexpected"),
-    (lambda raw: edit(raw, Q2, _no_date), "submitted_missing"),
-    (lambda raw: shutil.copy(raw / Q2, raw / f"{FOLDER}/人才办_2010年第二季度_主要措施工作进展_副本.xlsx"), "submission_duplicate"),
-    (lambda raw: (raw / f"{FOLDER}/~$人才办_2010年第二季度.xlsx").write_bytes(b"lock"), "file_ignored"),
-])
-def test_other_warnings(registry, config, tmp_path, change, code):
-    raw = copy_raw(tmp_path, [FOLDER])
-    change(raw)
-    problems = read(raw, registry, config).problems
-    assert [p.code for p in problems] == [code] and KINDS[code][0] == "warning"
+    assert len(warned) == 1 and warned[0].file == FORM_Q4 and warned[0].column == "状态日期"
 
 
 def test_a_correction_counts_and_the_first_form_is_kept_as_superseded(registry, config, tmp_path):
     raw = copy_raw(tmp_path, [FOLDER])
     corrected = f"{FOLDER}/人才办_2010年第二季度_主要措施工作进展（更正）.xlsx"
-    shutil.copy(raw / Q2, raw / corrected)
-    edit(raw, corrected, cell("local-titles", "备注", "更正：6月9日召开论证会"))
+    shutil.copy(raw / FORM_Q2, raw / corrected)
+    form_edit(raw, corrected, form_cell("local-titles", "备注", "更正：6月9日召开论证会"))
     data = read(raw, registry, config)
     assert data.problems == []
     row = data.in_quarter("2010Q2").set_index("commitment_id").loc["local-titles"]
     assert row["file"] == corrected and row["note"] == "更正：6月9日召开论证会"
     files = data.files.set_index("file")
-    assert files.loc[Q2, "status"] == "superseded" and files.loc[Q2, "superseded_by"] == corrected
+    assert files.loc[FORM_Q2, "status"] == "superseded" and files.loc[FORM_Q2, "superseded_by"] == corrected
 
 
 # -- history: properties that hold whatever the forms say ----------------------------------------
@@ -280,7 +144,7 @@ def test_the_sample_forms_read_without_a_problem(registry, config):
     assert registry.not_reported not in set(data.status["status"])
     meetings = data.occurrences[data.occurrences["commitment_id"] == "quarterly-meeting"]
     assert "2010Q1" not in set(meetings["quarter"]) and (meetings["quarter"] == "2010Q2").sum() == 2
-    first = data.status[data.status["file"] == FIRST]  # the form made by hand reads like the others
+    first = data.status[data.status["file"] == FORM_FIRST]  # the form made by hand reads like the others
     assert len(first) == len(registry.commitments) and (first["row"].notna()).all()
 
 

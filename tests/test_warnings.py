@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.build import read_and_check
 from tests.conftest import TODAY, copy_raw
-from tests.test_bad_inputs import SKILLS_2010_Q1, SKILLS_Q1, csv_lines, set_cell, xlsx_cells
+from tests.fixtures.edits import SKILLS_2010_Q1, SKILLS_Q1, csv_lines, set_cell, xlsx_cells
 
 RURAL_2010_Q3 = "农工办/农工办_2010年第三季度农村实用人才培训.xlsx"
 
