@@ -10,10 +10,13 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 #: The file changed for the one-file measurements (a value cell; .xlsx via openpyxl, or a .csv).
@@ -160,3 +163,68 @@ def warm_rebuilds(root: Path, runs: int, changed: str) -> dict:
 
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+# -- make serve: a file changed, the open page reloaded -------------------------------------------
+
+#: How often the page open in the browser asks `make serve` whether a new site is in place
+#: (pipeline/templates/serve-reload.js): the reload follows the new site by up to this much.
+PAGE_POLL_SECONDS = 1.0
+
+
+def serve_reloads(root: Path, runs: int, changed: str) -> dict:
+    """`make serve` (python -m pipeline.serve, as the Makefile runs it) in root: after its first
+    build, `changed` is edited (one number, as staff would correct it) and the time is measured
+    until the server says a new site is in place (what the open page asks it every second) and
+    serves the page again. Seconds of each run; the page's own poll adds up to PAGE_POLL_SECONDS."""
+    process = subprocess.Popen([sys.executable, "-m", "pipeline.serve", "--port", "0", "data", "config", "docs",
+                                "overrides", "pipeline", "mkdocs.yml"], cwd=root, text=True, encoding="utf-8",
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path, original = root / changed, (root / changed).read_bytes()
+    seconds = []
+    try:
+        address = None
+        while address is None:  # its first line says where it serves
+            line = process.stderr.readline()
+            if not line:
+                raise SystemExit("bench: make serve stopped before serving")
+            found = re.search(r"http://[\d.]+:\d+/", line)
+            address = found and found.group(0)
+        _drain(process.stderr)
+
+        def version() -> int:
+            with urllib.request.urlopen(address + "__serve__/state", timeout=10) as answer:
+                state = json.loads(answer.read())
+            if state["error"]:
+                raise SystemExit(f"bench: make serve's build failed: {state['error'][:2000]}")
+            return state["version"]
+
+        def wait_past(shown: int, limit: float = 600) -> int:
+            started = time.perf_counter()
+            while (now := version()) <= shown:
+                if time.perf_counter() - started > limit:
+                    raise SystemExit("bench: make serve did not rebuild within ten minutes")
+                time.sleep(0.05)
+            return now
+
+        shown = wait_past(0)  # the first build
+        for i in range(runs):
+            time.sleep(1.0)  # a moment between edits, as between a person's saves
+            bump_number(path, original, 40 + i)
+            started = time.perf_counter()
+            shown = wait_past(shown)
+            with urllib.request.urlopen(address, timeout=10) as page:  # the page the browser then loads
+                page.read()
+            seconds.append(time.perf_counter() - started)
+            print(f"  make serve, one file changed -> page served again {i + 1}/{runs}: {seconds[-1]:.2f} s",
+                  file=sys.stderr, flush=True)
+    finally:
+        path.write_bytes(original)
+        process.terminate()  # make serve stops on SIGTERM as on Ctrl+C, its build process too
+        process.wait(timeout=120)
+    return {"seconds": seconds, "changed_file": changed, "page_poll_seconds": PAGE_POLL_SECONDS}
+
+
+def _drain(stream) -> None:
+    """Read what make serve prints, in the background, so that it never blocks on a full pipe."""
+    threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()

@@ -17,7 +17,7 @@ Prints a table with PASS/FAIL against the goals and writes everything to bench/o
 For a goal not met, and when pyinstrument is installed in the environment, it also writes
 profiles of the slow cases (bench/out/profile-*.txt and .html).
 
-    .venv/bin/python bench/run.py            # 5 runs (3 for the full build and 1 M rows)
+    .venv/bin/python bench/run.py            # 3 runs of each (the machine is shared: few, medians)
     .venv/bin/python bench/run.py --quick    # one run of each, 10 k and 100 k rows: a smoke test
 """
 
@@ -39,15 +39,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.rebuilds import CHANGED_FILE, bump_number, quarter_makes, warm_rebuilds  # noqa: E402
+from bench.rebuilds import CHANGED_FILE, bump_number, quarter_makes, serve_reloads, warm_rebuilds  # noqa: E402
+from bench.summary import GOAL_FULL_BUILD_S, GOAL_NO_CHANGE_S, GOAL_ONE_FILE_SHARE, GOAL_QUARTER_SHARE, goal_table  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SIZES = [10_000, 100_000, 1_000_000]
 
-GOAL_FULL_BUILD_S = 10.0
-GOAL_NO_CHANGE_S = 0.5
-GOAL_ONE_FILE_SHARE = 0.20
-GOAL_QUARTER_SHARE = 0.30  # the eight files of a quarter changed
 GOAL_READ_CSV_RATIO = 2.0
 GOAL_MEMORY_GROWTH = 1.5  # RSS increment per row at the largest size / at 100 k (1.0 = linear)
 
@@ -555,7 +552,7 @@ def save(report: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the build and the pipeline (make bench).")
     parser.add_argument("--quick", action="store_true", help="one run of each, 10 k and 100 k rows only (smoke test)")
-    parser.add_argument("--runs", type=int, help="runs of the quick measurements (default 5)")
+    parser.add_argument("--runs", type=int, help="runs of the quick measurements (default 3)")
     parser.add_argument("--slow-runs", type=int, help="runs of the full build and of 1 M rows (default 3)")
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="record counts, e.g. 10000,100000")
     parser.add_argument("--ref", help="measure this commit (git archive) instead of the working tree")
@@ -576,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         {"pipeline": worker_pipeline, "read_csv": worker_read_csv, "build": worker_build}[args.worker](args)
         return 0
 
-    runs = args.runs or (1 if args.quick else 5)
+    runs = args.runs or (1 if args.quick else 3)
     slow_runs = args.slow_runs or (1 if args.quick else 3)
     sizes = args.sizes or (SIZES[:2] if args.quick else SIZES)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -602,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
         report["make"] = makes(snap, runs, args.change)
         say("3b. make serve's warm rebuilds")
         report["warm"] = warm_rebuilds(snap, runs, args.change)
+        say("3c. make serve: a file saved, the page served anew")
+        report["serve"] = serve_reloads(snap, runs, args.change)
         say("4. the pipeline on generated records")
         report["records"] = records(snap, data_root, sizes, runs, slow_runs)
         report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -616,6 +615,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     save(report)
+    print(goal_table(report) + "\n")
     print(table(report))
     print(f"\nwritten to {os.path.relpath(OUT / 'bench.json', Path.cwd())}")
     return 0

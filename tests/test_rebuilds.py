@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.rebuilds import QUARTER_FILES, bump_number
+from bench.rebuilds import CHANGED_FILE, QUARTER_FILES, bump_number
 from pipeline import paths
 from pipeline.build import BuildFailed, check_no_personal_data
 from pipeline.scan_cache import ScanCache
@@ -58,15 +58,15 @@ def test_a_new_scanner_scans_everything_again(tmp_path, monkeypatch):
 
 # -- a warm rebuild equals a clean build ---------------------------------------------------------
 
-def _change_quarter(raw: Path) -> list[str]:
-    """One number changed in each file of the last quarter (as the benchmark changes them)."""
-    for name in QUARTER_FILES:
+def _change(raw: Path, names: list[str]) -> list[str]:
+    """One number changed in each of these files (as the benchmark changes them)."""
+    for name in names:
         path = raw / Path(name).relative_to("data/raw")
         bump_number(path, path.read_bytes(), 3)
-    return QUARTER_FILES
+    return names
 
 
-def _differences(a: Path, b: Path) -> list[str]:
+def differences(a: Path, b: Path) -> list[str]:
     """Files that differ, or are in one tree only (relative paths)."""
     out = []
     compared = filecmp.dircmp(a, b)
@@ -82,12 +82,21 @@ def _differences(a: Path, b: Path) -> list[str]:
     return sorted(out)
 
 
+def _clean_build(raw: Path, folder: Path) -> Path:
+    """A build from nothing (no cache, no site before) in a process of its own: its site."""
+    clean = subprocess.run([sys.executable, "-m", "pipeline", "--raw", str(raw), "--site", str(folder / "site"),
+                            "--cache", str(folder / "cache")], cwd=paths.ROOT, capture_output=True, text=True, timeout=900)
+    assert clean.returncode == 0, clean.stderr
+    return folder / "site"
+
+
 @pytest.mark.build
-def test_a_warm_rebuild_after_a_quarter_changed_equals_a_clean_build(tmp_path):
+def test_a_warm_rebuild_after_one_file_then_a_quarter_changed_equals_a_clean_build(tmp_path):
     raw = copy_raw(tmp_path)
     warm_site, warm_cache = tmp_path / "warm" / "site", tmp_path / "warm" / "cache"
     builder = subprocess.Popen([sys.executable, "-m", "pipeline.warm"], cwd=paths.ROOT, text=True, encoding="utf-8",
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    answers = {}
     try:
         assert "ready" in json.loads(builder.stdout.readline())
 
@@ -95,24 +104,21 @@ def test_a_warm_rebuild_after_a_quarter_changed_equals_a_clean_build(tmp_path):
             builder.stdin.write(json.dumps({"build": ["--raw", str(raw), "--site", str(warm_site),
                                                       "--cache", str(warm_cache)]}) + "\n")
             builder.stdin.flush()
-            return json.loads(builder.stdout.readline())
+            answer = json.loads(builder.stdout.readline())
+            assert answer["code"] == 0, answer
+            return answer
 
-        first = warm_build()
-        assert first["code"] == 0, first
-        changed = _change_quarter(raw)
-        again = warm_build()
-        assert again["code"] == 0, again
+        answers["first"] = warm_build()
+        for kind, names in (("one file", [CHANGED_FILE]), ("quarter", QUARTER_FILES)):
+            _change(raw, names)
+            answers[kind] = warm_build()
+            # what was reused: every file unchanged, the images and pages whose figures did not change
+            assert answers[kind]["timings"]["files"]["read"] == len(names)
+            assert 0 < answers[kind]["timings"]["images"]["drawn"] < answers["first"]["timings"]["images"]["drawn"]
+            # byte for byte what a clean build of the same files makes: every file of the site, every page
+            clean_site = _clean_build(raw, tmp_path / f"clean {kind}")
+            assert differences(warm_site, clean_site) == [], kind
+            assert differences(tmp_path / "warm" / "build" / "docs", clean_site.parent / "build" / "docs") == [], kind
     finally:
         builder.stdin.close()
         builder.wait(timeout=120)
-    # what was reused: every file unchanged, the images whose figures did not change
-    assert again["timings"]["files"]["read"] == len(changed)
-    assert 0 < again["timings"]["images"]["drawn"] < first["timings"]["images"]["drawn"]
-
-    clean_site = tmp_path / "clean" / "site"
-    clean = subprocess.run([sys.executable, "-m", "pipeline", "--raw", str(raw), "--site", str(clean_site),
-                            "--cache", str(tmp_path / "clean" / "cache")], cwd=paths.ROOT, capture_output=True,
-                           text=True, timeout=900)
-    assert clean.returncode == 0, clean.stderr
-    assert _differences(warm_site, clean_site) == []
-    assert _differences(tmp_path / "warm" / "build" / "docs", tmp_path / "clean" / "build" / "docs") == []
