@@ -23,6 +23,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.serve import OWN, Handler, Inputs, State, changed
+from tests.test_make import copy_project
 
 # -- the inputs watched --------------------------------------------------------------------------
 
@@ -128,7 +129,6 @@ def test_the_state_says_which_site_is_served_and_why_a_build_failed(little_site)
 
 # -- make serve on a copy of the project ---------------------------------------------------------
 
-COPIED = ["Makefile", "mkdocs.yml", "scripts", "pipeline", "config", "docs", "overrides", "data", "requirements"]
 CHANGED = Path("data/raw/农工办/农工办_2010年第四季度农村实用人才培训.xlsx")
 BAD = Path("data/raw/卫生局/卫生局_2011Q1_卫生人才引进.csv")
 BUILD_SECONDS = 600  # the first build (a full one when there is no image cache) on a busy machine
@@ -139,17 +139,7 @@ REBUILD_SECONDS = 240  # goal: seconds; this bound only stops a test that would 
 def served(tmp_path_factory):
     """`make serve` running on a copy of the project (with this project's caches, when built):
     its project folder, base address and output so far."""
-    root = tmp_path_factory.mktemp("serve") / "project"
-    root.mkdir()
-    for name in COPIED:
-        source = paths.ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, root / name)
-    (root / ".venv").symlink_to(paths.ROOT / ".venv")
-    (root / "build").mkdir()
-    (root / "build" / ".system-build").touch()
+    root = copy_project(tmp_path_factory.mktemp("serve") / "project")
     if paths.CACHE_DIR.is_dir():
         shutil.copytree(paths.CACHE_DIR, root / "build" / "cache")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k not in ("MFLAGS",)}
