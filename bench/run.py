@@ -9,7 +9,7 @@ so that nothing in the working folders (site/, build/, data/raw/) is touched:
 3. `make` after one number changed in one department file, and after one number changed in each
    of the eight files of a quarter (bench/rebuilds.py); the same rebuilds in the warm build
    process of `make serve` (pipeline/warm.py);
-4. the pipeline (read_and_check + all_progress) on generated record-level data of 10 k, 100 k and
+4. the pipeline (read_and_check + analyse) on generated record-level data of 10 k, 100 k and
    1 M rows over 100 towns, each in a fresh process (import time measured apart), its peak memory
    (RSS), and a bare pandas.read_csv of the same files (dtype=str) for comparison.
 
@@ -241,12 +241,12 @@ def peak_rss_kb() -> int:
 
 
 def worker_pipeline(args: argparse.Namespace) -> None:
-    """In a fresh process: time the imports, then read_and_check + all_progress (peak RSS too)."""
+    """In a fresh process: time the imports, then read_and_check + analyse (peak RSS too)."""
     started = time.perf_counter()
     sys.path.insert(0, str(args.root))
+    from pipeline.analysis import analyse
     from pipeline.build import read_and_check
     from pipeline.config import load_config
-    from pipeline.progress import all_progress
 
     imported = time.perf_counter()
     rss_imported = peak_rss_kb()
@@ -255,7 +255,7 @@ def worker_pipeline(args: argparse.Namespace) -> None:
     profiler = _profiler(args)
     dataset, problems = read_and_check(args.raw, config, dt.date.today())
     checked = time.perf_counter()
-    progress = all_progress(config, dataset.observations, dataset.submissions)
+    progress = analyse(config, dataset, problems).progress
     done = time.perf_counter()
     _save_profile(profiler, args)
     obs = dataset.observations
@@ -264,7 +264,7 @@ def worker_pipeline(args: argparse.Namespace) -> None:
         codes[f"{p.severity}:{p.code}"] = codes.get(f"{p.severity}:{p.code}", 0) + 1
     print(json.dumps({
         "import_seconds": imported - started, "load_config_seconds": loaded - imported,
-        "read_and_check_seconds": checked - loaded, "all_progress_seconds": done - checked,
+        "read_and_check_seconds": checked - loaded, "analyse_seconds": done - checked,
         "pipeline_seconds": done - loaded, "rss_after_import_kb": rss_imported,
         "peak_rss_kb": peak_rss_kb(), "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "observations": len(obs), "value_sum": int(obs["value"].sum()) if len(obs) else 0,
@@ -368,7 +368,7 @@ def records(snap: Path, data_root: Path, sizes: list[int], runs: int, slow_runs:
             "generate_seconds": generated["seconds"],
             "pipeline_seconds": stats([x["pipeline_seconds"] for x in pipe]),
             "read_and_check_seconds": stats([x["read_and_check_seconds"] for x in pipe]),
-            "all_progress_seconds": stats([x["all_progress_seconds"] for x in pipe]),
+            "analyse_seconds": stats([x["analyse_seconds"] for x in pipe]),
             "load_config_seconds": stats([x["load_config_seconds"] for x in pipe]),
             "import_seconds": stats([x["import_seconds"] for x in pipe]),
             "read_csv_seconds": stats([x["read_csv_seconds"] for x in bare]),
@@ -530,7 +530,7 @@ def table(report: dict) -> str:
                      f"{p['median']:>8.2f} ({p['min']:.2f}-{p['max']:.2f}) {r['read_csv_seconds']['median']:>9.2f} "
                      f"{r['ratio_to_read_csv']:>5.2f}x {r['import_seconds']['median']:>6.2f}s "
                      f"{r['peak_rss_mb']:>6.0f} MB {r['rss_increment_bytes_per_row']:>7.0f}")
-    lines.append("  pipeline = read_and_check + all_progress in a fresh process, imports excluded (column 'import');"
+    lines.append("  pipeline = read_and_check + analyse in a fresh process, imports excluded (column 'import');"
                  " * RSS above the post-import baseline, per row")
     lines.append("")
     busiest = max(m["load_average_start"][0], m["load_average_end"][0], m["load_average_end"][1])
