@@ -47,8 +47,9 @@ lint: $(TEST_DEPS) ## Check the code with ruff (pinned in requirements/test.lock
 bench-web: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) $(NODE_DEPS) ## Measure first-visit bytes and Lighthouse mobile scores
 	$(PY) bench/web.py --site site
 
-serve: $(SITE_STAMP) ## Serve the built site on http://127.0.0.1:8000
-	$(PY) -m http.server --bind 127.0.0.1 --directory site 8000
+PORT ?= 8000
+serve: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Serve the site on http://127.0.0.1:8000 (PORT=...), rebuilt and the page reloaded when an input changes
+	$(PY) -m pipeline.serve --port $(PORT) $(INPUT_PATHS)
 
 # Timings against the goals, on a temporary copy of the project (bench/out/bench.json; see README).
 .PHONY: bench

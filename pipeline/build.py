@@ -36,7 +36,7 @@ from pipeline.commitment_pages import measures_analysis
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.exports import DrawingPool, Images, render_images
 from pipeline.format import as_of_phrase, date_zh
-from pipeline.generator import GeneratorFailed, load_chinese_words, load_site_settings, run_mkdocs, write_config
+from pipeline.generator import GeneratorFailed, load_site_settings, run_mkdocs, write_config
 from pipeline.ingest import ReadCache, read_all
 from pipeline.opendata import open_data_files
 from pipeline.pages import Site, all_pages
@@ -44,6 +44,7 @@ from pipeline.portrait import portrait_file_name, portrait_frames
 from pipeline.privacy import find_personal_numbers, leak_message
 from pipeline.problems import Problem, sort_problems
 from pipeline.releases import ReleaseBuild
+from pipeline.scan_cache import ScanCache
 from pipeline.search_index import rewrite_search_index
 from pipeline.share import SettingsError, checked_settings, footer_links
 from pipeline.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
@@ -140,14 +141,17 @@ class DataErrors(Exception):
         self.problems = problems
 
 
-def check_no_personal_data(files: dict[str, bytes]) -> None:
-    """The last guard: nothing the build writes may contain an ID number or a mobile number."""
+def check_no_personal_data(files: dict[str, bytes], scanned: ScanCache | None = None) -> None:
+    """The last guard: nothing the build writes may contain an ID number or a mobile number.
+    With `scanned`, a file whose bytes an earlier build found clean is not scanned again."""
     for path, content in files.items():
-        if not path.endswith((".md", ".csv", ".html", ".json", ".txt")):
+        if not path.endswith((".md", ".csv", ".html", ".json", ".txt")) or (scanned and scanned.known(content)):
             continue
         hits = find_personal_numbers(content.decode("utf-8", errors="replace"))
         if hits:
             raise BuildFailed(leak_message(path, hits))
+    if scanned:
+        scanned.remember()
 
 
 # -- save ---------------------------------------------------------------------------------------
@@ -260,19 +264,16 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             footers = chart_footers(site)
         with clock("images"):
             # While the workers draw, this process (otherwise waiting) makes the chart library
-            # (once per vl-convert version) and loads the search's word list.
-            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as side:
+            # (once per vl-convert version).
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as side:
                 bundle_job = side.submit(vega_bundle, cache_dir)
-                words_job = side.submit(load_chinese_words)
                 images, image_counts = render_images(site.charts, footers, cache_dir, pool, portrait_frames(site, footers))
                 releases.render_images(images, cache_dir, pool)
                 bundle = bundle_job.result()
-                words_job.result()
         # The pages and the site are made while the workers make the PNGs.
         with clock("pages"):
             files = publish_files(site, images, footers)
-            check_no_personal_data(files)
-            check_no_personal_data(releases.render_files())
+            check_no_personal_data({**files, **releases.render_files()}, ScanCache(cache_dir / "scanned"))
         # save
         work_root = site_dir.parent / "build"
         work_root.mkdir(parents=True, exist_ok=True)
@@ -282,7 +283,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                           **footer_links(settings)}
             with clock("mkdocs"):
                 assemble_docs(files, docs_dir, bundle)
-                run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files))
+                run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files), cache_dir / "pages")
                 rewrite_search_index(new_site)  # finds any run of characters (search_index.py)
             with clock("png"):
                 pool.finish()

@@ -118,6 +118,17 @@ class DrawingPool:
     pandas): starting one takes a fraction of a second. PNGs are made last and need not be waited
     for until the site is written: finish() waits for them."""
 
+    #: Workers kept running between builds (keep_workers), or None.
+    kept: concurrent.futures.ProcessPoolExecutor | None = None
+    keep = False
+
+    @classmethod
+    def keep_workers(cls) -> None:
+        """Keep the workers running after each build, for the next one (a process that builds
+        again and again: pipeline/warm.py): starting them and their JavaScript engines is a
+        second or more of each rebuild otherwise."""
+        cls.keep = True
+
     def __init__(self, workers: int | None = None):
         """workers: how many processes (default: one per core); 0 draws in this process, one
         image at a time (for a profiler, which sees only this process)."""
@@ -125,6 +136,9 @@ class DrawingPool:
         self.pngs: dict[concurrent.futures.Future, Path] = {}  # PNGs being made -> where they go
         if self.workers == 0:
             self.executor = _ThisProcess()
+            return
+        if self.keep and DrawingPool.kept is not None:
+            self.executor = DrawingPool.kept
             return
         self.executor = concurrent.futures.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
@@ -144,7 +158,11 @@ class DrawingPool:
     def __enter__(self) -> "DrawingPool":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error_type, *exc) -> None:
+        if self.keep and error_type is None and isinstance(self.executor, concurrent.futures.ProcessPoolExecutor):
+            DrawingPool.kept = self.executor  # every job is done (finish): ready for the next build
+            return
+        DrawingPool.kept = None  # after a failure, the next build starts afresh
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 

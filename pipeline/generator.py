@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import sys
 from pathlib import Path
 
 import yaml
@@ -21,6 +22,7 @@ import yaml
 from pipeline import paths
 from pipeline.config import Config
 from pipeline.format import count_zh
+from pipeline.page_cache import context_key, remembered_pages
 
 
 class GeneratorFailed(Exception):
@@ -87,19 +89,18 @@ def write_config(config: Config, docs_dir: Path, site_dir: Path, data_dates: dic
     return path
 
 
-def load_chinese_words() -> None:
-    """Load jieba's dictionary, with which the search plugin splits Chinese text into words (about
-    a second; done once per process, so it can be done ahead, while the images are drawn)."""
-    import jieba  # imported here first: importing it resets its logger to DEBUG
-
-    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
-    jieba.initialize()
+def without_word_splitting() -> None:
+    """Keep the search plugin from splitting Chinese text into words (it does so whenever jieba can
+    be imported, e.g. left in an older environment): the index keeps runs of text whole
+    (search_index.py), so the split would only cost a second and be thrown away."""
+    sys.modules.setdefault("jieba", None)  # `import jieba` then raises ImportError, as when it is absent
 
 
 def run_mkdocs(config: Config, docs_dir: Path, site_dir: Path, source_date: dt.date | None, data_dates: dict,
-               pages: list[str]) -> Path:
+               pages: list[str], cache_dir: Path | None = None) -> Path:
     """mkdocs build --strict of docs_dir into site_dir, from a generated configuration written
-    beside docs_dir (returned); data_dates (as-of and release dates, in words) go in every footer."""
+    beside docs_dir (returned); data_dates (as-of and release dates, in words) go in every footer.
+    With cache_dir, pages whose Markdown is unchanged are not converted again (page_cache.py)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -111,10 +112,10 @@ def run_mkdocs(config: Config, docs_dir: Path, site_dir: Path, source_date: dt.d
         os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(source_date.year, source_date.month, source_date.day,
                                                                tzinfo=dt.timezone.utc).timestamp()))
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    load_chinese_words()
+    without_word_splitting()
     try:
-        # Paths in mkdocs.yml's plugin settings (the search dictionary) are relative to the project.
-        with contextlib.chdir(paths.ROOT):
+        # Paths in mkdocs.yml's settings are relative to the project.
+        with contextlib.chdir(paths.ROOT), remembered_pages(cache_dir, context_key()):
             mkdocs_build(load_mkdocs_config(config_file=str(config_file), strict=True))
     except (Abort, ConfigurationError) as exc:
         raise GeneratorFailed(f"发布中止：MkDocs 生成网站时出错（{exc}）。上面的 WARNING 行说明了原因；网站保持上一次的版本。") from None

@@ -1,12 +1,12 @@
 """Chinese search that finds any run of characters a reader types (强区 inside 人才强区).
 
-The theme's search (lunr, in the reader's browser) matches words: the search plugin splits
-Chinese text into dictionary words with jieba at build time, and a query finds only the words
-it begins. Readers type any part of a name. So the index keeps each run of text between
-punctuation and spaces whole (the word marks the plugin put in, zero-width spaces, are taken out
-here, which also makes the index smaller), and the page's search.js asks lunr for every run
-that *contains* what the reader typed (a wildcard before and after it). The separator between
-runs is the search plugin's `separator` in mkdocs.yml.
+The theme's search (lunr, in the reader's browser) matches words, and a query finds only the
+words it begins. Readers type any part of a name. So the index keeps each run of text between
+punctuation and spaces whole (the search plugin is kept from splitting Chinese text into
+dictionary words: generator.without_word_splitting; any word marks are taken out here all the
+same), and the page's search.js asks lunr for every run that *contains* what the reader typed (a
+wildcard before and after it). The separator between runs is the search plugin's `separator` in
+mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 INDEX = Path("search") / "search_index.json"  # where the search plugin writes it, in the site
-WORD_MARK = "\u200b"  # what the search plugin puts between the words jieba finds
+WORD_MARK = "\u200b"  # what the search plugin puts between the words it finds, when it splits
 
 
 def whole_runs(index: dict) -> dict:

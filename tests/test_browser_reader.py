@@ -57,11 +57,13 @@ def test_large_text_mode_enlarges_chart_text_and_keeps_the_site_title_whole(brow
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(base + CHART, wait_until="load")
+    loaded = "e => e.complete && e.naturalWidth > 0"  # the figure may still be on its way
+    page.wait_for_function(loaded, arg=page.locator(".chart-frame img.chart-static").element_handle())
     scale = "() => { const i = document.querySelector('.chart-frame img.chart-static'); return i.getBoundingClientRect().width / i.naturalWidth }"
     assert page.evaluate(scale) <= 1.01  # the page figure, at its own size: 12-px labels
     page.get_by_role("button", name="大字").click()
     page.wait_for_function("() => document.querySelector('.chart-frame img.chart-static').currentSrc.endsWith('figure-narrow.svg')")
-    page.wait_for_function("e => e.complete", arg=page.locator(".chart-frame img.chart-static").element_handle())
+    page.wait_for_function(loaded, arg=page.locator(".chart-frame img.chart-static").element_handle())
     assert page.evaluate(scale) * 12 >= 18  # chart labels now read at 18 px or more
     page.locator(".chart-frame").hover()  # the interactive chart (fixed-size text) is not drawn over it
     page.wait_for_timeout(300)

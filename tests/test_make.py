@@ -22,10 +22,9 @@ HEALTH = RAW / "卫生局" / "卫生局_2010Q4_卫生人才引进.csv"
 COPIED = ["Makefile", "mkdocs.yml", "scripts", "pipeline", "config", "docs", "overrides", "data", "requirements"]
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
-    """A copy of the project whose site is up to date (dates kept, as cp -p would)."""
-    root = tmp_path / "project"
+def copy_project(root: Path) -> Path:
+    """The files `make` works from, copied into root (dates kept, as cp -p would), with this
+    project's Python environment and its system packages marked as installed."""
     root.mkdir()
     for name in COPIED:
         source = paths.ROOT / name
@@ -36,6 +35,13 @@ def project(tmp_path) -> Path:
     (root / ".venv").symlink_to(paths.ROOT / ".venv")
     (root / "build").mkdir()
     (root / "build" / ".system-build").touch()
+    return root
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the project whose site is up to date (dates kept, as cp -p would)."""
+    root = copy_project(tmp_path / "project")
     (root / "site").mkdir()
     (root / "site" / "index.html").touch()
     assert would_rebuild(root)  # the first time: no manifest, no site stamp

@@ -1,0 +1,58 @@
+"""The first table `make bench` prints: each measurement behind issue 15's goals, its median
+(and range) over the runs, its ratio to the full build from clean, the goal, and whether it is met.
+
+Ratios are what to compare across machines and loads: the machine is shared (2 cores), so every
+wall time varies with what else runs, and a rebuild and the full build it is measured against are
+slowed alike."""
+
+from __future__ import annotations
+
+import statistics
+
+GOAL_FULL_BUILD_S = 10.0
+GOAL_NO_CHANGE_S = 0.5
+GOAL_ONE_FILE_SHARE = 0.20
+GOAL_QUARTER_SHARE = 0.30  # the eight files of a quarter changed
+GOAL_RELOAD_S = 5.0  # make serve: a file saved, the open page shows it "within seconds"
+
+
+def _s(samples: list[float]) -> tuple[float, float, float, int]:
+    return statistics.median(samples), min(samples), max(samples), len(samples)
+
+
+def goal_rows(report: dict) -> list[dict]:
+    """One row per measurement: name, samples (seconds), goal text, met or not."""
+    full = report["full_build"]["wall_seconds"]["samples"]
+    full_median = statistics.median(full)
+    make, warm, serve = report["make"], report["warm"], report["serve"]
+
+    def share(name: str, samples: list[float], goal: float) -> dict:
+        return {"name": name, "samples": samples, "goal": f"<= {goal:.0%} of full",
+                "pass": statistics.median(samples) / full_median <= goal}
+
+    def seconds(name: str, samples: list[float], goal: float) -> dict:
+        return {"name": name, "samples": samples, "goal": f"<= {goal:g} s", "pass": statistics.median(samples) <= goal}
+
+    return [
+        seconds("full build from clean", full, GOAL_FULL_BUILD_S),
+        seconds("make, nothing changed", make["no_change_seconds"]["samples"], GOAL_NO_CHANGE_S),
+        share("make, one file changed", make["one_file_change_seconds"]["samples"], GOAL_ONE_FILE_SHARE),
+        share("make, eight files changed (a quarter)", make["quarter_change_seconds"]["samples"], GOAL_QUARTER_SHARE),
+        share("make serve, one file changed (build)", warm["one_file"], GOAL_ONE_FILE_SHARE),
+        share("make serve, eight files changed (build)", warm["eight_files"], GOAL_QUARTER_SHARE),
+        seconds("make serve, file saved -> page served anew", serve["seconds"], GOAL_RELOAD_S),
+    ]
+
+
+def goal_table(report: dict) -> str:
+    full = statistics.median(report["full_build"]["wall_seconds"]["samples"])
+    lines = [f"{'goal measurements (wall seconds)':<44} {'runs':>4} {'median':>7} {'min-max':>13} {'of full':>8}  "
+             f"{'goal':<15} result"]
+    for row in goal_rows(report):
+        median, low, high, runs = _s(row["samples"])
+        lines.append(f"{row['name']:<44} {runs:>4} {median:>7.2f} {f'{low:.2f}-{high:.2f}':>13} {median / full:>8.0%}  "
+                     f"{row['goal']:<15} {'PASS' if row['pass'] else 'FAIL'}")
+    poll = report["serve"]["page_poll_seconds"]
+    lines.append(f"  (the open page asks every {poll:g} s whether a new site is in place: its reload follows by up to that;"
+                 " 'of full' = median / median of the full build)")
+    return "\n".join(lines)
