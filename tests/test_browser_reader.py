@@ -5,6 +5,8 @@ address, search for any part of a name, and scroll a wide table with the keyboar
 from __future__ import annotations
 
 import io
+import re
+from urllib.request import urlopen
 
 import pytest
 
@@ -113,7 +115,6 @@ def test_print_keeps_the_notice_the_organisation_and_the_address_and_drops_butto
 
 
 def test_a_missing_address_gets_the_chinese_404_page_whose_links_all_work(browser, base):
-    from urllib.request import urlopen
 
     page = browser.new_page()
     response = page.goto(base + "charts/no-such-chart/deeper/", wait_until="load")
@@ -132,11 +133,15 @@ def test_a_chart_is_shared_by_copying_its_link_or_scanning_its_qr_code(browser, 
     import zxingcpp
     from PIL import Image
 
-    url = f"{load_site_settings()['site_url']}{CHART}"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
     page = context.new_page()
     page.goto(base + CHART, wait_until="load")
+    # what is shared is the permanent address of the figures seen: the chart in its dated release
+    url = page.get_attribute("#share-url", "href")
+    release_path = url.removeprefix(load_site_settings()["site_url"])
+    assert re.fullmatch(rf"releases/\d{{4}}Q[1-4]/{CHART}", release_path), url
+    assert urlopen(base + release_path).status == 200
     page.get_by_role("button", name="复制链接").click()
     assert page.get_by_role("button", name="已复制").is_visible()
     assert page.evaluate("() => navigator.clipboard.readText()") == url
