@@ -44,6 +44,33 @@ def built(tmp_path_factory):
     return {"site": site, "docs": root / "docs", "outputs": outputs}
 
 
+#: The cache folders whose entries are named by a hash of everything they are made from, and
+#: written whole (a temporary file renamed): the chart images, and the releases' small PNGs.
+CONTENT_ADDRESSED = ("exports", "release-png")
+
+
+def shared_images(cache: Path) -> Path:
+    """A new cache folder (a build's --cache) that starts with the chart images `make` has drawn
+    (build/cache), so that a test whose subject is not the drawing does not spend a minute drawing
+    them again: each image is linked, not copied, and what the test draws stays in its own folder.
+    Reading, analysis, pages and releases start from nothing. Drawing from nothing is what
+    test_build's two-builds test and test_charts' redraw test are for."""
+    cache.mkdir(parents=True, exist_ok=True)
+    for name in CONTENT_ADDRESSED:
+        source = paths.CACHE_DIR / name
+        if source.is_dir():
+            (cache / name).mkdir(exist_ok=True)
+            for entry in source.iterdir():
+                if entry.is_file() and not entry.name.endswith(".tmp"):
+                    try:
+                        (cache / name / entry.name).hardlink_to(entry)
+                    except OSError:  # another file system
+                        shutil.copy2(entry, cache / name / entry.name)
+    for bundle in paths.CACHE_DIR.glob("vega-bundle-*.js"):
+        shutil.copy2(bundle, cache / bundle.name)
+    return cache
+
+
 def copy_raw(tmp_path: Path, folders: list[str] | None = None) -> Path:
     """A copy of data/raw (or of some of its department folders) to change in a test."""
     raw = tmp_path / "raw"
@@ -89,6 +116,16 @@ def serve():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests that build the whole site (minutes each), then those that drive the browser, then
+    the many small ones: handed out a few at a time (`make test`: --maxschedchunk 2), the test
+    workers then end together, instead of one starting a long test when the other is done."""
+    def weight(item) -> int:
+        return 0 if item.get_closest_marker("build") else 1 if item.get_closest_marker("browser") else 2
+
+    items.sort(key=weight)
 
 
 # The machine is shared and noisy: property tests check behaviour, not speed.

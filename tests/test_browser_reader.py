@@ -11,7 +11,7 @@ from urllib.request import urlopen
 import pytest
 
 from pipeline.build import load_site_settings
-from tests.test_browser import WCAG_AA, Watch, base, browser, group_urls  # noqa: F401  (fixtures)
+from tests.test_browser import Watch, axe_context, axe_violations, base, browser, group_urls  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +21,7 @@ TITLE_WHOLE = """() => { const e = document.querySelector('.md-header__topic:fir
 
 
 def _axe(page) -> list:
-    from axe_playwright_python.sync_playwright import Axe
-
-    return [(v["id"], v["nodes"][0]["target"]) for v in Axe().run(page, options=WCAG_AA).response["violations"]]
+    return [(v["id"], v["nodes"][0]["target"]) for v in axe_violations(page)]
 
 
 def test_an_embedded_chart_fits_its_iframe_on_another_site(browser, base, serve, tmp_path):
@@ -83,7 +81,7 @@ def test_large_text_mode_enlarges_chart_text_and_keeps_the_site_title_whole(brow
 
 def test_high_contrast_mode_is_remembered_and_passes_axe(browser, base):
     for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 812}):
-        context = browser.new_context(viewport=viewport)
+        context = axe_context(browser, viewport=viewport)
         page = context.new_page()
         page.goto(base, wait_until="load")
         toggle = page.get_by_role("button", name="高对比")

@@ -59,6 +59,7 @@ def test_a_second_build_waits_for_the_first_and_never_removes_its_folder(tmp_pat
     assert not second.is_alive() and errors and not running.exists()  # the first is over: its leftovers go
 
 
+@pytest.mark.build
 def test_the_error_report_is_always_the_last_builds(tmp_path):
     site, report = tmp_path / "site", tmp_path / "build" / "problems.txt"
     assert main(["--raw", str(_broken_raw(tmp_path)), "--site", str(site), "--cache", str(tmp_path / "cache")]) == 1

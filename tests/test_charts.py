@@ -25,7 +25,7 @@ from pipeline.draw import Frame, framed, number_clips_from_one, svg_size, wrap
 from pipeline.exports import render_images
 from pipeline.generator import load_site_settings
 from pipeline.tables import csv_bytes, defuse_formulas
-from tests.conftest import TODAY, copy_raw
+from tests.conftest import TODAY, copy_raw, shared_images
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +186,7 @@ def test_chart_addresses_do_not_move_when_targets_are_added(tmp_path, config, sa
     assert {k: after[k] for k in before} == before
 
 
+@pytest.mark.build
 def test_chart_addresses_do_not_move_with_new_data(built, tmp_path):
     from pipeline.build import build
 
@@ -193,12 +194,13 @@ def test_chart_addresses_do_not_move_with_new_data(built, tmp_path):
     for late in list(raw.rglob("*2010*")):  # a site built before the 2010 figures arrived
         late.unlink()
     earlier = tmp_path / "site"
-    build(raw, earlier, today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache")
+    build(raw, earlier, today=TODAY, keep_docs=None, cache_dir=shared_images(tmp_path / "cache"))
     old = {p.parent.name for p in (earlier / "charts").glob("*/index.html")}
     new = {p.parent.name for p in (built["site"] / "charts").glob("*/index.html")}
     assert old and old <= new
 
 
+@pytest.mark.build
 def test_a_changed_department_file_redraws_only_its_charts(tmp_path, config):
     settings = load_site_settings()
     cache = tmp_path / "cache"

@@ -16,7 +16,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.build import build
-from tests.conftest import TODAY
+from tests.conftest import TODAY, shared_images
 from tests.future import future
 from tests.future_truth import Truth, series, windows
 
@@ -52,7 +52,7 @@ def test_the_generated_year_builds_byte_identical_in_any_order_and_with_its_exac
         shutil.copyfile(path, target)
         stamp = rng.uniform(1.0e9, 1.9e9)
         os.utime(target, (stamp, stamp))
-    build(raw_a, tmp_path / "a" / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache-a")
+    build(raw_a, tmp_path / "a" / "site", today=TODAY, keep_docs=None, cache_dir=shared_images(tmp_path / "cache-a"))
     # The second build reads every file again (no read cache); chart images are reused to bound the time.
     shutil.copytree(tmp_path / "cache-a", tmp_path / "cache-b", ignore=lambda d, names: ["read"] if d.endswith("cache-a") else [])
     build(raw_b, tmp_path / "b" / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache-b")
@@ -76,14 +76,7 @@ def _project_copy(dest: Path) -> Path:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / rel)
     (dest / ".venv").symlink_to(paths.ROOT / ".venv")
-    # The chart images and the chart library the project's own builds have made (content-addressed,
-    # written atomically: safe to share); the read cache stays its own (each build prunes it).
-    cache = dest / "build" / "cache"
-    cache.mkdir(parents=True)
-    if (paths.CACHE_DIR / "exports").is_dir():
-        (cache / "exports").symlink_to(paths.CACHE_DIR / "exports")
-    for bundle in paths.CACHE_DIR.glob("vega-bundle-*.js"):
-        shutil.copy2(bundle, cache / bundle.name)
+    shared_images(dest / "build" / "cache")  # the images the project's own builds have drawn
     return dest
 
 

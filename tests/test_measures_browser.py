@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import ALL_DRAWN, WCAG_AA, Watch, base, browser, point_at_each_chart  # noqa: F401 (fixtures)
+from tests.test_browser import ALL_DRAWN, Watch, axe_context, axe_found, base, browser, point_at_each_chart  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,7 @@ def measure_urls(built) -> list[str]:
 
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_the_measures_and_department_pages_pass_axe_and_fit_a_phone(browser, base, built, device):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    context = browser.new_context(**VIEWPORTS[device])
+    context = axe_context(browser, **VIEWPORTS[device])
     failures = []
     for url in measure_urls(built):
         page = context.new_page()
@@ -36,7 +33,7 @@ def test_the_measures_and_department_pages_pass_axe_and_fit_a_phone(browser, bas
         if page.locator(".vega-chart").count():
             point_at_each_chart(page, touch=device == "phone")
             page.wait_for_function(ALL_DRAWN, timeout=20_000)
-        found = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in axe.run(page, options=WCAG_AA).response["violations"]]
+        found = axe_found(page)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         fits = page.evaluate("""() => [...document.querySelectorAll('.vega-chart svg, .chart-static, .md-content table')]
             .every(e => e.closest('.table-wrap') || e.getBoundingClientRect().right <= window.innerWidth + 1)""")

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from pipeline import paths
-from tests.test_browser import WCAG_AA, Watch, base, browser  # noqa: F401 - fixtures used by name
+from tests.test_browser import Watch, axe_context, axe_found, base, browser  # noqa: F401 - fixtures used by name
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +33,8 @@ def release_urls(site) -> list[str]:
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_release_pages_pass_axe_fit_a_phone_and_show_their_charts(browser, base, built, device):  # noqa: F811
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     phone = device == "phone"
-    context = browser.new_context(**({"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
+    context = axe_context(browser, **({"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
                                        "device_scale_factor": 2} if phone else {"viewport": {"width": 1280, "height": 900}}))
     failures = []
     urls = release_urls(built["site"])
@@ -55,8 +52,7 @@ def test_release_pages_pass_axe_fit_a_phone_and_show_their_charts(browser, base,
         shown = page.evaluate(IMAGES_SHOWN)
         bad_images = [src for src, ok in shown if not ok]
         width = page.evaluate("() => document.documentElement.scrollWidth")
-        violations = axe.run(page, options=WCAG_AA).response["violations"]
-        found = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in violations]
+        found = axe_found(page)
         if bad_images or found or watch.errors or watch.outside or (phone and width > 375):
             failures.append((url, bad_images, found, watch.errors, watch.outside, width))
         page.close()

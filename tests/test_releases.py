@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pipeline import paths
 from pipeline.periods import Period
 from pipeline.receipts import closing_date, read_register, receipts, release_of
-from tests.conftest import TODAY, copy_raw
+from tests.conftest import TODAY, copy_raw, shared_images
 
 SITE_URL = "https://rencai.example.gov.cn/"  # mkdocs.yml site_url (the example address)
 LATE_FILE = "卫生局/卫生局_2010Q4_卫生人才引进.csv"
@@ -65,13 +65,7 @@ def late(tmp_path_factory):
     held = root / "held"
     held.mkdir()
     shutil.move(raw / CORRECTION, held / "correction.csv")
-    cache = root / "cache"
-    cache.mkdir()
-    for shared in ("exports", "release-png"):
-        if (paths.CACHE_DIR / shared).is_dir():
-            (cache / shared).symlink_to(paths.CACHE_DIR / shared)
-    for bundle in paths.CACHE_DIR.glob("vega-bundle-*.js"):
-        shutil.copy2(bundle, cache / bundle.name)
+    cache = shared_images(root / "cache")
     build(raw, root / "first", today=TODAY, keep_docs=None, cache_dir=cache)
     shutil.move(held / "correction.csv", raw / CORRECTION)
     (raw / "收文登记.csv").write_text(f"文件,收文日期,经办人\n{LATE_FILE},{LATE_DAY.isoformat()},收发室\n", encoding="utf-8")
@@ -127,6 +121,7 @@ def test_a_chart_whose_content_did_not_change_is_stored_once(built):
 # -- made from the files received by the closing date, from data/raw alone ---------------------------------
 
 
+@pytest.mark.build  # the module's two builds (late)
 def test_a_file_received_after_a_releases_closing_date_is_absent_from_it(late_site, built):
     late = late_site
     subs = _submissions(late).set_index("file")
@@ -149,6 +144,7 @@ def test_a_file_received_after_a_releases_closing_date_is_absent_from_it(late_si
     assert int(count.search(page).group(1)) == int(count.search(files).group(1)) - 1
 
 
+@pytest.mark.build  # the module's two builds (late)
 def test_a_later_file_changes_no_earlier_release_and_a_rebuild_makes_the_same_files(late_site, built):
     late = late_site
     for label in _labels(built["site"])[:-1]:  # made again in the other build, with its own cache
@@ -157,6 +153,7 @@ def test_a_later_file_changes_no_earlier_release_and_a_rebuild_makes_the_same_fi
         assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == [], label
 
 
+@pytest.mark.build  # the module's two builds (late)
 def test_a_file_that_would_change_a_closed_release_is_a_warning_naming_it(late):
     """The correction came back after 2010Q3's release was closed (2010Q4's existed): it changes
     2010Q3, and the warning says how to keep the release (the register). The file registered as
