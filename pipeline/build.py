@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline import paths, qr
 from pipeline.analysis import analyse as analyse_data
 from pipeline.chart_pages import chart_footers, chart_outputs
 from pipeline.charts import all_charts
@@ -253,6 +253,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         dataset, problems = check(results, read_problems, config)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
         commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms
+        qr.symbols = qr.QrSymbols.load(cache_dir / qr.CACHE_FILE)
         releases = ReleaseBuild(raw_dir, config, today, pristine, commitments, settings, plan_text, cache_dir, config_dir)
         dataset = replace(dataset, submissions=releases.submissions(dataset.submissions))
         problems = sort_problems(problems + commitments.problems + releases.problems)
@@ -274,6 +275,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         with clock("pages"):
             files = publish_files(site, images, footers)
             check_no_personal_data({**files, **releases.render_files()}, ScanCache(cache_dir / "scanned"))
+            qr.symbols.save(cache_dir / qr.CACHE_FILE)
         # save
         work_root = site_dir.parent / "build"
         work_root.mkdir(parents=True, exist_ok=True)

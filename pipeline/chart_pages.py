@@ -10,8 +10,9 @@ import pandas as pd
 from pipeline.chartkit import KINDS, Chart
 from pipeline.format import count_zh
 from pipeline.pages import Site, _chart_view, _common, relative, render
+from pipeline.qr import qr_svg
 from pipeline.releases import chart_history
-from pipeline.share import EMBED_MESSAGE, cited_url, licence, qr_svg, share_view
+from pipeline.share import EMBED_MESSAGE, cited_url, licence, share_view
 
 
 def chart_source(site: Site, chart: Chart) -> str:

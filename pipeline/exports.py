@@ -17,6 +17,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,12 +29,13 @@ from pipeline.draw import DRAWING_VERSION, PNG_SCALE, Frame, framed, number_clip
 from pipeline.portrait import PORTRAIT_SCALE, PORTRAIT_VERSION, PortraitFrame, portrait, portrait_png
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
-NARROW_WIDTH = 300  # the page figure for phones: plot width first tried
 # A phone's column (375 px less margins) shows the figure for phones at most this wide without
-# shrinking its text; when labels beside the plot make it wider, it is drawn again with a
-# narrower plot, but not narrower than NARROW_MIN_WIDTH.
+# shrinking its text: Vega fits the whole figure, labels beside the plot included, to this width
+# (in one drawing, as the page's own script does), but keeps the plot at least NARROW_MIN_WIDTH
+# wide (labels that long make the figure wider instead).
 NARROW_MAX_TOTAL = 350
 NARROW_MIN_WIDTH = 150
+_PLOT_WIDTH = re.compile(r'class="background"[^>]*\bd="M[\d.]+,[\d.]+h([\d.]+)')  # the first: the plot's frame
 # Drawn by each worker when it starts, so that its JavaScript engine is ready for the real charts.
 _WARM_UP_SPEC = {"data": {"values": [{"x": 1}]}, "mark": "bar", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
 
@@ -89,9 +91,14 @@ def figure_spec(chart: Chart, width: int = EXPORT_WIDTH, *, phone: bool = False)
     """The page spec (or its layout for phones) at a fixed width, for the static image shown
     before (or without) JavaScript."""
     spec = copy.deepcopy(chart.narrow_spec if phone and chart.narrow_spec else chart.spec)
-    spec["width"] = width
-    spec["autosize"] = {"type": "pad"}
+    spec["width"] = NARROW_MAX_TOTAL if phone else width
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"} if phone else {"type": "pad"}
     return spec
+
+
+def plot_width(svg: str) -> float:
+    """The width of a Vega SVG's plot (its first frame), in CSS pixels."""
+    return float(_PLOT_WIDTH.search(svg).group(1))
 
 
 def export_frame(chart: Chart, footer_lines: list[str]) -> Frame:
@@ -189,21 +196,21 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
     Without a pool, one is started if anything needs drawing, and everything is ready on return."""
     cache = cache_dir / "exports"
     cache.mkdir(parents=True, exist_ok=True)
-    figures: dict[str, tuple[dict, int | None]] = {}  # cache key -> (spec, widest total or None), not in the cache
+    figures: dict[str, dict] = {}  # cache key -> spec, not in the cache
     # export key -> (its figure's key, frame) not in the cache (portraits too: a PortraitFrame)
     exports: dict[str, tuple[str, Frame | PortraitFrame]] = {}
     keys: dict[str, tuple[str, str, str, str | None]] = {}  # chart id -> (export, figure, narrow figure, portrait key)
     for chart in charts:
-        figure, narrow = figure_spec(chart), figure_spec(chart, NARROW_WIDTH, phone=True)
+        figure, narrow = figure_spec(chart), figure_spec(chart, phone=True)
         frame = export_frame(chart, footers[chart.chart_id])
         fk, nk = _key("figure", figure), _key("figure", narrow)
         ek = _key("export", fk, PNG_SCALE, asdict(frame))
         portrait_frame = (portraits or {}).get(chart.chart_id)
         pk = _key("portrait", PORTRAIT_VERSION, nk, PORTRAIT_SCALE, asdict(portrait_frame)) if portrait_frame else None
         keys[chart.chart_id] = (ek, fk, nk, pk)
-        for key, spec, widest in ((fk, figure, None), (nk, narrow, NARROW_MAX_TOTAL)):
+        for key, spec in ((fk, figure), (nk, narrow)):
             if not (cache / f"{key}.svg").exists():
-                figures[key] = (spec, widest)
+                figures[key] = spec
         for key, on, its_frame in ((ek, fk, frame), (pk, nk, portrait_frame)):
             if key and (not (cache / f"{key}.svg").exists() or not (cache / f"{key}.png").exists()):
                 exports[key] = (on, its_frame)
@@ -228,7 +235,7 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
     return images, {"drawn": drawn, "reused": made - drawn}
 
 
-def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[str, Frame | PortraitFrame]], cache: Path,
+def _draw(figures: dict[str, dict], exports: dict[str, tuple[str, Frame | PortraitFrame]], cache: Path,
           pool: DrawingPool) -> None:
     """Figures drawn by Vega in the workers; each export framed here from its figure as soon as
     that is ready, and turned into a PNG by a worker once every figure is drawn (pool.pngs: not
@@ -255,19 +262,18 @@ def _draw(figures: dict[str, tuple[dict, int | None]], exports: dict[str, tuple[
     def draw(spec: dict) -> concurrent.futures.Future:
         return pool.executor.submit(vl_convert.vegalite_to_svg, spec, allowed_base_urls=[])
 
-    drawing = {draw(spec): (key, spec, widest) for key, (spec, widest) in figures.items()}
+    drawing = {draw(spec): (key, spec) for key, spec in figures.items()}
     for fk in [fk for fk in waiting if fk not in figures]:  # the figure is in the cache, its frame is new
         frame_exports(fk, (cache / f"{fk}.svg").read_text(encoding="utf-8"))
     while drawing:
         done, _ = concurrent.futures.wait(drawing, return_when=concurrent.futures.FIRST_COMPLETED)
         for future in done:
-            key, spec, widest = drawing.pop(future)
+            key, spec = drawing.pop(future)
             svg = future.result()
-            overflow = svg_size(svg)[0] - widest if widest else 0
-            if overflow > 0 and spec["width"] > NARROW_MIN_WIDTH:
-                # too wide for a phone: once more with the plot narrower by as much
-                narrower = {**spec, "width": max(NARROW_MIN_WIDTH, spec["width"] - overflow)}
-                drawing[draw(narrower)] = (key, narrower, None)
+            if spec["autosize"]["type"] == "fit-x" and plot_width(svg) < NARROW_MIN_WIDTH:
+                # labels too long to fit beside a readable plot: once more, the plot at its narrowest
+                narrowest = {**spec, "width": NARROW_MIN_WIDTH, "autosize": {"type": "pad"}}
+                drawing[draw(narrowest)] = (key, narrowest)
                 continue
             svg = number_clips_from_one(svg)
             save(f"{key}.svg", svg.encode())

@@ -36,7 +36,7 @@ class PortraitFrame:
     summary: str
     source: list[str]  # source, as-of and address, licence
     url: str  # the address its QR code opens
-    qr: str  # the QR code as SVG elements QR_SIZE wide (share.qr_path)
+    qr: str  # the QR code as SVG elements QR_SIZE wide (qr.qr_path)
     font: str
     title_colour: str
     text_colour: str
@@ -127,7 +127,8 @@ def portrait_file_name(chart_id: str) -> str:
 def portrait_frames(site, footers: dict[str, list[str]]) -> dict[str, PortraitFrame]:
     """Each chart's portrait frame (site: pages.Site; footers: the source lines of its images)."""
     from pipeline.chartkit import FONT, INK, MUTED
-    from pipeline.share import cited_url, qr_path
+    from pipeline.qr import qr_path
+    from pipeline.share import cited_url
 
     name = site.settings.get("site_name", "")
     frames = {}

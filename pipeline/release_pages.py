@@ -17,7 +17,8 @@ from pipeline.draw import svg_size
 from pipeline.format import value_with_unit
 from pipeline.pages import render
 from pipeline.periods import Period
-from pipeline.share import EMBED_MESSAGE, cited_url, embed_snippet, licence, qr_svg
+from pipeline.qr import qr_svg
+from pipeline.share import EMBED_MESSAGE, cited_url, embed_snippet, licence
 
 #: The charts the briefing prints, by kind, in this order.
 BRIEFING_KINDS = ("status", "overview", "measures")

@@ -1,5 +1,5 @@
 """What a reader or a journalist takes away from a chart page: the address to cite, the reuse
-terms, a QR code, the embed snippet, and the site settings they depend on (pure).
+terms, the embed snippet, and the site settings they depend on (pure; its QR code: pipeline/qr.py).
 
 Every address a citation, an embed snippet, a QR code, a CSV's metadata or an exported image
 gives comes from `cited_url`: the chart's page in the dated release the reader is looking at
@@ -8,15 +8,11 @@ gives comes from `cited_url`: the chart's page in the dated release the reader i
 
 from __future__ import annotations
 
-import functools
 import html
-import io
 import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-import segno
 
 from pipeline.chartkit import Chart
 
@@ -140,39 +136,7 @@ def footer_links(settings: dict) -> dict[str, str]:
             "error_report_url": error_report}
 
 
-# -- QR code and embed snippet ------------------------------------------------------------------
-
-QR_INK = "#1f2328"
-
-
-@functools.lru_cache(maxsize=1024)
-def qr_code(url: str) -> segno.QRCode:
-    """The QR code of an address (medium error correction: still read when slightly damaged);
-    made once per build for the page and the portrait image."""
-    return segno.make(url, error="m", micro=False)
-
-
-def qr_svg(url: str, title: str) -> bytes:
-    """The QR code as a standalone SVG (4 modules of quiet zone, as the standard asks), sized by
-    its viewBox so that CSS sets its size."""
-    out = io.BytesIO()
-    qr_code(url).save(out, kind="svg", scale=1, border=4, dark=QR_INK, light="#ffffff", xmldecl=False,
-                      nl=False, omitsize=True, title=title, svgclass=None, lineclass=None)
-    return out.getvalue()
-
-
-def qr_path(url: str, size: float) -> str:
-    """The QR code as SVG elements `size` pixels wide from (0, 0), quiet zone included (for
-    drawing it into an image)."""
-    qr = qr_code(url)
-    modules = qr.symbol_size(scale=1, border=4)[0]
-    out = io.BytesIO()
-    qr.save(out, kind="svg", scale=1, border=4, dark=QR_INK, xmldecl=False, nl=False, svgns=False,
-            omitsize=True, svgclass=None, lineclass=None)
-    body = re.search(rb"<path[^>]*/>", out.getvalue()).group(0).decode()
-    return (f'<g transform="scale({size / modules:.4f})"><rect width="{modules}" height="{modules}" fill="white"/>'
-            f"{body}</g>")
-
+# -- embed snippet ------------------------------------------------------------------
 
 EMBED_MESSAGE = "rencai-embed-height"  # the message an embed page posts with its height
 

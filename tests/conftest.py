@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import os
 import shutil
 import socketserver
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths
+from pipeline import paths, qr
 from pipeline.combine import combine
 from pipeline.config import load_config
 from pipeline.ingest import read_all
@@ -49,12 +50,22 @@ def built(tmp_path_factory):
 CONTENT_ADDRESSED = ("exports", "release-png")
 
 
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """A cache file in another cache folder: linked (every cache file is written whole under a
+    temporary name and renamed, never changed in place), or copied on another file system.
+    Usable as shutil.copytree's copy_function."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def shared_images(cache: Path) -> Path:
     """A new cache folder (a build's --cache) that starts with the chart images `make` has drawn
     (build/cache), so that a test whose subject is not the drawing does not spend a minute drawing
     them again: each image is linked, not copied, and what the test draws stays in its own folder.
-    Reading, analysis, pages and releases start from nothing. Drawing from nothing is what
-    test_build's two-builds test and test_charts' redraw test are for."""
+    The QR codes it made are copied. Reading, analysis, pages and releases start from nothing.
+    Drawing from nothing is what test_build's two-builds test and test_charts' redraw test are for."""
     cache.mkdir(parents=True, exist_ok=True)
     for name in CONTENT_ADDRESSED:
         source = paths.CACHE_DIR / name
@@ -62,11 +73,8 @@ def shared_images(cache: Path) -> Path:
             (cache / name).mkdir(exist_ok=True)
             for entry in source.iterdir():
                 if entry.is_file() and not entry.name.endswith(".tmp"):
-                    try:
-                        (cache / name / entry.name).hardlink_to(entry)
-                    except OSError:  # another file system
-                        shutil.copy2(entry, cache / name / entry.name)
-    for bundle in paths.CACHE_DIR.glob("vega-bundle-*.js"):
+                    link_or_copy(entry, cache / name / entry.name)
+    for bundle in [*paths.CACHE_DIR.glob("vega-bundle-*.js"), *paths.CACHE_DIR.glob(qr.CACHE_FILE)]:
         shutil.copy2(bundle, cache / bundle.name)
     return cache
 
@@ -118,14 +126,25 @@ def serve():
         server.server_close()
 
 
+#: Module fixtures that build something for a minute or more (a site, a PDF, `make serve`): the
+#: tests that use one are one unit of work for xdist (`--dist loadgroup`), so that it is made
+#: once, not once on each worker.
+SHARED_SETUPS = ("late", "briefing", "served")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     """The tests that build the whole site (minutes each), then those that drive the browser, then
-    the many small ones: handed out a few at a time (`make test`: --maxschedchunk 2), the test
-    workers then end together, instead of one starting a long test when the other is done."""
+    the many small ones: handed out one at a time (`make test`: --dist loadgroup, in this order),
+    the test workers then end together, instead of one starting a long test when the other is done."""
     def weight(item) -> int:
         return 0 if item.get_closest_marker("build") else 1 if item.get_closest_marker("browser") else 2
 
     items.sort(key=weight)
+    for item in items:
+        for name in SHARED_SETUPS:
+            if name in item.fixturenames:
+                item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{name}"))
 
 
 # The machine is shared and noisy: property tests check behaviour, not speed.

@@ -5,6 +5,7 @@ is still there."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -104,6 +105,18 @@ def test_the_groups_cover_every_page(built):
     every = set(site_urls(built["site"]))
     grouped = [u for g in GROUPS for u in group_urls(built["site"], g)]
     assert sorted(grouped) == sorted(every) and len(every) > 140
+    # every chart is on a page or programme page (drawn there on a desktop and on a phone), from
+    # the same chart.json as its chart page and embed page (where one of each kind is drawn)
+    site = built["site"]
+    specs = {(site / url / "index.html").parent.joinpath(src).resolve().relative_to(site).as_posix()
+             for url in group_urls(site, "pages") + group_urls(site, "programmes")
+             for src in re.findall(r'data-spec-src="([^"]+)"', (site / url / "index.html").read_text(encoding="utf-8"))}
+    charts = {f"charts/{p.parent.name}/chart.json" for p in (site / "charts").glob("*/index.html")}
+    assert specs == charts
+    for url in group_urls(site, "charts-a") + group_urls(site, "charts-b") + group_urls(site, "embeds"):
+        chart = url.removeprefix("charts/").split("/")[0]
+        srcs = re.findall(r'data-spec-src="([^"]+)"', (site / url / "index.html").read_text(encoding="utf-8"))
+        assert [(site / url).joinpath(src).resolve().relative_to(site).as_posix() for src in srcs] == [f"charts/{chart}/chart.json"]
 
 
 # No transition or animation of a set length is running (the theme fades its header title in
@@ -175,9 +188,9 @@ def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, 
     context = axe_context(browser, viewport={"width": 1280, "height": 900})
     failures = []
     urls = group_urls(built["site"], group)
-    # An embed page draws its chart from the same chart.json as the chart's page, drawn in this
-    # pass: the embeds of one chart of each kind are drawn, the others show their image.
-    to_draw = one_of_each_kind(urls) if group == "embeds" else set(urls)
+    # Every chart is drawn on the pages and programme pages, from the same chart.json as its chart
+    # page and its embed page: there, one chart of each kind is drawn, the others show their image.
+    to_draw = set(urls) if group in ("pages", "programmes") else one_of_each_kind(urls)
     for url in urls:
         page = context.new_page()
         watch = Watch(page)

@@ -9,6 +9,7 @@ import re
 from urllib.request import urlopen
 
 import pytest
+from playwright.sync_api import expect
 
 from pipeline.build import load_site_settings
 from tests.test_browser import Watch, axe_context, axe_violations, base, browser, group_urls  # noqa: F401  (fixtures)
@@ -141,7 +142,7 @@ def test_a_chart_is_shared_by_copying_its_link_or_scanning_its_qr_code(browser, 
     assert re.fullmatch(rf"releases/\d{{4}}Q[1-4]/{CHART}", release_path), url
     assert urlopen(base + release_path).status == 200
     page.get_by_role("button", name="复制链接").click()
-    assert page.get_by_role("button", name="已复制").is_visible()
+    expect(page.get_by_role("button", name="已复制")).to_be_visible()  # the clipboard answers later
     assert page.evaluate("() => navigator.clipboard.readText()") == url
     qr = page.locator(".share-qr img")
     qr.scroll_into_view_if_needed()

@@ -23,7 +23,7 @@ from pipeline.build import DataErrors, build
 from pipeline.privacy import find_personal_numbers
 from pipeline.read import detect_encoding
 from pipeline.tables import TABLES
-from tests.conftest import TODAY, copy_raw
+from tests.conftest import TODAY, copy_raw, shared_images
 
 pytestmark = pytest.mark.build
 
@@ -171,12 +171,31 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def test_two_builds_of_the_same_inputs_are_byte_identical(built, tmp_path):
+    """Read, analysed, paged and released from nothing (the chart images linked from `make`'s
+    cache: the next test draws them from nothing), in another process than `make`'s build."""
     again = tmp_path / "site"
-    # an empty image cache: every image drawn again, by whichever worker, in whatever order
-    build(paths.RAW_DIR, again, today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache")
+    build(paths.RAW_DIR, again, today=TODAY, keep_docs=None, cache_dir=shared_images(tmp_path / "cache"))
     first, second = _digest(built["site"]), _digest(again)
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_chart_images_drawn_from_nothing_are_byte_identical_to_the_ones_make_drew(built, tmp_path):
+    """Every image of every chart (page figures, figures for phones, exports, portraits, as SVG and
+    PNG) drawn again with an empty cache, by whichever worker, in whatever order: the same bytes
+    as the images of make's builds, which the site is made of."""
+    from pipeline.chart_pages import chart_footers
+    from pipeline.exports import render_images
+    from pipeline.portrait import portrait_frames
+
+    site = built["outputs"].site
+    footers = chart_footers(site)
+    _, counts = render_images(site.charts, footers, tmp_path, portraits=portrait_frames(site, footers))
+    assert counts["reused"] == 0 and counts["drawn"] >= 3 * len(site.charts)
+    drawn = sorted((tmp_path / "exports").iterdir())
+    assert {p.suffix for p in drawn} == {".svg", ".png"}
+    differ = [p.name for p in drawn if p.read_bytes() != (paths.CACHE_DIR / "exports" / p.name).read_bytes()]
+    assert differ == []
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path, config):

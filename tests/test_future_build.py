@@ -16,7 +16,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.build import build
-from tests.conftest import TODAY, shared_images
+from tests.conftest import TODAY, link_or_copy, shared_images
 from tests.future import future
 from tests.future_truth import Truth, series, windows
 
@@ -54,7 +54,8 @@ def test_the_generated_year_builds_byte_identical_in_any_order_and_with_its_exac
         os.utime(target, (stamp, stamp))
     build(raw_a, tmp_path / "a" / "site", today=TODAY, keep_docs=None, cache_dir=shared_images(tmp_path / "cache-a"))
     # The second build reads every file again (no read cache); chart images are reused to bound the time.
-    shutil.copytree(tmp_path / "cache-a", tmp_path / "cache-b", ignore=lambda d, names: ["read"] if d.endswith("cache-a") else [])
+    shutil.copytree(tmp_path / "cache-a", tmp_path / "cache-b", ignore=lambda d, names: ["read"] if d.endswith("cache-a") else [],
+                    copy_function=link_or_copy)
     build(raw_b, tmp_path / "b" / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache-b")
     a, b = _digest(tmp_path / "a" / "site"), _digest(tmp_path / "b" / "site")
     assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == []

@@ -23,6 +23,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.serve import OWN, Handler, Inputs, State, changed
+from tests.conftest import link_or_copy
 from tests.test_make import copy_project
 
 # -- the inputs watched --------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def served(tmp_path_factory):
     its project folder, base address and output so far."""
     root = copy_project(tmp_path_factory.mktemp("serve") / "project")
     if paths.CACHE_DIR.is_dir():
-        shutil.copytree(paths.CACHE_DIR, root / "build" / "cache")
+        shutil.copytree(paths.CACHE_DIR, root / "build" / "cache", copy_function=link_or_copy)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k not in ("MFLAGS",)}
     process = subprocess.Popen(["make", "serve", "PORT=0", f"--old-file={paths.ROOT / '.venv' / '.build-deps'}"],
                                cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -97,16 +97,20 @@
           button.textContent = "已复制";
           setTimeout(function () { button.textContent = label; }, 2000);
         };
-        if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(text).then(done);
-        } else {
+        // Older browsers, plain http and a refused permission copy through a selected text area.
+        var copyBySelection = function () {
           var area = document.createElement("textarea");
           area.value = text;
           document.body.appendChild(area);
           area.select();
-          document.execCommand("copy");
+          var copied = document.execCommand("copy");
           document.body.removeChild(area);
-          done();
+          if (copied) { done(); }
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, copyBySelection);
+        } else {
+          copyBySelection();
         }
       });
     });
