@@ -15,6 +15,7 @@ in any width of digits and separators (full-width １３８－１２３４ is re
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 
@@ -35,6 +36,7 @@ _MOBILE = re.compile(rf"{_START}(?:(?:\+|00)?86{_SEP}?|\(\+?86\){_SEP}?)?(1[3-9]
 _PATTERNS = ((_ID18, (1,), "id"), (_ID15, (1, 3, 4), "old_id"), (_MOBILE, (1, 3, 4), "mobile"))
 #: A text with fewer digits than this holds no personal number (a quick test before the patterns).
 MIN_DIGITS = 11
+_DIGIT = re.compile(r"\d")
 
 
 def _birth_date(year: int, month: int, day: int) -> bool:
@@ -82,8 +84,8 @@ def _number(m: re.Match, groups: tuple[int, ...], kind: str) -> str | None:
 def find_personal_numbers(text: str) -> list[str]:
     """Every ID number and mobile number in a text, as bare digits (separators removed)."""
     text = normalise(text)
-    if sum(c.isdigit() for c in text) < MIN_DIGITS:
-        return []
+    if next(itertools.islice(_DIGIT.finditer(text), MIN_DIGITS - 1, None), None) is None:
+        return []  # fewer than MIN_DIGITS digits
     found = []
     for pattern, groups, kind in _PATTERNS:
         found += [n for m in pattern.finditer(text) if (n := _number(m, groups, kind))]
