@@ -48,7 +48,15 @@ from pipeline.scan_cache import ScanCache
 from pipeline.search_index import rewrite_search_index
 from pipeline.share import SettingsError, checked_settings, footer_links
 from pipeline.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
-from pipeline.workdir import TEMPORARY_PREFIX, build_lock, clear_report, failed, permission_message, replace_failed
+from pipeline.workdir import (
+    TEMPORARY_PREFIX,
+    build_lock,
+    clear_report,
+    failed,
+    permission_message,
+    replace_failed,
+    write_whole,
+)
 
 
 class BuildFailed(Exception):
@@ -175,11 +183,7 @@ def vega_bundle(cache_dir: Path = paths.CACHE_DIR) -> bytes:
 
     cached = cache_dir / f"vega-bundle-{vl_convert.__version__}.js"
     if not cached.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        code = vl_convert.javascript_bundle()
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text("(function(){\n" + code + "\n})();\n", encoding="utf-8")
-        tmp.replace(cached)
+        write_whole(cached, ("(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n").encode())
     return cached.read_bytes()
 
 

@@ -27,6 +27,7 @@ from altair import SCHEMA_URL
 from pipeline.chartkit import FONT, INK, MUTED, Chart
 from pipeline.draw import DRAWING_VERSION, PNG_SCALE, Frame, framed, number_clips_from_one, svg_size
 from pipeline.portrait import PORTRAIT_SCALE, PORTRAIT_VERSION, PortraitFrame, portrait, portrait_png
+from pipeline.workdir import write_whole
 
 EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: about 1,350 wide)
 # A phone's column (375 px less margins) shows the figure for phones at most this wide without
@@ -157,9 +158,7 @@ class DrawingPool:
     def finish(self) -> None:
         """Wait until every PNG asked for is made, and put it in the image cache."""
         for future, path in self.pngs.items():
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(future.result())
-            tmp.replace(path)
+            write_whole(path, future.result())
         self.pngs.clear()
 
     def __enter__(self) -> "DrawingPool":
@@ -241,9 +240,7 @@ def _draw(figures: dict[str, dict], exports: dict[str, tuple[str, Frame | Portra
     that is ready, and turned into a PNG by a worker once every figure is drawn (pool.pngs: not
     waited for here)."""
     def save(name: str, content: bytes) -> None:
-        tmp = cache / f"{name}.tmp"
-        tmp.write_bytes(content)
-        tmp.replace(cache / name)
+        write_whole(cache / name, content)
 
     waiting: dict[str, list[str]] = {}  # figure key -> export keys that frame it
     for ek, (fk, _) in exports.items():

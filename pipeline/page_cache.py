@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.workdir import write_whole
 
 CACHE_FILE = "pages.pickle"
 LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
@@ -102,8 +103,4 @@ def _load(path: Path) -> dict:
 
 
 def _save(path: Path, entries: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    write_whole(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))

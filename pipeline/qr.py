@@ -16,6 +16,8 @@ from pathlib import Path
 
 import segno
 
+from pipeline.workdir import write_whole
+
 QR_INK = "#1f2328"
 CACHE_FILE = "qr-codes.json"  # the symbols made, in the build's cache folder
 QUIET_ZONE = 4  # modules of white border, as the standard asks
@@ -54,11 +56,8 @@ class QrSymbols:
         if not self.made:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(json.dumps({"segno": segno.__version__, "symbols": self.known}, ensure_ascii=False,
-                                      sort_keys=True, separators=(",", ":")), encoding="utf-8")
-            tmp.replace(path)
+            write_whole(path, json.dumps({"segno": segno.__version__, "symbols": self.known}, ensure_ascii=False,
+                                         sort_keys=True, separators=(",", ":")).encode())
         except OSError:
             pass  # made again next time
 

@@ -19,6 +19,7 @@ from pipeline.pages import render
 from pipeline.periods import Period
 from pipeline.qr import qr_svg
 from pipeline.share import EMBED_MESSAGE, cited_url, embed_snippet, licence
+from pipeline.workdir import write_whole
 
 #: The charts the briefing prints, by kind, in this order.
 BRIEFING_KINDS = ("status", "overview", "measures")
@@ -138,10 +139,7 @@ def small_pngs(pngs: dict[str, Path], cache: Path, pool) -> dict[str, bytes]:
     out = {}
     for path, png in pngs.items():
         if path in jobs:
-            data = jobs[path].result()
-            tmp = cache / f".{png.name}.tmp"
-            tmp.write_bytes(data)
-            tmp.replace(cache / png.name)
+            write_whole(cache / png.name, jobs[path].result())
         out[path] = (cache / png.name).read_bytes()
     concurrent.futures.wait(jobs.values())
     return out

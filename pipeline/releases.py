@@ -31,6 +31,7 @@ from pipeline.chartkit import Chart
 from pipeline.periods import Period
 from pipeline.receipts import BASES as BASES_ZH
 from pipeline.receipts import closing_date, read_register, receipt_columns, receipts
+from pipeline.workdir import write_whole
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,10 +262,7 @@ class ReleaseBuild:
 
     def _save(self, key: str, entry) -> None:
         try:
-            self.cache.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache / f".{key}.tmp"
-            tmp.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(self.cache / f"{key}.pickle")
+            write_whole(self.cache / f"{key}.pickle", pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # made again next time
 

@@ -15,6 +15,7 @@ import hashlib
 from pathlib import Path
 
 from pipeline import privacy
+from pipeline.workdir import write_whole
 
 
 class ScanCache:
@@ -44,6 +45,4 @@ class ScanCache:
         for old in self.file.parent.glob("clean-*.txt"):
             if old != self.file:
                 old.unlink(missing_ok=True)  # made by another version of the scanner
-        tmp = self.file.with_name(self.file.name + ".tmp")
-        tmp.write_text("".join(f"{d}\n" for d in sorted(self.checked)), encoding="ascii")
-        tmp.replace(self.file)
+        write_whole(self.file, "".join(f"{d}\n" for d in sorted(self.checked)).encode("ascii"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,19 @@ TEMPORARY_PREFIX = "build-"  # the prefix of each build's temporary folder
 REPORT_FILE = "problems.txt"  # the last failed build's report (removed when a build succeeds)
 
 log = logging.getLogger(__name__)
+
+
+def write_whole(path: Path, content: bytes) -> None:
+    """A cache file written whole or not at all: under a temporary name of this process's own,
+    then renamed over the entry. Two builds that share a cache (each with its own site) may write
+    the same entry at once; each rename puts a whole file in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

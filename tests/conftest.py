@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import functools
 import http.server
 import os
+import pickle
 import shutil
 import socketserver
 import threading
@@ -126,25 +128,31 @@ def serve():
         server.server_close()
 
 
-#: Module fixtures that build something for a minute or more (a site, a PDF, `make serve`): the
-#: tests that use one are one unit of work for xdist (`--dist loadgroup`), so that it is made
-#: once, not once on each worker.
-SHARED_SETUPS = ("late", "briefing", "served")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     """The tests that build the whole site (minutes each), then those that drive the browser, then
-    the many small ones: handed out one at a time (`make test`: --dist loadgroup, in this order),
-    the test workers then end together, instead of one starting a long test when the other is done."""
+    the many small ones: handed out a few at a time (`make test`: --maxschedchunk 2), the test
+    workers then end together, instead of one starting a long test when the other is done."""
     def weight(item) -> int:
         return 0 if item.get_closest_marker("build") else 1 if item.get_closest_marker("browser") else 2
 
     items.sort(key=weight)
-    for item in items:
-        for name in SHARED_SETUPS:
-            if name in item.fixturenames:
-                item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{name}"))
+
+
+def made_once(tmp_path_factory, name: str, make):
+    """What make(folder) returns (picklable), made once for all the test workers of this run: a
+    module fixture would otherwise make it again on each worker that runs one of its tests. The
+    first worker makes it while holding a lock; the others wait for it and read it back."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:  # one process: nothing to share
+        return make(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent / f"{name}-{run}"
+    with open(root.with_name(root.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / "made.pickle"
+        if not done.exists():
+            root.mkdir(exist_ok=True)
+            done.write_bytes(pickle.dumps(make(root)))
+        return pickle.loads(done.read_bytes())
 
 
 # The machine is shared and noisy: property tests check behaviour, not speed.

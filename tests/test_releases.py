@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pipeline import paths
 from pipeline.periods import Period
 from pipeline.receipts import closing_date, read_register, receipts, release_of
-from tests.conftest import TODAY, copy_raw, shared_images
+from tests.conftest import TODAY, copy_raw, made_once, shared_images
 
 SITE_URL = "https://rencai.example.gov.cn/"  # mkdocs.yml site_url (the example address)
 LATE_FILE = "卫生局/卫生局_2010Q4_卫生人才引进.csv"
@@ -60,17 +60,19 @@ def late(tmp_path_factory):
     build's site, and its problems."""
     from pipeline.build import build
 
-    root = tmp_path_factory.mktemp("late")
-    raw = copy_raw(root)
-    held = root / "held"
-    held.mkdir()
-    shutil.move(raw / CORRECTION, held / "correction.csv")
-    cache = shared_images(root / "cache")
-    build(raw, root / "first", today=TODAY, keep_docs=None, cache_dir=cache)
-    shutil.move(held / "correction.csv", raw / CORRECTION)
-    (raw / "收文登记.csv").write_text(f"文件,收文日期,经办人\n{LATE_FILE},{LATE_DAY.isoformat()},收发室\n", encoding="utf-8")
-    outputs = build(raw, root / "site", today=TODAY, keep_docs=None, cache_dir=cache)
-    return root / "site", outputs.problems
+    def builds(root: Path) -> tuple[Path, list]:
+        raw = copy_raw(root)
+        held = root / "held"
+        held.mkdir()
+        shutil.move(raw / CORRECTION, held / "correction.csv")
+        cache = shared_images(root / "cache")
+        build(raw, root / "first", today=TODAY, keep_docs=None, cache_dir=cache)
+        shutil.move(held / "correction.csv", raw / CORRECTION)
+        (raw / "收文登记.csv").write_text(f"文件,收文日期,经办人\n{LATE_FILE},{LATE_DAY.isoformat()},收发室\n", encoding="utf-8")
+        outputs = build(raw, root / "site", today=TODAY, keep_docs=None, cache_dir=cache)
+        return root / "site", outputs.problems
+
+    return made_once(tmp_path_factory, "late", builds)  # the tests read the site, never change it
 
 
 @pytest.fixture(scope="module")
