@@ -6,6 +6,7 @@ is still there."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -185,14 +186,18 @@ class Watch:
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, base, built, group):
-    context = axe_context(browser, viewport={"width": 1280, "height": 900})
+    desktop = {"viewport": {"width": 1280, "height": 900}}
+    with_axe, plain = axe_context(browser, **desktop), browser.new_context(**desktop)
     failures = []
     urls = group_urls(built["site"], group)
     # Every chart is drawn on the pages and programme pages, from the same chart.json as its chart
     # page and its embed page: there, one chart of each kind is drawn, the others show their image.
     to_draw = set(urls) if group in ("pages", "programmes") else one_of_each_kind(urls)
+    # Embed pages are one small template: axe checks one of each kind, and
+    # test_every_embed_page_has_the_structure_axe_checked checks what varies with the chart on all.
+    to_check = one_of_each_kind(urls) if group == "embeds" else set(urls)
     for url in urls:
-        page = context.new_page()
+        page = (with_axe if url in to_check else plain).new_page()
         watch = Watch(page)
         page.goto(base + url, wait_until="load")
         expected = page.locator(".vega-chart").count()
@@ -204,12 +209,58 @@ def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, 
             drawn = page.evaluate(DRAWN_CHARTS)
         else:
             drawn = 0
-        found = axe_found(page)
+        found = axe_found(page) if url in to_check else []
         if drawn != expected or watch.errors or watch.outside or found:
             failures.append((url, f"{drawn}/{expected} charts", watch.errors, watch.outside, found))
         page.close()
-    context.close()
+    with_axe.close()
+    plain.close()
     assert failures == []
+
+
+class _Structure(HTMLParser):
+    """The parts of a page that axe checks and its chart's words could change: the language, the
+    title, the level-one headings, the main landmarks, text alternatives and link names."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.lang, self.main = None, 0
+        self.texts: dict[str, list[str]] = {"title": [], "h1": [], "a": [], "img": []}
+        self._open: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "html":
+            self.lang = dict(attrs).get("lang")
+        self.main += tag == "main"
+        if tag == "img":
+            self.texts["img"].append(dict(attrs).get("alt") or "")
+        elif tag in ("title", "h1", "a"):
+            self._open.append(tag)
+            self.texts[tag].append("")
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        for tag in self._open:
+            self.texts[tag][-1] += data
+
+    def problems(self) -> list[str]:
+        blank = [kind for kind, texts in self.texts.items() if any(not t.strip() for t in texts)]
+        return ([] if self.lang == "zh-CN" else [f"lang={self.lang}"]) + [f"blank {kind}" for kind in blank] + (
+            [] if len(self.texts["h1"]) == 1 else [f"{len(self.texts['h1'])} h1"]) + (
+            [] if self.main == 1 else [f"{self.main} main"]) + ([] if self.texts["img"] else ["no image"])
+
+
+def test_every_embed_page_has_the_structure_axe_checked(built):
+    bad = '<html lang="zh"><title> </title><main><h1>甲</h1><h1>乙</h1><img src="a.svg" alt=""><a href="/"></a></main>'
+    assert _Structure(bad).problems() == ["lang=zh", "blank title", "blank a", "blank img", "2 h1"]
+    site = built["site"]
+    urls = group_urls(site, "embeds")
+    wrong = {url: found for url in urls if (found := _Structure((site / url / "index.html").read_text(encoding="utf-8")).problems())}
+    assert wrong == {} and len(urls) > 60
 
 
 @pytest.mark.parametrize("group", GROUPS)
