@@ -93,7 +93,8 @@ def figure_spec(chart: Chart, width: int = EXPORT_WIDTH, *, phone: bool = False)
     before (or without) JavaScript."""
     spec = copy.deepcopy(chart.narrow_spec if phone and chart.narrow_spec else chart.spec)
     spec["width"] = NARROW_MAX_TOTAL if phone else width
-    spec["autosize"] = {"type": "fit-x", "contains": "padding"} if phone else {"type": "pad"}
+    # resize: Vega lays the figure out again until it fits (labels beside the bars move with them)
+    spec["autosize"] = {"type": "fit-x", "contains": "padding", "resize": True} if phone else {"type": "pad"}
     return spec
 
 

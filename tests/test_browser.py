@@ -48,7 +48,6 @@ DRAWN_CHARTS = """() => [...document.querySelectorAll('.vega-chart')].filter(e =
     e.querySelectorAll('svg path, svg rect, svg line').length > 3 &&
     e.querySelectorAll('.mark-rect.role-mark > path, .mark-symbol.role-mark > path').length > 0).length"""
 
-
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -158,7 +157,11 @@ def axe_violations(page) -> list[dict]:
     if the page's context is not an axe_context)."""
     if page.evaluate("() => typeof axe === 'undefined'"):
         page.add_script_tag(path=str(axe_script()))
-    page.wait_for_function(SETTLED, timeout=10_000)  # colours are measured as they end, not mid-fade
+    # Colours are measured as they end, not mid-fade: a fade the page starts after a scroll (the
+    # header's title) may not have begun yet, so every transition is ended now.
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.wait_for_function(SETTLED, timeout=10_000)
     return page.evaluate("options => axe.run(document, options).then(results => results.violations)", WCAG_AA)
 
 

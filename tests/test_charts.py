@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import vl_convert
 from PIL import Image, ImageChops
 
 from pipeline import paths
@@ -317,6 +318,21 @@ def test_figures_for_phones_fit_a_phone_column_unless_their_plot_is_at_its_narro
         svg = (built["site"] / "charts" / chart.chart_id / "figure-narrow.svg").read_text(encoding="utf-8")
         width, _ = svg_size(svg)
         assert width == NARROW_MAX_TOTAL and plot_width(svg) >= NARROW_MIN_WIDTH, (chart.chart_id, width, plot_width(svg))
+
+
+def test_no_figure_for_phones_is_cut_at_its_right_edge(built, charts):
+    """Fitting a figure to a phone's column moves the labels beside its bars with them: Vega lays
+    it out again until they fit, so the figure's right padding stays blank (a label cut at the
+    edge would leave ink in it)."""
+    from pipeline.chartkit import style
+
+    blank_columns = style()["padding"]["right"] - 2
+    for chart in charts:
+        svg = (built["site"] / "charts" / chart.chart_id / "figure-narrow.svg").read_text(encoding="utf-8")
+        image = Image.open(io.BytesIO(vl_convert.svg_to_png(svg, scale=1))).convert("L")
+        width, height = image.size
+        edge = image.crop((width - blank_columns, 0, width, height))
+        assert edge.getextrema()[0] > 235, chart.chart_id
 
 
 def test_labels_too_long_for_a_phone_keep_the_plot_at_its_narrowest(tmp_path):
