@@ -317,7 +317,11 @@ def test_figures_for_phones_fit_a_phone_column_unless_their_plot_is_at_its_narro
     for chart in charts:
         svg = (built["site"] / "charts" / chart.chart_id / "figure-narrow.svg").read_text(encoding="utf-8")
         width, _ = svg_size(svg)
-        assert width == NARROW_MAX_TOTAL and plot_width(svg) >= NARROW_MIN_WIDTH, (chart.chart_id, width, plot_width(svg))
+        fitted = width == NARROW_MAX_TOTAL and plot_width(svg) >= NARROW_MIN_WIDTH
+        at_narrowest = plot_width(svg) == NARROW_MIN_WIDTH and width > NARROW_MAX_TOTAL  # labels too long
+        assert fitted or at_narrowest, (chart.chart_id, width, plot_width(svg))
+    assert sum(svg_size((built["site"] / "charts" / c.chart_id / "figure-narrow.svg").read_bytes())[0] == NARROW_MAX_TOTAL
+               for c in charts) > len(charts) * 0.9
 
 
 def test_no_figure_for_phones_is_cut_at_its_right_edge(built, charts):
