@@ -48,6 +48,15 @@ DRAWN_CHARTS = """() => [...document.querySelectorAll('.vega-chart')].filter(e =
     e.querySelectorAll('svg path, svg rect, svg line').length > 3 &&
     e.querySelectorAll('.mark-rect.role-mark > path, .mark-symbol.role-mark > path').length > 0).length"""
 
+# The words of drawn charts that end past their chart's edge (cut off), with by how many pixels:
+# Vega lays a chart out to fit its box, and labels beside the bars must fit with it.
+TEXT_CUT = """() => [...document.querySelectorAll('.vega-chart svg')].flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1))
+        .map(([words, r]) => [words, Math.round(Math.max(r.right - box.right, box.left - r.left))]); })"""
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -212,9 +221,10 @@ def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, 
             drawn = page.evaluate(DRAWN_CHARTS)
         else:
             drawn = 0
+        cut = page.evaluate(TEXT_CUT)
         found = axe_found(page) if url in to_check else []
-        if drawn != expected or watch.errors or watch.outside or found:
-            failures.append((url, f"{drawn}/{expected} charts", watch.errors, watch.outside, found))
+        if drawn != expected or cut or watch.errors or watch.outside or found:
+            failures.append((url, f"{drawn}/{expected} charts", cut, watch.errors, watch.outside, found))
         page.close()
     with_axe.close()
     plain.close()
@@ -287,9 +297,10 @@ def test_nothing_scrolls_sideways_on_a_phone_and_axe_finds_nothing(browser, base
         width = page.evaluate("() => document.documentElement.scrollWidth")
         charts_fit = page.evaluate("""() => [...document.querySelectorAll('.vega-chart svg, .chart-static')]
             .every(e => e.getBoundingClientRect().right <= window.innerWidth + 1)""")
+        cut = page.evaluate(TEXT_CUT)
         found = axe_found(page) if url in to_check else []
-        if width > 375 or not charts_fit or found:
-            wide.append((url, width, charts_fit, found))
+        if width > 375 or not charts_fit or cut or found:
+            wide.append((url, width, charts_fit, cut, found))
         page.close()
     context.close()
     assert wide == []
@@ -373,6 +384,37 @@ def test_the_larger_text_mode_enlarges_text_and_is_remembered(browser, base):
     page.goto(base + "methodology/", wait_until="load")
     assert page.evaluate("() => document.documentElement.classList.contains('large-text')")
     assert page.get_by_role("button", name="大字").get_attribute("aria-pressed") == "true"
+    context.close()
+
+
+def test_the_cut_words_check_finds_a_label_past_the_edge(browser, serve, tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>测试</title><body><div class="vega-chart">'
+        '<svg width="120" height="40"><text x="60" y="20">完成 2,150 名</text><text x="4" y="36">目标</text></svg>'
+        '</div></body></html>', encoding="utf-8")
+    page = browser.new_page()
+    page.goto(serve(tmp_path), wait_until="load")
+    assert [words for words, _ in page.evaluate(TEXT_CUT)] == ["完成 2,150 名"]
+    page.close()
+
+
+def test_charts_drawn_on_a_wide_window_fit_their_labels_when_it_narrows(browser, base):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "programmes/p7/", wait_until="load")
+    point_at_each_chart(page)
+    page.wait_for_function(ALL_DRAWN, timeout=20_000)
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.set_viewport_size({"width": 375, "height": 812})
+    # Vega follows the window at once (one layout, which cuts labels); a moment later the charts
+    # are fitted again, or drawn again in their layout for phones
+    fitted = f"""() => ({ALL_DRAWN})() && ({TEXT_CUT})().length === 0 && [...document.querySelectorAll('.vega-chart svg')]
+        .every(svg => svg.getBoundingClientRect().right <= window.innerWidth)"""
+    page.wait_for_function(fitted, timeout=10_000)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    # the overview is drawn again in its layout for phones (names above the bars), as its image
+    assert any(u.endswith("charts/p7-overview/chart-narrow.json") for u in fetched)
     context.close()
 
 

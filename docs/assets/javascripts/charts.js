@@ -12,6 +12,8 @@
   var bundleUrl = new URL("vega.min.js", script ? script.src : location.href).href;
   var loading = null;
   var NARROW_SCREEN = "(max-width: 36em)";  // as the <picture> of each chart's static image
+  var FIT_PASSES = 4;  // layouts at most, until a chart's width settles (fit, below)
+  var drawn = [];  // the charts drawn on this page: {el, view, phone (drawn in the layout for phones)}
 
   // zh-CN number and date formats (d3-format / d3-time-format locales).
   var formatLocale = { decimal: ".", thousands: ",", grouping: [3], currency: ["¥", ""] };
@@ -64,6 +66,9 @@
         formatLocale: formatLocale,
         timeFormatLocale: timeFormatLocale
       });
+    }).then(function (result) {
+      drawn.push({ el: el, view: result.view, phone: Boolean(phone) });
+      return fit(result.view, FIT_PASSES);
     }).then(function () {
       el.setAttribute("data-rendered", "true");
       var frame = el.closest(".chart-frame");
@@ -73,6 +78,38 @@
       console.warn(err);
     });
   }
+
+  // Vega fits a chart to its box in one layout, but the labels beside the bars move with the bars:
+  // on a narrow screen the longest could still end past the edge (cut by up to 15 px on a phone).
+  // Laid out again until its width no longer changes, the chart fits with all its labels (the
+  // build's images are fitted the same way: autosize resize, pipeline/exports.py).
+  function fit(view, passes) {
+    var width = view.width();
+    return view.resize().runAsync().then(function () {
+      return passes > 1 && view.width() !== width ? fit(view, passes - 1) : view;
+    });
+  }
+
+  // A turned phone or a resized window: Vega follows the new width (in one layout), then each
+  // chart is fitted again; a chart with a layout for phones is drawn again in the layout that
+  // the screen now calls for (as its image switches).
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      var phone = window.matchMedia(NARROW_SCREEN).matches;
+      drawn.slice().forEach(function (chart) {
+        if (chart.el.getAttribute("data-spec-narrow-src") && chart.phone !== phone) {
+          drawn.splice(drawn.indexOf(chart), 1);
+          chart.view.finalize();
+          chart.el.removeAttribute("data-rendered");
+          draw(chart.el);
+        } else {
+          fit(chart.view, FIT_PASSES);
+        }
+      });
+    }, 200);
+  });
 
   function start() {
     var charts = Array.prototype.slice.call(document.querySelectorAll(".vega-chart[data-spec-src]"));
