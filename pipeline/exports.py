@@ -88,13 +88,22 @@ def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
     return out
 
 
-def figure_spec(chart: Chart, width: int = EXPORT_WIDTH, *, phone: bool = False) -> dict:
-    """The page spec (or its layout for phones) at a fixed width, for the static image shown
-    before (or without) JavaScript."""
-    spec = copy.deepcopy(chart.narrow_spec if phone and chart.narrow_spec else chart.spec)
-    spec["width"] = NARROW_MAX_TOTAL if phone else width
+def figure_spec(chart: Chart, width: int = EXPORT_WIDTH) -> dict:
+    """The page spec with its plot `width` pixels wide, for the static image shown before (or
+    without) JavaScript; the labels beside it are added to that width."""
+    spec = copy.deepcopy(chart.spec)
+    spec["width"] = width
+    spec["autosize"] = {"type": "pad"}
+    return spec
+
+
+def phone_figure_spec(chart: Chart) -> dict:
+    """The same for phones (the chart's layout for phones, if it has one): the whole figure,
+    labels included, fitted to a phone's column (NARROW_MAX_TOTAL)."""
+    spec = copy.deepcopy(chart.narrow_spec or chart.spec)
+    spec["width"] = NARROW_MAX_TOTAL
     # resize: Vega lays the figure out again until it fits (labels beside the bars move with them)
-    spec["autosize"] = {"type": "fit-x", "contains": "padding", "resize": True} if phone else {"type": "pad"}
+    spec["autosize"] = {"type": "fit-x", "contains": "padding", "resize": True}
     return spec
 
 
@@ -201,7 +210,7 @@ def render_images(charts: list[Chart], footers: dict[str, list[str]], cache_dir:
     exports: dict[str, tuple[str, Frame | PortraitFrame]] = {}
     keys: dict[str, tuple[str, str, str, str | None]] = {}  # chart id -> (export, figure, narrow figure, portrait key)
     for chart in charts:
-        figure, narrow = figure_spec(chart), figure_spec(chart, phone=True)
+        figure, narrow = figure_spec(chart), phone_figure_spec(chart)
         frame = export_frame(chart, footers[chart.chart_id])
         fk, nk = _key("figure", figure), _key("figure", narrow)
         ek = _key("export", fk, PNG_SCALE, asdict(frame))

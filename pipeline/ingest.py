@@ -20,6 +20,7 @@ from pipeline.privacy import mask_text
 from pipeline.problems import Problem
 from pipeline.read import FileProblem, grid_from_bytes, load_bytes
 from pipeline.screen import implausible_values, reject, screen_grid, screen_name
+from pipeline.workdir import write_whole
 
 #: Files in data/raw that are documentation, not submissions.
 DOCUMENTATION = {"README.md", "README.txt", "说明.txt"}
@@ -130,12 +131,7 @@ def person_secret(path: Path) -> bytes:
             return secret
     secret = os.urandom(32)
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secret)
-        tmp.replace(path)
+        write_whole(path, secret, mode=0o600)
     return secret
 
 
@@ -192,14 +188,8 @@ class ReadCache:
         """Keep a result; if it cannot be written (a full or read-only disk), the build goes on
         and the file is read again next time."""
         self.counts["read"] += 1
-        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(self.folder / f"{key}.pickle")
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            write_whole(self.folder / f"{key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
     def prune(self) -> None:
         """Remove the entries of files not read in this build (changed or removed since), and

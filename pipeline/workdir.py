@@ -24,14 +24,17 @@ REPORT_FILE = "problems.txt"  # the last failed build's report (removed when a b
 log = logging.getLogger(__name__)
 
 
-def write_whole(path: Path, content: bytes) -> None:
+def write_whole(path: Path, content: bytes, *, mode: int = 0o666) -> None:
     """A cache file written whole or not at all: under a temporary name of this process's own,
     then renamed over the entry. Two builds that share a cache (each with its own site) may write
-    the same entry at once; each rename puts a whole file in place."""
+    the same entry at once; each rename puts a whole file in place. mode: its permissions (less
+    the umask) from the moment it is made (0o600: a secret no one else can read, even briefly)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(content)
+        tmp.unlink(missing_ok=True)  # left by a killed process of the same number: its mode is not ours
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as f:
+            f.write(content)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -120,3 +120,13 @@ def test_the_cache_key_covers_the_code_of_every_subpackage():
 
     names = {name for name, _ in pipeline_sources()}
     assert {"clean/table.py", "clean/when.py", "config/models.py", "periods.py", "ingest.py"} <= names
+
+
+def test_the_person_key_is_readable_by_its_owner_only_and_kept_between_builds(tmp_path, config):
+    from pipeline.ingest import PERSON_KEY_FILE
+
+    first = ReadCache(tmp_path / "read", config, TODAY)
+    key_file = tmp_path / "read" / PERSON_KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert ReadCache(tmp_path / "read", config, TODAY).secret == first.secret
+    assert [p.name for p in key_file.parent.iterdir()] == [PERSON_KEY_FILE]  # no temporary file left
