@@ -176,12 +176,13 @@ def assemble_docs(files: dict[str, bytes], docs_dir: Path, vega_bundle: bytes) -
     (docs_dir / "assets" / "javascripts" / "vega.min.js").write_bytes(vega_bundle)
 
 
-def vega_bundle(cache_dir: Path = paths.CACHE_DIR) -> bytes:
+def vega_bundle(cache_dir: Path | None = None) -> bytes:
     """vega + vega-lite + vega-embed in one file, wrapped so its names stay out of the page's
-    global scope (except window.vegaEmbed). Made once per vl-convert version and cached."""
+    global scope (except window.vegaEmbed). Made once per vl-convert version and cached (in
+    cache_dir, by default paths.CACHE_DIR)."""
     import vl_convert
 
-    cached = cache_dir / f"vega-bundle-{vl_convert.__version__}.js"
+    cached = (cache_dir or paths.CACHE_DIR) / f"vega-bundle-{vl_convert.__version__}.js"
     if not cached.exists():
         write_whole(cached, ("(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n").encode())
     return cached.read_bytes()
@@ -232,14 +233,16 @@ def error_report(errors: list[Problem], problems: list[Problem]) -> str:
 
 def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, config_dir: Path = paths.CONFIG_DIR,
           today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs",
-          cache_dir: Path = paths.CACHE_DIR) -> Outputs:
+          cache_dir: Path | None = None) -> Outputs:
     """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure.
+    cache_dir: what is kept between builds (default paths.CACHE_DIR, looked up at each call).
 
     One build at a time per build folder (a second one waits); what a killed build left there is
     removed first. Outputs.stage_seconds says how long each stage took (for the benchmark).
     """
     with build_lock(site_dir.parent / "build"):
-        return _build(raw_dir, site_dir, config_dir=config_dir, today=today, keep_docs=keep_docs, cache_dir=cache_dir)
+        return _build(raw_dir, site_dir, config_dir=config_dir, today=today, keep_docs=keep_docs,
+                      cache_dir=cache_dir or paths.CACHE_DIR)
 
 
 def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | None, keep_docs: Path | None,
@@ -349,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", type=Path, default=paths.RAW_DIR, help="报送文件目录（默认 data/raw）")
     parser.add_argument("--site", type=Path, default=paths.SITE_DIR, help="网站输出目录（默认 site）")
     parser.add_argument("--config", type=Path, default=paths.CONFIG_DIR, help="配置目录（默认 config）")
-    parser.add_argument("--cache", type=Path, default=paths.CACHE_DIR, help="图片缓存目录（默认 build/cache）")
+    parser.add_argument("--cache", type=Path, default=paths.CACHE_DIR, help="缓存目录：图片、读取结果、已发布的季度发布等（默认 build/cache）")
     parser.add_argument("--timings", type=Path, help="把各阶段用时（秒）写入这个 JSON 文件（供性能测试用）")
     args = parser.parse_args(argv)
     work_dir = args.site.resolve().parent / "build"

@@ -16,6 +16,7 @@ date: a later file never changes them.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
@@ -32,6 +33,8 @@ from pipeline.periods import Period
 from pipeline.receipts import BASES as BASES_ZH
 from pipeline.receipts import closing_date, read_register, receipt_columns, receipts
 from pipeline.workdir import write_whole
+
+LAST_BUILD_FILE = "last-build.json"  # in the releases' cache: the folder of files they were built from
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,7 +161,11 @@ class ReleaseBuild:
             key = hashlib.sha256(json.dumps([key, label, [(f, digests[f]) for f in mine]]).encode()).hexdigest()
             self.plans.append((label, closing_date(Period.from_label(label), months_after), mine, key))
         self.cached = {label: self._load(key) for label, _, _, key in self.plans}
-        self.problems += closed_release_changes(self.cache, self.plans, self.cached, self.receipts, reg_name)
+        # The releases in the cache are the last build's: compared with these only if that build
+        # was of the same folder (not a try of other files with --raw, nor a test's).
+        self.raw_dir = str(raw_dir.resolve())
+        if _last_built_folder(self.cache) in (None, self.raw_dir):
+            self.problems += closed_release_changes(self.cache, self.plans, self.cached, self.receipts, reg_name)
         self.made: dict[str, tuple[Release, object, dict]] = {}  # label -> (release, its site, images), made now
         self.files: dict[str, dict[str, bytes]] = {}  # label -> files under the site's root
         self.pngs: dict[str, dict[str, Path]] = {}  # label -> site path -> full-colour PNG in the image cache
@@ -258,6 +265,8 @@ class ReleaseBuild:
         for old in self.cache.glob("*.pickle") if self.cache.is_dir() else []:
             if old.name not in keep:
                 old.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            write_whole(self.cache / LAST_BUILD_FILE, json.dumps({"raw": self.raw_dir}, ensure_ascii=False).encode())
         return sizes
 
     def _save(self, key: str, entry) -> None:
@@ -265,6 +274,14 @@ class ReleaseBuild:
             write_whole(self.cache / f"{key}.pickle", pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # made again next time
+
+
+def _last_built_folder(cache: Path) -> str | None:
+    """The folder of department files the releases in the cache were built from (None: not known)."""
+    try:
+        return json.loads((cache / LAST_BUILD_FILE).read_text(encoding="utf-8"))["raw"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def closed_release_changes(cache: Path, plans: list, cached: dict, found: dict, register_file: str) -> list:

@@ -24,6 +24,27 @@ from pipeline.ingest import read_all
 TODAY = dt.date(2026, 11, 28)
 
 
+#: The project's own cache, kept by `make` (build/cache): tests read it, never write it.
+PROJECT_CACHE = paths.CACHE_DIR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def project_cache_copy(tmp_path_factory):
+    """Every build a test makes without naming a cache uses this test worker's own copy of the
+    project's cache (each file linked: cache files are replaced whole, never changed in place),
+    not build/cache itself. A test that built other data there left its releases, read results and
+    pages behind as if staff had built them: the next `make` warned of a file "no longer in
+    data/raw" that only a test had had."""
+    cache = tmp_path_factory.getbasetemp() / "project-cache"
+    if PROJECT_CACHE.is_dir():
+        shutil.copytree(PROJECT_CACHE, cache, copy_function=link_or_copy, ignore=shutil.ignore_patterns("*.tmp"))
+    else:
+        cache.mkdir()
+    paths.CACHE_DIR = cache
+    yield cache
+    paths.CACHE_DIR = PROJECT_CACHE
+
+
 @pytest.fixture(scope="session")
 def config():
     return load_config()
@@ -37,7 +58,7 @@ def sample(config):
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
+def built(tmp_path_factory, project_cache_copy):
     """One full build of the site from the shipped data into a temporary folder."""
     from pipeline.build import build
 

@@ -224,7 +224,8 @@ def test_an_interrupted_swap_is_recovered(tmp_path):
 def test_the_command_line_reports_bad_data_in_chinese_without_a_traceback(tmp_path):
     raw = copy_raw(tmp_path, ["卫生局"])
     (raw / "卫生局" / "卫生局_2009Q1_卫生人才引进.csv").write_bytes(b"")
-    result = subprocess.run([sys.executable, "-m", "pipeline", "--raw", str(raw), "--site", str(tmp_path / "site")],
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--raw", str(raw), "--site", str(tmp_path / "site"),
+                             "--cache", str(tmp_path / "cache")],
                             cwd=paths.ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(paths.ROOT)})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
