@@ -285,8 +285,8 @@ def _last_built_folder(cache: Path) -> str | None:
 
 
 def closed_release_changes(cache: Path, plans: list, cached: dict, found: dict, register_file: str) -> list:
-    """A warning for each file that would enter or leave a release already closed in the build
-    before (one with a later release; the releases of the last build are in the cache): a file
+    """A warning for each file that would enter or leave releases already closed in the build
+    before (each with a later release; the releases of the last build are in the cache): a file
     received late but taken by an earlier release (its receipt date known only from its due day),
     or a withdrawn one. Published releases never change; the fix is its line in the register."""
     from pipeline.problems import Problem
@@ -305,22 +305,27 @@ def closed_release_changes(cache: Path, plans: list, cached: dict, found: dict, 
         return []
     last = max(r.period for r in old)
     before = {r.label: r for r in old}
-    problems = []
+    hits: dict[str, list] = {}  # file -> (release, its closing day, file taken now) of each it changes, oldest first
     for label, closing, files, _ in plans:
         was = before.get(label)
         if cached[label] is not None or was is None or was.period >= last:
             continue
         for file in sorted(set(files) ^ set(was.files)):
-            came = file in files
-            how = found[file].basis if came else None
-            problems.append(Problem(
-                code="release_changed", file=file,
-                found=(f"这个文件按收文日期 {found[file].received_on.isoformat()}（{BASES_ZH[how]}）属于已发布的{was.label_zh}，会改变其中的数字"
-                       if came else f"这个文件已不在 data/raw 中，已发布的{was.label_zh}中由它算出的数字会改变"),
-                expected=f"已发布的季度发布不再改变：{closing.isoformat()} 以后收到的文件计入以后的发布",
-                fix=(f"如果这个文件是 {closing.isoformat()} 以后才收到的，在收文登记 {register_file or '收文登记.csv'} 中写上它的收文日期，"
-                     "它就只计入收到时的那一期；如果确应改正已发布的数字，可以忽略这条提醒。") if came else
-                    "撤回文件会改变已发布的数字：如确需撤回，请在数据更新记录中说明；否则把文件放回原处。"))
+            hits.setdefault(file, []).append((was, closing, file in files))
+    problems = []
+    for file, changed in hits.items():  # one warning per file, naming every release it changes
+        (first, closing, came), latest = changed[0], changed[-1][0]
+        named = first.label_zh if len(changed) == 1 else \
+            f"{first.period.label_zh}至{latest.period.label_zh}的 {len(changed)} 期季度发布"
+        how = found[file].basis if came else None
+        problems.append(Problem(
+            code="release_changed", file=file,
+            found=(f"这个文件按收文日期 {found[file].received_on.isoformat()}（{BASES_ZH[how]}）属于已发布的{named}，会改变其中的数字"
+                   if came else f"这个文件已不在 data/raw 中，已发布的{named}中由它算出的数字会改变"),
+            expected=f"已发布的季度发布不再改变：{closing.isoformat()} 以后收到的文件计入以后的发布",
+            fix=(f"如果这个文件是 {closing.isoformat()} 以后才收到的，在收文登记 {register_file or '收文登记.csv'} 中写上它的收文日期，"
+                 "它就只计入收到时的那一期；如果确应改正已发布的数字，可以忽略这条提醒。") if came else
+                "撤回文件会改变已发布的数字：如确需撤回，请在数据更新记录中说明；否则把文件放回原处。"))
     return problems
 
 

@@ -169,7 +169,8 @@ def test_a_file_that_would_change_a_closed_release_is_a_warning_naming_it(late):
 def test_releases_built_from_other_files_are_not_compared_as_the_last_build(tmp_path, config):
     """The cache holds the releases of the last build. Built from another folder (staff trying
     files with --raw, or a test), they are not the published ones of data/raw: no warning that a
-    file of data/raw is "no longer there" or "would change" them; built from data/raw, they are."""
+    file of data/raw is "no longer there" or "would change" them; built from data/raw, they are,
+    with one warning per file naming every release it changes."""
     import json
     import pickle
 
@@ -181,7 +182,7 @@ def test_releases_built_from_other_files_are_not_compared_as_the_last_build(tmp_
     folder = tmp_path / "cache" / "releases"
     folder.mkdir(parents=True)
     tried = "人事局/试算用的名单.csv"
-    for label in ("2009Q1", "2010Q4"):  # a closed release (a later one exists) that took a file data/raw lacks
+    for label in ("2009Q1", "2009Q2", "2010Q4"):  # closed releases (a later one exists) that took a file data/raw lacks
         old = Release(label=label, closing=dt.date(2000, 1, 1), key=label, files=(tried,), new_files=(tried,),
                       as_of=None, released_on=None, good=0, total=0, counts={}, versions={}, contents={},
                       charts={}, snapshot=None, changes=None)
@@ -190,14 +191,16 @@ def test_releases_built_from_other_files_are_not_compared_as_the_last_build(tmp_
     results, _ = read_all(paths.RAW_DIR, config, TODAY)
     commitments = read_commitments(paths.RAW_DIR, config, plan_text, TODAY, paths.CONFIG_DIR)
 
-    def warned(last_built_from: Path) -> list[str]:
+    def warned(last_built_from: Path) -> dict[str, str]:
         (folder / LAST_BUILD_FILE).write_text(json.dumps({"raw": str(last_built_from.resolve())}), encoding="utf-8")
         planned = ReleaseBuild(paths.RAW_DIR, config, TODAY, results, commitments, load_site_settings(), plan_text,
                                tmp_path / "cache")
-        return [p.file for p in planned.problems if p.code == "release_changed"]
+        found = [(p.file, p.found) for p in planned.problems if p.code == "release_changed"]
+        assert len(found) == len(dict(found))
+        return dict(found)
 
-    assert warned(tmp_path / "raw") == []
-    assert tried in warned(paths.RAW_DIR)
+    assert warned(tmp_path / "raw") == {}
+    assert warned(paths.RAW_DIR)[tried] == "这个文件已不在 data/raw 中，已发布的2009年第一季度至2009年第二季度的 2 期季度发布中由它算出的数字会改变"
 
 
 # -- the current site points to the releases -------------------------------------------------------
