@@ -176,13 +176,12 @@ def assemble_docs(files: dict[str, bytes], docs_dir: Path, vega_bundle: bytes) -
     (docs_dir / "assets" / "javascripts" / "vega.min.js").write_bytes(vega_bundle)
 
 
-def vega_bundle(cache_dir: Path | None = None) -> bytes:
+def vega_bundle(cache_dir: Path) -> bytes:
     """vega + vega-lite + vega-embed in one file, wrapped so its names stay out of the page's
-    global scope (except window.vegaEmbed). Made once per vl-convert version and cached (in
-    cache_dir, by default paths.CACHE_DIR)."""
+    global scope (except window.vegaEmbed). Made once per vl-convert version and cached."""
     import vl_convert
 
-    cached = (cache_dir or paths.CACHE_DIR) / f"vega-bundle-{vl_convert.__version__}.js"
+    cached = cache_dir / f"vega-bundle-{vl_convert.__version__}.js"
     if not cached.exists():
         write_whole(cached, ("(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n").encode())
     return cached.read_bytes()
