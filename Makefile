@@ -62,7 +62,7 @@ briefing: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Print the latest quarter'
 	$(PY) -m pipeline.briefing
 
 templates: $(BUILD_DEPS) ## Write an Excel template per department form into build/templates
-	$(PY) -m pipeline.forms
+	$(PY) -m pipeline.excel_templates
 
 clean: ## Remove generated files (site/, build/); keeps the Python environment
 	rm -rf build site site.old

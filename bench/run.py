@@ -244,7 +244,7 @@ def worker_pipeline(args: argparse.Namespace) -> None:
     """In a fresh process: time the imports, then read_and_check + analyse (peak RSS too)."""
     started = time.perf_counter()
     sys.path.insert(0, str(args.root))
-    from pipeline.analysis import analyse
+    from pipeline.analyse.analysis import analyse
     from pipeline.build import read_and_check
     from pipeline.config import load_config
 
@@ -300,7 +300,7 @@ def worker_build(args: argparse.Namespace) -> None:
         # Draw the images in this process, one by one, so that the profile sees inside vl-convert
         # (the build draws them in worker processes, which a profiler of this process does not see).
         import pipeline.build
-        from pipeline.exports import DrawingPool
+        from pipeline.images.render import DrawingPool
 
         pipeline.build.DrawingPool = lambda: DrawingPool(workers=0)
     profiler = _profiler(args)

@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import paths
-from pipeline.periods import Period, PeriodError
+from pipeline.basics import paths
+from pipeline.basics.periods import Period, PeriodError
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (Playwright's own download does not work offline)
 FOOTER = ('<div style="width:100%;font-size:8px;color:#57606a;text-align:center;font-family:sans-serif">'

@@ -25,30 +25,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import paths, qr
-from pipeline.analysis import analyse as analyse_data
-from pipeline.chart_pages import chart_footers, chart_outputs
-from pipeline.charts import all_charts
-from pipeline.checks import observation_schema, warnings
-from pipeline.combine import Dataset, combine
-from pipeline.commitment_facts import Commitments, commitments_of, read_commitments
-from pipeline.commitment_pages import measures_analysis
-from pipeline.config import Config, ConfigError, load_config
-from pipeline.exports import DrawingPool, Images, render_images
-from pipeline.format import as_of_phrase, date_zh
-from pipeline.generator import GeneratorFailed, load_site_settings, run_mkdocs, write_config
-from pipeline.ingest import ReadCache, read_all
-from pipeline.opendata import open_data_files
-from pipeline.pages import Site, all_pages
-from pipeline.portrait import portrait_file_name, portrait_frames
-from pipeline.privacy import find_personal_numbers, leak_message
-from pipeline.problems import Problem, sort_problems
-from pipeline.releases import ReleaseBuild
-from pipeline.scan_cache import ScanCache
-from pipeline.search_index import rewrite_search_index
-from pipeline.share import SettingsError, checked_settings, footer_links
-from pipeline.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
-from pipeline.workdir import (
+from pipeline.analyse.analysis import analyse as analyse_data
+from pipeline.analyse.commitments import Commitments, commitments_of, read_commitments
+from pipeline.basics import paths
+from pipeline.basics.format import as_of_phrase, date_zh
+from pipeline.basics.problems import Problem, sort_problems
+from pipeline.basics.workdir import (
     TEMPORARY_PREFIX,
     build_lock,
     clear_report,
@@ -57,6 +39,25 @@ from pipeline.workdir import (
     replace_failed,
     write_whole,
 )
+from pipeline.charts.targets import all_charts
+from pipeline.combine.checks import observation_schema, warnings
+from pipeline.combine.dataset import Dataset, combine
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.gate.privacy import find_personal_numbers, leak_message
+from pipeline.generator.mkdocs import GeneratorFailed, load_site_settings, run_mkdocs, write_config
+from pipeline.generator.search_index import rewrite_search_index
+from pipeline.images import qr
+from pipeline.images.portrait import portrait_file_name, portrait_frames
+from pipeline.images.render import DrawingPool, Images, render_images
+from pipeline.ingest.files import ReadCache, read_all
+from pipeline.publish.chart_pages import chart_footers, chart_outputs
+from pipeline.publish.measures import measures_analysis
+from pipeline.publish.opendata import open_data_files
+from pipeline.publish.pages import Site, all_pages
+from pipeline.publish.scan_cache import ScanCache
+from pipeline.publish.share import SettingsError, checked_settings, footer_links
+from pipeline.publish.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
+from pipeline.releases.dated import ReleaseBuild
 
 
 class BuildFailed(Exception):
@@ -104,7 +105,7 @@ def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text
     observation_schema(config).validate(dataset.observations)
     analysis = analyse_data(config, dataset, problems)
     charts = all_charts(analysis)
-    # the plan's measures and working mechanism (pipeline/commitment_pages.py), when read
+    # the plan's measures and working mechanism (pipeline/publish/measures.py), when read
     measures = commitments and measures_analysis(commitments, config, dataset, analysis.progress, problems,
                                                  analysis.released_on, settings)
     return Site(analysis=analysis, charts=charts + (measures.charts if measures else []), plan_text=plan_text,
@@ -255,7 +256,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)
         results, read_problems = read_all(raw_dir, config, today, read_cache)
-        pristine = copy.deepcopy(results)  # each dated release combines its own files (pipeline/releases.py)
+        pristine = copy.deepcopy(results)  # each dated release combines its own files (pipeline/releases/dated.py)
         dataset, problems = check(results, read_problems, config)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
         commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms

@@ -30,8 +30,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import paths
-from pipeline.workdir import REPORT_FILE
+from pipeline.basics import paths
+from pipeline.basics.workdir import REPORT_FILE
 
 POLL_SECONDS = 0.4  # how often the inputs are looked at
 SETTLE_SECONDS = 0.4  # a build starts when nothing has changed for this long (a folder being copied)
@@ -196,7 +196,7 @@ def watch(inputs: Inputs, builder: Builder, state: State, work_dir: Path, stop: 
 
 # -- the web server ------------------------------------------------------------------------------
 
-RELOAD_JS = (Path(__file__).with_name("templates") / "serve-reload.js").read_bytes()
+RELOAD_JS = (paths.PAGE_TEMPLATES_DIR / "serve-reload.js").read_bytes()
 WAITING_PAGE = ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>网站正在生成</title></head>'
                 "<body><p>网站正在生成，完成后本页会自动刷新。</p></body></html>").encode("utf-8")
 

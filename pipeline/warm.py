@@ -47,7 +47,7 @@ def main() -> int:
     sys.stdout = sys.stderr  # nothing but answers on the protocol's stream
     started = time.perf_counter()
     import pipeline.build  # noqa: F401  (the heavy imports, once)
-    from pipeline.exports import DrawingPool
+    from pipeline.images.render import DrawingPool
 
     DrawingPool.keep_workers()
     out.write(json.dumps({"ready": round(time.perf_counter() - started, 3)}) + "\n")

@@ -21,10 +21,10 @@ import openpyxl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline import paths  # noqa: E402
-from pipeline.commitments import load_commitments  # noqa: E402
+from pipeline.basics.periods import Period  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
-from pipeline.periods import Period  # noqa: E402
-from pipeline.status_template import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template  # noqa: E402
+from pipeline.config.commitments import load_commitments  # noqa: E402
+from pipeline.excel_templates.status import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template  # noqa: E402
 
 QUARTERS = ["2009Q2", "2009Q3", "2009Q4", "2010Q1", "2010Q2", "2010Q3", "2010Q4"]
 SUBMITTED = {"2009Q2": "2009-07-08", "2009Q3": "2009-10-09", "2009Q4": "2010-01-08", "2010Q1": "2010-04-16",

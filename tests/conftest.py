@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths, qr
-from pipeline.combine import combine
+from pipeline.basics import paths
+from pipeline.combine.dataset import combine
 from pipeline.config import load_config
-from pipeline.ingest import read_all
+from pipeline.images import qr
+from pipeline.ingest.files import read_all
 
 #: The day the tests pretend it is: after every sample period, so none is "in the future".
 TODAY = dt.date(2026, 11, 28)

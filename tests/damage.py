@@ -52,7 +52,7 @@ def only_bom(rng, rel, data):
 
 
 def _text(data: bytes) -> tuple[str, str]:
-    from pipeline.read import detect_encoding
+    from pipeline.gate.read import detect_encoding
 
     encoding = detect_encoding(data) or "utf-8"
     return data.decode(encoding, errors="replace").lstrip("\ufeff"), encoding
@@ -169,7 +169,7 @@ def no_data_rows(rng, rel, data):
 
 def _edit(data: bytes, change) -> bytes:
     from pipeline.config import load_config
-    from pipeline.limits import check_workbook
+    from pipeline.gate.limits import check_workbook
 
     if check_workbook(data, "", load_config().defaults):  # openpyxl would choke on it here too
         raise ValueError("no workbook left to edit")

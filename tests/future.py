@@ -23,7 +23,7 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline import paths
+from pipeline.basics import paths
 from tests.future_departments import FORMS, Spec, shipped
 from tests.future_forms import id_number, person_name, phone
 from tests.future_truth import Sent, Span, Truth, resolve

@@ -18,7 +18,7 @@ from typing import Callable
 import openpyxl
 import yaml
 
-from pipeline import paths
+from pipeline.basics import paths
 from tests.future_forms import (
     CsvStyle,
     alias,

@@ -155,11 +155,11 @@ def run(spec_file: Path) -> None:
 
     The damage is done here too, in the worker (whose memory the test limits), since a damaged
     workbook can be as dangerous to the test's own tools as to the pipeline."""
-    from pipeline import paths
+    from pipeline.analyse.commitments import read_commitments
+    from pipeline.basics import paths
     from pipeline.build import analyse, check_no_personal_data, load_site_settings, published_tables, read_and_check
-    from pipeline.commitment_facts import read_commitments
     from pipeline.config import load_config
-    from pipeline.tables import csv_bytes
+    from pipeline.publish.tables import csv_bytes
     from tests.conftest import TODAY
 
     config, settings = load_config(), load_site_settings()

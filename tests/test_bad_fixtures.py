@@ -9,10 +9,10 @@ import dataclasses
 
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import read_and_check
-from pipeline.commitments import load_commitments
-from pipeline.status_history import read_status_forms
+from pipeline.config.commitments import load_commitments
+from pipeline.ingest.status_history import read_status_forms
 from tests.fixtures import make_bad
 from tests.fixtures.cases import (
     BAD,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import shutil
 
+from pipeline.basics.problems import KINDS
 from pipeline.build import read_and_check
-from pipeline.problems import KINDS
 from tests.conftest import TODAY, copy_raw
 from tests.fixtures.cases import Expect, case_named, check_problems, lay_out, load_cases
 from tests.fixtures.edits import HEALTH_Q1, RURAL_Q1, training_records
@@ -55,7 +55,7 @@ def test_town_totals_and_person_records_for_the_same_quarter_are_refused(config,
 
 
 def test_a_configured_sheet_that_is_missing(tmp_path):
-    from pipeline import paths
+    from pipeline.basics import paths
     from pipeline.config import load_config
 
     folder = tmp_path / "config"

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from bench.generate_records import CATEGORIES, COLUMNS, FOLDER, TOWNS, generate
+from pipeline.basics.parse import parse_date, tidy_name
+from pipeline.basics.periods import Period
 from pipeline.build import read_and_check
 from pipeline.config import load_config
-from pipeline.parse import parse_date, tidy_name
-from pipeline.periods import Period
-from pipeline.privacy import find_personal_numbers, valid_id_number
+from pipeline.gate.privacy import find_personal_numbers, valid_id_number
 from tests.conftest import TODAY
 
 ROWS = 2_000
@@ -112,13 +112,13 @@ def test_no_personal_value_reaches_the_observations(generated, records):
 
 
 def test_large_record_files_read_by_arrow_give_the_same_observations_as_pandas(tmp_path, monkeypatch):
-    import pipeline.read
+    import pipeline.gate.read
 
     big = generate(40_000, tmp_path / "big", seed=3)  # about 1.1 MB a quarter: read by Arrow
-    assert all(path.stat().st_size >= pipeline.read.ARROW_MIN_BYTES for path in big.csv_files())
+    assert all(path.stat().st_size >= pipeline.gate.read.ARROW_MIN_BYTES for path in big.csv_files())
     config = load_config(big.config_dir)
     by_arrow, problems = read_and_check(big.raw_dir, config, TODAY)
-    monkeypatch.setattr(pipeline.read, "ARROW_MIN_BYTES", 10**12)
+    monkeypatch.setattr(pipeline.gate.read, "ARROW_MIN_BYTES", 10**12)
     by_pandas, _ = read_and_check(big.raw_dir, config, TODAY)
     assert problems == [] and len(by_arrow.observations) == 40_000
     def cells(frame, column):

@@ -13,9 +13,9 @@ import pandas as pd
 import pypdf
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
+from pipeline.basics.format import value_with_unit
 from pipeline.briefing import main
-from pipeline.format import value_with_unit
 from tests.conftest import made_once
 
 pytestmark = pytest.mark.browser

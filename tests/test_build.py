@@ -18,11 +18,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import DataErrors, build
-from pipeline.privacy import find_personal_numbers
-from pipeline.read import detect_encoding
-from pipeline.tables import TABLES
+from pipeline.gate.privacy import find_personal_numbers
+from pipeline.gate.read import detect_encoding
+from pipeline.publish.tables import TABLES
 from tests.conftest import TODAY, copy_raw, shared_images
 
 pytestmark = pytest.mark.build
@@ -184,9 +184,9 @@ def test_chart_images_drawn_from_nothing_are_byte_identical_to_the_ones_make_dre
     """Every image of every chart (page figures, figures for phones, exports, portraits, as SVG and
     PNG) drawn again with an empty cache, by whichever worker, in whatever order: the same bytes
     as the images of make's builds, which the site is made of."""
-    from pipeline.chart_pages import chart_footers
-    from pipeline.exports import render_images
-    from pipeline.portrait import portrait_frames
+    from pipeline.images.portrait import portrait_frames
+    from pipeline.images.render import render_images
+    from pipeline.publish.chart_pages import chart_footers
 
     site = built["outputs"].site
     footers = chart_footers(site)
@@ -284,7 +284,7 @@ def test_the_generator_alone_rebuilds_the_site_from_the_kept_pages_and_its_confi
     first, second = built["site"], again
     for page in html_pages(first):
         if page.relative_to(first).parts[0] == paths.RELEASES_FOLDER:
-            continue  # dated releases are plain HTML written by pipeline/releases.py, not MkDocs pages
+            continue  # dated releases are plain HTML written by pipeline/releases/dated.py, not MkDocs pages
         assert (second / page.relative_to(first)).read_bytes() == page.read_bytes(), page
     assert "数据截至" in (second / "index.html").read_text(encoding="utf-8").split("site-footer")[-1]
 

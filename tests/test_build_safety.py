@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import DataErrors, build, main
 from tests.conftest import TODAY, copy_raw
 
@@ -132,7 +132,7 @@ def test_problems_without_a_sheet_or_column_beside_ones_with_them_print_no_nan(c
     """The quality page lists problems of CSV files (no sheet), of whole files (no column) and of
     Excel cells together: a missing place is left out, never printed as 工作表“nan” or “nan”列."""
     from pipeline.build import analyse, load_site_settings, read_and_check
-    from pipeline.pages import quality_page
+    from pipeline.publish.pages import quality_page
     from tests.fixtures.edits import HEALTH_Q1, csv_lines, sheet_title
 
     raw = copy_raw(tmp_path)

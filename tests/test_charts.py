@@ -17,15 +17,15 @@ import pytest
 import vl_convert
 from PIL import Image, ImageChops
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import analyse, read_and_check
-from pipeline.chart_pages import chart_footers
-from pipeline.chartkit import FONT
+from pipeline.charts.kit import FONT
 from pipeline.config import load_config
-from pipeline.draw import Frame, framed, number_clips_from_one, svg_size, wrap
-from pipeline.exports import render_images
-from pipeline.generator import load_site_settings
-from pipeline.tables import csv_bytes, defuse_formulas
+from pipeline.generator.mkdocs import load_site_settings
+from pipeline.images.frame import Frame, framed, number_clips_from_one, svg_size, wrap
+from pipeline.images.render import render_images
+from pipeline.publish.chart_pages import chart_footers
+from pipeline.publish.tables import csv_bytes, defuse_formulas
 from tests.conftest import TODAY, copy_raw, shared_images
 
 
@@ -55,7 +55,7 @@ def test_chart_addresses_come_from_what_they_show(charts, config):
             assert chart.chart_id == f"{chart.target_id}-{chart.kind}"
         elif chart.programme_id:
             assert chart.chart_id == f"{chart.programme_id}-overview"
-        elif chart.kind.startswith("measures"):  # the plan's measures (pipeline/commitment_charts.py)
+        elif chart.kind.startswith("measures"):  # the plan's measures (pipeline/charts/measures.py)
             assert chart.chart_id == {"measures": "measures-status", "measures_history": "measures-history"}[chart.kind]
     assert len({c.chart_id for c in charts}) == len(charts)
 
@@ -262,7 +262,7 @@ def test_an_image_is_the_same_whichever_charts_were_drawn_before_it(charts):
     """Builds are byte-identical only if an image does not depend on which worker drew it."""
     import vl_convert
 
-    from pipeline.exports import figure_spec
+    from pipeline.images.render import figure_spec
 
     def draw(chart):
         return number_clips_from_one(vl_convert.vegalite_to_svg(figure_spec(chart)))
@@ -293,7 +293,7 @@ def test_source_lines_of_exported_images_wrap_like_chinese_text(text, width, lin
 def test_an_exported_image_frames_its_figure_with_escaped_text(charts):
     import vl_convert
 
-    from pipeline.exports import export_frame, figure_spec
+    from pipeline.images.render import export_frame, figure_spec
 
     figure = number_clips_from_one(vl_convert.vegalite_to_svg(figure_spec(charts[0])))
     frame = replace(export_frame(charts[0], ["来源：<b>甲</b> & 乙", "数据截至2010年第四季度"]), title="标题 <script>")
@@ -312,7 +312,7 @@ def test_an_exported_image_frames_its_figure_with_escaped_text(charts):
 def test_figures_for_phones_fit_a_phone_column_unless_their_plot_is_at_its_narrowest(built, charts):
     """On a 375 px screen the figure for phones is shown at most NARROW_MAX_TOTAL wide: a wider
     one (labels beside the plot) would shrink its text, so Vega fits it, labels and all."""
-    from pipeline.exports import NARROW_MAX_TOTAL, NARROW_MIN_WIDTH, plot_width
+    from pipeline.images.render import NARROW_MAX_TOTAL, NARROW_MIN_WIDTH, plot_width
 
     widths = []
     for chart in charts:
@@ -329,7 +329,7 @@ def test_no_figure_for_phones_is_cut_at_its_right_edge(built, charts):
     """Fitting a figure to a phone's column moves the labels beside its bars with them: Vega lays
     it out again until they fit, so the figure's right padding stays blank (a label cut at the
     edge would leave ink in it)."""
-    from pipeline.chartkit import style
+    from pipeline.charts.kit import style
 
     blank_columns = style()["padding"]["right"] - 2
     for chart in charts:
@@ -343,8 +343,8 @@ def test_no_figure_for_phones_is_cut_at_its_right_edge(built, charts):
 def test_labels_too_long_for_a_phone_keep_the_plot_at_its_narrowest(tmp_path):
     """Fitted to a phone's column, a plot beside very long labels would be a sliver: it keeps
     NARROW_MIN_WIDTH and the figure grows wider instead (the page scales it down)."""
-    from pipeline.chartkit import Chart
-    from pipeline.exports import NARROW_MAX_TOTAL, NARROW_MIN_WIDTH, plot_width
+    from pipeline.charts.kit import Chart
+    from pipeline.images.render import NARROW_MAX_TOTAL, NARROW_MIN_WIDTH, plot_width
 
     def chart(chart_id: str, label: str) -> Chart:
         data = pd.DataFrame({"label": [label, "乙"], "value": [3, 5]})
@@ -364,7 +364,7 @@ def test_labels_too_long_for_a_phone_keep_the_plot_at_its_narrowest(tmp_path):
 def test_lines_never_strike_through_a_label(charts):
     """A target rule or a time tick may cross a label ("1,930名" at a 2,000 target): every text is
     drawn after the rules and ticks, on a white outline of itself, so it reads whole."""
-    from pipeline.chartkit import HALO_WIDTH
+    from pipeline.charts.kit import HALO_WIDTH
 
     for chart in charts:
         for spec in filter(None, (chart.spec, chart.narrow_spec)):

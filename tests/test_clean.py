@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.basics.periods import Period
 from pipeline.clean import clean_file, layout, when
 from pipeline.clean.context import FileContext, rows_text
 from pipeline.clean.names import canonical_names
 from pipeline.clean.records import event_periods
-from pipeline.periods import Period
-from pipeline.read import Grid
+from pipeline.gate.read import Grid
 from tests.conftest import TODAY
 
 

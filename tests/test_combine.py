@@ -9,10 +9,10 @@ from collections import Counter
 import pandas as pd
 import pytest
 
+from pipeline.basics.periods import Period
 from pipeline.clean import OBSERVATION_COLUMNS, FileResult
-from pipeline.combine import check_people_across_files, check_sources_overlap, combine, complete_company_names
-from pipeline.periods import Period
-from pipeline.resubmissions import resolve_resubmissions
+from pipeline.combine.dataset import check_people_across_files, check_sources_overlap, combine, complete_company_names
+from pipeline.combine.resubmissions import resolve_resubmissions
 
 D = dt.date
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import paths
-from pipeline.commitments import FILE_NAME, RegistryFile, coverage_gaps, load_commitments, measures_text
+from pipeline.basics import paths
 from pipeline.config import ConfigError
+from pipeline.config.commitments import FILE_NAME, RegistryFile, coverage_gaps, load_commitments, measures_text
 
 PLAN = paths.PLAN_TEXT.read_text(encoding="utf-8")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.config import ConfigError, Defaults, Source, load_config
-from pipeline.generator import load_site_settings
+from pipeline.generator.mkdocs import load_site_settings
 
 
 def test_the_plan_reads_as_configured(config):

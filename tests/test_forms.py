@@ -1,4 +1,4 @@
-"""The departments' Excel templates (pipeline/forms.py): a filled template reads back cleanly, and
+"""The departments' Excel templates (pipeline/excel_templates/departments.py): a filled template reads back cleanly, and
 its dropdowns offer exactly what the pipeline accepts."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import forms
+from pipeline.basics.parse import tidy_name
+from pipeline.basics.periods import Period, parse_period
 from pipeline.build import read_and_check
 from pipeline.config import Source, load_config
-from pipeline.parse import tidy_name
-from pipeline.periods import Period, parse_period
-from pipeline.privacy import find_personal_numbers, valid_id_number
+from pipeline.excel_templates import departments as forms
+from pipeline.gate.privacy import find_personal_numbers, valid_id_number
 from tests.conftest import TODAY
 
 CONFIG = load_config()  # the sources, known when the tests are collected

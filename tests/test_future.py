@@ -17,10 +17,10 @@ import functools
 import pandas as pd
 import pytest
 
-from pipeline.analysis import Analysis, analyse
+from pipeline.analyse.analysis import Analysis, analyse
+from pipeline.basics.periods import Period
 from pipeline.build import read_and_check
-from pipeline.ingest import ReadCache
-from pipeline.periods import Period
+from pipeline.ingest.files import ReadCache
 from tests.conftest import TODAY
 from tests.future import SCENARIOS, future
 from tests.future_truth import Truth, series, windows

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import build
 from tests.conftest import TODAY, link_or_copy, shared_images
 from tests.future import future

@@ -20,8 +20,9 @@ import sys
 
 import pytest
 
-from pipeline import forms, paths
+from pipeline.basics import paths
 from pipeline.config import load_config
+from pipeline.excel_templates import departments as forms
 from tests import fuzz
 from tests.test_forms import _file_name, _period, fill
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipeline.basics.problems import KINDS
 from pipeline.build import read_and_check
-from pipeline.ingest import ReadCache
-from pipeline.privacy import find_personal_numbers
-from pipeline.problems import KINDS
+from pipeline.gate.privacy import find_personal_numbers
+from pipeline.ingest.files import ReadCache
 from tests.conftest import TODAY, copy_raw
 from tests.fixtures.cases import Expect, check_problems, load_cases
 from tests.fixtures.edits import ENTERPRISE_Q1, GRADUATES_2009, HEALTH_Q1, csv_cell

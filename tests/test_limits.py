@@ -1,4 +1,4 @@
-"""Limits that hold before a file is parsed (pipeline/limits.py): a workbook made to exhaust
+"""Limits that hold before a file is parsed (pipeline/gate/limits.py): a workbook made to exhaust
 memory or time is refused in a fraction of a second, with a message naming it; what a real
 workbook holds is never refused."""
 
@@ -15,9 +15,9 @@ from typing import Callable
 import openpyxl
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import read_and_check
-from pipeline.limits import check_workbook
+from pipeline.gate.limits import check_workbook
 from tests import craft
 from tests.conftest import TODAY, copy_raw
 from tests.fixtures.edits import HEALTH_Q1, RURAL_Q1
@@ -115,7 +115,7 @@ def test_a_csv_wider_than_any_form(config, tmp_path):
 
 
 def test_every_real_workbook_is_within_the_limits(config, tmp_path):
-    from pipeline import forms
+    from pipeline.excel_templates import departments as forms
 
     workbooks = sorted(paths.RAW_DIR.rglob("*.xlsx")) + forms.write_templates(config, tmp_path)
     assert len(workbooks) > 20

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 
 RAW = Path("data/raw")
 HEALTH = RAW / "卫生局" / "卫生局_2010Q4_卫生人才引进.csv"

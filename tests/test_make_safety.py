@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 
 
 @pytest.fixture

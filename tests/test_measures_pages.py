@@ -11,10 +11,10 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline import paths
-from pipeline.commitment_facts import read_commitments
-from pipeline.department_facts import STATES, timeliness
-from pipeline.tables import TABLES
+from pipeline.analyse.commitments import read_commitments
+from pipeline.analyse.departments import STATES, timeliness
+from pipeline.basics import paths
+from pipeline.publish.tables import TABLES
 from tests.conftest import TODAY
 
 
@@ -144,7 +144,7 @@ def test_a_commitment_is_found_by_search(built):
 
 def test_with_no_status_form_yet_every_commitment_is_unreported_and_the_pages_say_so(config, tmp_path):
     from pipeline.build import analyse, load_site_settings, read_and_check
-    from pipeline.pages import all_pages
+    from pipeline.publish.pages import all_pages
     from tests.conftest import copy_raw
 
     raw = copy_raw(tmp_path, ["卫生局"])

@@ -9,9 +9,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from pipeline.basics.parse import parse_date
+from pipeline.basics.periods import Period
 from pipeline.build import read_and_check
-from pipeline.parse import parse_date
-from pipeline.periods import Period
 from tests.conftest import TODAY, copy_raw
 
 HEALTH_COLUMNS = "填报单位,单位,报送期,报送日期,副高以上,研究生,本科,大专,省招募医学本科生"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from pipeline.build import load_site_settings
-from pipeline.opendata import chart_context, field_type
-from pipeline.share import licence
-from pipeline.tables import TABLES
+from pipeline.publish.opendata import chart_context, field_type
+from pipeline.publish.share import licence
+from pipeline.publish.tables import TABLES
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_no_workbook_cell_would_run_as_a_formula(built, tmp_path):
     """A department's text that starts like a formula stays text in the workbook (as in the CSVs)."""
     from openpyxl import load_workbook
 
-    from pipeline.opendata import workbook_bytes
+    from pipeline.publish.opendata import workbook_bytes
 
     site = built["outputs"].site
     frames = {"problems": pd.DataFrame({c: ["=HYPERLINK(\"http://x\")"] for c in TABLES["problems"].columns})}

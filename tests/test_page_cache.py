@@ -1,4 +1,4 @@
-"""MkDocs' conversion of pages remembered between builds (pipeline/page_cache.py): a page whose
+"""MkDocs' conversion of pages remembered between builds (pipeline/generator/page_cache.py): a page whose
 Markdown is unchanged is not converted again, and the site is the same as without the cache,
 byte for byte (links between pages and to their anchors included)."""
 
@@ -12,7 +12,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from pipeline.page_cache import context_key, remembered_pages
+from pipeline.generator.page_cache import context_key, remembered_pages
 from tests.test_rebuilds import differences
 
 PAGES = {

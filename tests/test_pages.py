@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from pipeline.analysis import analyse
-from pipeline.chart_pages import chart_csv, chart_footers, chart_source, citations
-from pipeline.charts import all_charts
-from pipeline.generator import load_site_settings
-from pipeline.pages import Site, _markdown_escape, home_page, page_url, programme_page, relative
+from pipeline.analyse.analysis import analyse
+from pipeline.charts.targets import all_charts
+from pipeline.generator.mkdocs import load_site_settings
+from pipeline.publish.chart_pages import chart_csv, chart_footers, chart_source, citations
+from pipeline.publish.pages import Site, _markdown_escape, home_page, page_url, programme_page, relative
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.parse import (
+from pipeline.basics.parse import (
     CountError,
     DateError,
     parse_count,

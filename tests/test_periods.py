@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.periods import Period, PeriodError, Statement, parse_period, read_statement
+from pipeline.basics.periods import Period, PeriodError, Statement, parse_period, read_statement
 
 Q = Period.quarter_of
 YEAR = Period.whole_year

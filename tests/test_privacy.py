@@ -1,4 +1,4 @@
-"""Finding personal numbers (pipeline/privacy.py): every way people write an ID or a mobile
+"""Finding personal numbers (pipeline/gate/privacy.py): every way people write an ID or a mobile
 number is found, and no count, date, amount, company name or address ever is."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.config import load_config
-from pipeline.ingest import discover
-from pipeline.privacy import find_personal_numbers, mask, mask_text, valid_id_number
-from pipeline.read import grid_from_bytes
-from pipeline.screen import personal_number_cells
+from pipeline.gate.privacy import find_personal_numbers, mask, mask_text, valid_id_number
+from pipeline.gate.read import grid_from_bytes
+from pipeline.gate.screen import personal_number_cells
+from pipeline.ingest.files import discover
 
 ID = "440301198506151238"  # valid check digit, born 1985-06-15 in Shenzhen (440301)
 ID_X = "32011319840514487X"

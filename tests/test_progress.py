@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipeline.periods import Period
-from pipeline.progress import elapsed_fraction, months_between, release_date, status_from_pace, target_progress
-from pipeline.series import aggregate, count_series, share_series
+from pipeline.analyse.progress import elapsed_fraction, months_between, release_date, status_from_pace, target_progress
+from pipeline.analyse.series import aggregate, count_series, share_series
+from pipeline.basics.periods import Period
 
 D = dt.date
 

@@ -9,7 +9,7 @@ import io
 import pandas as pd
 import pytest
 
-from pipeline.read import _parse_csv, _read_rectangular_csv
+from pipeline.gate.read import _parse_csv, _read_rectangular_csv
 
 RECTANGULAR = {
     "plain": "街镇,人数\n北山镇,12\n柳岸镇,7\n",

@@ -7,10 +7,10 @@ import dataclasses
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import read_and_check
 from pipeline.config import load_config
-from pipeline.ingest import ReadCache
+from pipeline.ingest.files import ReadCache
 from tests.conftest import TODAY, copy_raw
 from tests.fixtures.edits import xlsx_cells
 
@@ -116,14 +116,14 @@ def test_a_file_over_the_size_limit_is_reported_not_hashed_or_kept(tmp_path, con
 
 def test_the_cache_key_covers_the_code_of_every_subpackage():
     """A change to the cleaner or the configuration's models reads every file again."""
-    from pipeline.ingest import pipeline_sources
+    from pipeline.ingest.files import pipeline_sources
 
     names = {name for name, _ in pipeline_sources()}
-    assert {"clean/table.py", "clean/when.py", "config/models.py", "periods.py", "ingest.py"} <= names
+    assert {"clean/table.py", "clean/when.py", "config/models.py", "basics/periods.py", "ingest/files.py"} <= names
 
 
 def test_the_person_key_is_readable_by_its_owner_only_and_kept_between_builds(tmp_path, config):
-    from pipeline.ingest import PERSON_KEY_FILE
+    from pipeline.ingest.files import PERSON_KEY_FILE
 
     first = ReadCache(tmp_path / "read", config, TODAY)
     key_file = tmp_path / "read" / PERSON_KEY_FILE

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bench.rebuilds import CHANGED_FILE, QUARTER_FILES, bump_number
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.build import BuildFailed, check_no_personal_data
-from pipeline.scan_cache import ScanCache
+from pipeline.publish.scan_cache import ScanCache
 from tests.conftest import copy_raw, shared_images
 
 # -- the last guard remembers the files it found clean -------------------------------------------
@@ -47,9 +47,9 @@ def test_a_personal_number_is_found_whatever_was_scanned_before(tmp_path, files)
 def test_a_new_scanner_scans_everything_again(tmp_path, monkeypatch):
     check_no_personal_data({"index.md": CLEAN}, ScanCache(tmp_path))
     changed_scanner = tmp_path / "privacy.py"
-    changed_scanner.write_text(Path(sys.modules["pipeline.privacy"].__file__).read_text(encoding="utf-8") + "\n# new\n",
+    changed_scanner.write_text(Path(sys.modules["pipeline.gate.privacy"].__file__).read_text(encoding="utf-8") + "\n# new\n",
                                encoding="utf-8")
-    monkeypatch.setattr("pipeline.privacy.__file__", str(changed_scanner))
+    monkeypatch.setattr("pipeline.gate.privacy.__file__", str(changed_scanner))
     again = ScanCache(tmp_path)
     check_no_personal_data({"index.md": CLEAN}, again)
     assert again.counts == {"scanned": 1, "known": 0}

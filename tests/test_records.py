@@ -51,7 +51,7 @@ def test_a_yearly_list_of_records_is_split_into_quarters_by_date(sample):
 def test_a_single_list_passes_the_published_schema(config, tmp_path):
     """One file alone (its constant columns stored as categories) satisfies the schema of
     observations that the build checks before writing anything."""
-    from pipeline.checks import observation_schema
+    from pipeline.combine.checks import observation_schema
 
     raw = copy_raw(tmp_path, ["农工办培训明细"])
     training_records(raw, "农工办培训明细_2011Q1.csv", [("北山镇", "农村实用技术培训", "2011-01-05")] * 3)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from tests.test_browser import Watch, axe_context, axe_found, base, browser  # noqa: F401 - fixtures used by name
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Dated releases (pipeline/receipts.py, releases.py, release_pages.py): every quarter's release
+"""Dated releases (pipeline/ingest/receipts.py, releases.py, release_pages.py): every quarter's release
 kept at /releases/<quarter>/ with its chart pages and downloads; a release made from data/raw
 alone, from the files received by its closing date (a later file is absent from it, and changes
 no earlier release); the current chart pages list their earlier releases; citations and embeds
@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import paths
-from pipeline.periods import Period
-from pipeline.receipts import closing_date, read_register, receipts, release_of
+from pipeline.basics import paths
+from pipeline.basics.periods import Period
+from pipeline.ingest.receipts import closing_date, read_register, receipts, release_of
 from tests.conftest import TODAY, copy_raw, made_once, shared_images
 
 SITE_URL = "https://rencai.example.gov.cn/"  # mkdocs.yml site_url (the example address)
@@ -174,10 +174,10 @@ def test_releases_built_from_other_files_are_not_compared_as_the_last_build(tmp_
     import json
     import pickle
 
+    from pipeline.analyse.commitments import read_commitments
     from pipeline.build import load_site_settings
-    from pipeline.commitment_facts import read_commitments
-    from pipeline.ingest import read_all
-    from pipeline.releases import LAST_BUILD_FILE, Release, ReleaseBuild
+    from pipeline.ingest.files import read_all
+    from pipeline.releases.dated import LAST_BUILD_FILE, Release, ReleaseBuild
 
     folder = tmp_path / "cache" / "releases"
     folder.mkdir(parents=True)
@@ -316,7 +316,7 @@ def test_a_wrong_register_line_is_one_clear_message(tmp_path, config, text, code
 
 
 def test_a_register_date_before_the_period_ended_is_a_warning(config):
-    from pipeline.receipts import Registered
+    from pipeline.ingest.receipts import Registered
 
     submission = {"file": "卫生局/a.csv", "source_id": "p5_health_recruitment", "coverage_end": dt.date(2010, 12, 31),
                   "submitted_on": None, "submitted_from": None}

@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import paths
-from pipeline.parse import tidy_name
-from pipeline.read import detect_encoding
+from pipeline.basics import paths
+from pipeline.basics.parse import tidy_name
+from pipeline.gate.read import detect_encoding
 
 # target -> (scope, result so far, status). Counted by hand from data/raw, not by the pipeline (a
 # year that is over and fell short is "missed", whatever its pace):

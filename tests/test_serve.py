@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.serve import OWN, Handler, Inputs, State, changed
 from tests.conftest import link_or_copy
 from tests.test_make import copy_project

@@ -17,14 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from pipeline import paths
+from pipeline.analyse.cadence import progress_word
+from pipeline.basics import paths
 from pipeline.build import DataErrors, build, load_site_settings
-from pipeline.cadence import progress_word
-from pipeline.chart_pages import chart_footers, citations
-from pipeline.draw import text_width
-from pipeline.portrait import _address_lines, portrait_frames
-from pipeline.search_index import WORD_MARK, whole_runs
-from pipeline.share import SettingsError, check_settings, cited_url, footer_links, licence
+from pipeline.generator.search_index import WORD_MARK, whole_runs
+from pipeline.images.frame import text_width
+from pipeline.images.portrait import _address_lines, portrait_frames
+from pipeline.publish.chart_pages import chart_footers, citations
+from pipeline.publish.share import SettingsError, check_settings, cited_url, footer_links, licence
 from tests.conftest import TODAY, copy_raw
 
 ADDRESS = re.compile(r"https?://[^\s\"'<>）)，。]+")
@@ -129,7 +129,7 @@ def test_the_example_address_warns_and_stops_a_build_with_real_data(site_url, sa
 def test_a_build_warns_about_the_example_address_before_it_reads_anything(tmp_path, caplog):
     raw = copy_raw(tmp_path, ["卫生局"])
     (raw / "卫生局" / "卫生局_2009Q1_卫生人才引进.csv").write_bytes(b"")  # the build then stops at the data
-    with caplog.at_level(logging.WARNING, logger="pipeline.share"), pytest.raises(DataErrors):
+    with caplog.at_level(logging.WARNING, logger="pipeline.publish.share"), pytest.raises(DataErrors):
         build(raw, tmp_path / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache")
     assert any("仍是示例地址" in r.getMessage() for r in caplog.records)
 

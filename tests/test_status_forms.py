@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import paths
-from pipeline.commitments import load_commitments
-from pipeline.periods import Period
-from pipeline.status_forms import FormFile
-from pipeline.status_history import combine_forms, read_status_forms, status_changes
-from pipeline.status_template import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template
+from pipeline.basics import paths
+from pipeline.basics.periods import Period
+from pipeline.clean.status_form import FormFile
+from pipeline.config.commitments import load_commitments
+from pipeline.excel_templates.status import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template
+from pipeline.ingest.status_history import combine_forms, read_status_forms, status_changes
 from tests.conftest import TODAY, copy_raw
 from tests.fixtures.cases import case_named, lay_out, overlay
 from tests.fixtures.edits import FORM_FIRST, FORM_Q2, FORM_Q3, FORM_Q4, form_cell, form_edit
@@ -172,7 +172,7 @@ def test_the_template_lists_every_commitment_and_reads_back_when_filled(registry
 
 
 def test_make_templates_writes_the_status_form_too(tmp_path, capsys):
-    from pipeline import forms
+    from pipeline.excel_templates import departments as forms
 
     assert forms.main(["--out", str(tmp_path)]) == 0
     assert (tmp_path / "人才办_主要措施和组织领导工作进展表_填报模板.xlsx").is_file()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline import paths
+from pipeline.basics import paths
 
 LIGHT = re.compile(r"(?<![-\w])color:\s*(#fff\b|#ffffff\b|white\b)", re.I)
 

@@ -133,7 +133,7 @@ def test_a_half_year_is_compared_with_the_same_months_of_last_year_sent_as_quart
     """2011下半年 against 2010's third and fourth quarters (2 + 2), not against the median of quarters."""
     import pandas as pd
 
-    from pipeline.checks import value_jumps
+    from pipeline.combine.checks import value_jumps
 
     rows = [("2010Q1", 1), ("2010Q2", 1), ("2010Q3", 2), ("2010Q4", 2), ("2011H1", 2), ("2011H2", second_half)]
     obs = pd.DataFrame([{"source_id": "p5_health_recruitment", "indicator": "p5_postgraduates_recruited", "period": p,

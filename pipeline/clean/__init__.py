@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline.basics.parse import COUNT_ACTIONS, tidy_name
+from pipeline.basics.problems import Problem
 from pipeline.clean import layout, when
 from pipeline.clean.context import FileContext
 from pipeline.clean.names import check_department
 from pipeline.clean.records import person_keys, record_observations
 from pipeline.clean.table import table_observations
 from pipeline.config import Config, Source
-from pipeline.parse import COUNT_ACTIONS, tidy_name
-from pipeline.problems import Problem
-from pipeline.read import Grid
+from pipeline.gate.read import Grid
 
 #: Every cleaning step, as shown to staff on the data-quality page (count cells: parse.COUNT_ACTIONS).
 ACTIONS = {
@@ -91,7 +91,7 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
         "coverage_end": None, "submitted_on": None, "submitted_from": None, "rows_in_file": len(grid.cells),
         "rows_data": 0, "rows_excluded": 0, "observations": 0, "indicators": "", "status": "rejected",
         "superseded_by": None,
-        # when it was received and the release that first takes it (pipeline/receipts.py, set by the build)
+        # when it was received and the release that first takes it (pipeline/ingest/receipts.py, set by the build)
         "received_on": None, "received_basis": None, "release": None,
     }
     result = FileResult(submission=submission, observations=empty_observations(), actions=ctx.actions,

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipeline.basics.problems import Problem
 from pipeline.config import Config, Place, Source
-from pipeline.problems import Problem
-from pipeline.read import Grid
+from pipeline.gate.read import Grid
 
 MAX_LISTED_ROWS = 8
 _RUN_SECRET = os.urandom(32)  # the person-hash key of a run without a read cache (which keeps its own)

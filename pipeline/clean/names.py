@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.basics.parse import tidy_name, tidy_text
 from pipeline.clean.context import FileContext, distinct, rows_text, take
 from pipeline.config import Vocabulary
-from pipeline.parse import tidy_name, tidy_text
 
 
 def canonical_names(ctx: FileContext, values: pd.Series, vocab_name: str, raw_column: str, what: str,

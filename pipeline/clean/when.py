@@ -10,11 +10,11 @@ from pathlib import PurePosixPath
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from pipeline.basics.format import date_zh
+from pipeline.basics.parse import DateError, parse_date, tidy_name
+from pipeline.basics.periods import Period, PeriodError, Statement, read_statement
 from pipeline.clean.context import FileContext, place_zh, rows_text
 from pipeline.config import Place
-from pipeline.format import date_zh
-from pipeline.parse import DateError, parse_date, tidy_name
-from pipeline.periods import Period, PeriodError, Statement, read_statement
 
 #: Shown wherever a period is not understood: the forms accepted (the file contract lists them all).
 ACCEPTED = "如“2011年第一季度”“2011Q1”“2011年上半年”“2011年1-9月”“2011年截至9月底”或“2011年度”（见 data/raw/README.md）"

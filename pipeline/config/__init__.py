@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from pipeline import paths
+from pipeline.basics import paths
 from pipeline.config.models import (  # noqa: F401 - the models are part of this package's interface
     STATUS_IDS,
     Defaults,
@@ -248,7 +248,7 @@ def _check_vocabularies(vocabularies: dict[str, Vocabulary], path: Path) -> None
         problems.append("departments：缺少部门词表")
     for name, vocab in vocabularies.items():
         seen: dict[str, str] = {}
-        from pipeline.parse import tidy_name
+        from pipeline.basics.parse import tidy_name
 
         for canonical, aliases in vocab.names.items():
             for spelling in (canonical, *aliases):

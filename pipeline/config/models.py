@@ -141,7 +141,7 @@ class Vocabulary(_Model):
     @cached_property
     def lookup(self) -> dict[str, str]:
         """Every accepted spelling (tidied) -> canonical name."""
-        from pipeline.parse import tidy_name
+        from pipeline.basics.parse import tidy_name
 
         table: dict[str, str] = {}
         for name, aliases in self.names.items():
@@ -359,7 +359,7 @@ class RegisterColumns(_Model):
 
 
 class ReleaseRules(_Model):
-    """Dated releases (pipeline/receipts.py): which files each quarter's release takes."""
+    """Dated releases (pipeline/ingest/receipts.py): which files each quarter's release takes."""
 
     months_after: int = Field(ge=0, le=2)  # a release takes the files received by the end of this month after its quarter
     register_file: str = Field(min_length=1)  # the staff's receipts register in data/raw (this name, .csv or .xlsx; optional)

@@ -1,0 +1,1 @@
+"""Altair charts (pure): a spec, a title, a summary and the numbers behind each chart."""

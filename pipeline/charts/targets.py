@@ -1,0 +1,355 @@
+"""Altair charts (pure): a spec, a title, a one-sentence summary and the numbers behind each chart,
+all read from the analysis (nothing is computed again here).
+
+Charts: per target its progress against the target and its trajectory against the target path;
+per programme an overview; on the home page a status overview. Labels are Chinese, numbers use
+zh-CN grouping, status is always written (word and symbol) beside its colour, a share is shown as a
+share and a count as a count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+from altair.utils.schemapi import debug_mode
+
+from pipeline.analyse.analysis import Analysis
+from pipeline.analyse.cadence import progress_word
+from pipeline.basics.format import as_of_phrase, date_zh, percent, value_with_unit
+from pipeline.basics.periods import Period
+from pipeline.charts.kit import (
+    BAR_HEIGHT,
+    BASELINE_WORD,
+    INK,
+    KINDS,
+    PATH_COLOUR,
+    TARGET_COLOUR,
+    Chart,
+    encode_all,
+    finish,
+    inline,
+    iso,
+    n,
+    q,
+    status_label,
+    status_scale,
+    text_layers,
+)
+from pipeline.config import Config, Target
+
+# ---------------------------------------------------------------------------------------------
+# Per target
+
+
+def target_phrase(target: Target) -> str:
+    """每年10名, 三年50名, 不低于15.00%."""
+    if target.kind == "end_state":
+        return f"{target.comparison_zh}{value_with_unit(target.value, target.unit)}"
+    return f"{'每年' if target.kind == 'annual' else '三年'}{value_with_unit(target.value, target.unit)}"
+
+
+def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of: dt.date | None) -> Chart:
+    """Result against the target: one bar per year (annual), one bar (cumulative), or the share at
+    the first and the latest report (end-state share)."""
+    unit = target.unit
+    headline = windows[windows["is_headline"]].iloc[0]
+    word = {s: config.method.status(s).word for s in config.method.statuses}
+    if target.kind == "end_state":
+        data = pd.DataFrame([
+            {"label": f"{Period.of_date(headline['baseline_date']).label_zh}末（基准）" if headline["baseline_date"] else "基准",
+             "value": headline["baseline_value"], "status_zh": BASELINE_WORD},
+            {"label": f"{Period.of_date(headline['data_through']).label_zh}末（最新）" if headline["data_through"] else "最新",
+             "value": headline["result_value"], "status_zh": word[headline["status"]]},
+        ])
+        data["text"] = [value_with_unit(v, unit) if pd.notna(v) else word[headline["status"]] for v in data["value"]]
+        target_text = f"目标 {target.comparison_sign}{value_with_unit(target.value, unit)}"
+    else:
+        shown = windows[windows["scope"].str.len() == 4] if target.kind == "annual" else windows
+        data = pd.DataFrame({
+            "label": [f"{s}年" for s in shown["scope"]] if target.kind == "annual" else
+                     [f"截至{date_zh(shown['data_through'].iloc[0])}" if shown["data_through"].iloc[0] else "累计"],
+            "value": shown["result_value"].astype(float).to_list(),
+            "status_zh": shown["status"].map(word).to_list(),
+            # the value expected by now, while a window runs
+            "expected": [e if not f and pd.notna(e) else None for e, f in zip(shown["expected_value"], shown["final"])],
+        })
+        data["text"] = [
+            (f"{value_with_unit(v, unit)}" + (f"（{percent(v / target.value)}）" if target.kind == "cumulative" else
+                                              f"  {config.method.status(s).label}"))
+            if pd.notna(v) else config.method.status(s).label for v, s in zip(data["value"], shown["status"])]
+        target_text = f"{'每年' if target.kind == 'annual' else '三年'}目标 {value_with_unit(target.value, unit)}"
+    data["value_or_zero"] = data["value"].fillna(0)
+    top = max(float(target.value), float(data["value_or_zero"].max() or 0)) * 1.18
+    axis_format = ".1f" if unit in ("%", "‰") else ",d"
+    x = q(alt.X, "value_or_zero", title=f"单位：{unit}", scale=alt.Scale(domain=[0, top], nice=False),
+          axis=alt.Axis(format=axis_format, tickCount=5))
+    y = n(alt.Y, "label", title=None, sort=None, axis=alt.Axis(labelFontSize=12))
+    bars = alt.Chart().mark_bar(height=BAR_HEIGHT, cornerRadiusEnd=2).encode(
+        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config), legend=None),
+        tooltip=[n(alt.Tooltip, "label", title="时间"), n(alt.Tooltip, "text", title="完成情况")])
+    labels = encode_all(text_layers(align="left", dx=6, fontSize=12, color=INK), x=x, y=y, text=n(alt.Text, "text"))
+    rule_data = inline(pd.DataFrame([{"target": float(target.value), "text": target_text}]))
+    target_rule = alt.Chart(rule_data).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x=q(alt.X, "target"))
+    target_label = encode_all(
+        text_layers(rule_data, align="right", baseline="bottom", dx=-4, dy=-2, fontSize=12, color=TARGET_COLOUR, y=0),
+        x=q(alt.X, "target"), text=n(alt.Text, "text"))
+    layers = [bars, target_rule, *labels, *target_label]
+    has_expected = "expected" in data and data["expected"].notna().any()
+    if has_expected:
+        ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(
+            color=INK, thickness=2, size=BAR_HEIGHT + 10, strokeDash=[3, 2]).encode(
+            x=q(alt.X, "expected"), y=y, tooltip=[q(alt.Tooltip, "expected", title="按时间进度应完成", format=",.0f")])
+        layers.insert(1, ticks)
+    height = max(60, len(data) * (BAR_HEIGHT + 14) + 24)
+    columns = {"label": "时间", "value": f"完成数（{unit}）" if target.kind != "end_state" else f"占比（{unit}）",
+               "status_zh": "状态"}
+    if "expected" in data:
+        columns["expected"] = f"按时间进度应完成（{unit}）"
+    out = data[list(columns)].copy()
+    out.insert(0, "target_value", target.value)
+    summary = progress_summary(config, target, windows, as_of)
+    return Chart(chart_id=f"{target.id}-progress", kind="progress", title=f"{target.name}：{KINDS['progress']}",
+                 note=status_label(config, headline["status"]) + ("；虚线刻度：按时间进度应完成" if has_expected else ""),
+                 as_of=as_of, summary=summary, spec=finish(layers, data, height, summary), data=out,
+                 columns={"target_value": f"目标值（{unit}）", **columns}, target_id=target.id, programme_id=target.programme)
+
+
+def progress_summary(config: Config, target: Target, windows: pd.DataFrame, as_of: dt.date | None) -> str:
+    """One sentence with the figures, e.g. 截至2010年第四季度，累计完成36名，占三年目标50名的72.0%，……进度正常。"""
+
+    h = windows[windows["is_headline"]].iloc[0]
+    unit, when = target.unit, f"截至{as_of_phrase(as_of)}"
+    status = config.method.status(h["status"]).word
+    if target.kind == "annual":
+        years = windows[windows["scope"].str.len() == 4]
+        parts = [f"{r.scope}年{value_with_unit(r.result_value, unit)}（{config.method.status(r.status).word}）"
+                 for r in years[["scope", "result_value", "status"]].itertuples() if pd.notna(r.result_value)]
+        if not parts:
+            return f"{when}，“{target.name}”{status}（目标：{target_phrase(target)}）。{h['reason_zh']}"
+        final = f"规划期结果：{status}。" if h["scope"].count("-") else ""
+        return f"{when}，{target.name}{target_phrase(target)}：{'，'.join(parts)}。{final}"
+    if pd.isna(h["result_value"]):
+        return f"{when}，“{target.name}”{status}（目标：{target_phrase(target)}）。{h['reason_zh']}"
+    if target.kind == "end_state":
+        return (f"{when}，{target.name}为{value_with_unit(h['result_value'], unit)}"
+                f"（基准{value_with_unit(h['baseline_value'], unit)}），目标为{target_phrase(target)}，{status}。")
+    expected = "" if h["final"] else f"按时间进度应完成{percent(h['elapsed_pct'] / 100)}，"
+    return (f"{when}，{target.name}累计完成{value_with_unit(h['result_value'], unit)}，"
+            f"占三年目标{value_with_unit(target.value, unit)}的{percent(h['result_of_target_pct'] / 100)}，{expected}{status}。")
+
+
+def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windows: pd.DataFrame,
+                     as_of: dt.date | None) -> Chart | None:
+    """The running total (or share) at the end of each reported period against the path to the
+    target. A figure covering several months is one step from the start of its months to their
+    end: it is never split into quarters."""
+    if series.empty:
+        return None
+    plan, unit = config.plan, target.unit
+    headline = windows[windows["is_headline"]].iloc[0]
+    s = series.copy()
+    s["date"] = s["period_end"].map(iso)
+    s["period_zh"] = s["period"].map(lambda p: Period.from_label(p).label_zh)
+    if target.kind == "end_state":
+        s["shown"] = s["value"].astype(float)
+        actual = s[["scope", "date", "period_zh", "shown"]]
+        path = pd.DataFrame([{"scope": "path", "date": iso(s["period_end"].iloc[0]), "shown": float(s["value"].iloc[0])},
+                             {"scope": "path", "date": iso(plan.end), "shown": float(target.value)}])
+        y_title, fmt = f"占比（{unit}）", ".1f"
+    else:
+        s["shown"] = s["running_total"].astype(float)
+        starts = []
+        for scope in s["scope"].unique():
+            start = plan.start if target.kind == "cumulative" else dt.date(int(scope), 1, 1)
+            starts.append({"scope": scope, "date": iso(start), "period_zh": f"{date_zh(start)}（起点）", "shown": 0.0})
+        actual = pd.concat([pd.DataFrame(starts), s[["scope", "date", "period_zh", "shown"]]], ignore_index=True)
+        if target.kind == "cumulative":
+            path = pd.DataFrame([{"scope": "path", "date": iso(plan.start), "shown": 0.0},
+                                 {"scope": "path", "date": iso(plan.end), "shown": float(target.value)}])
+        else:
+            path = pd.DataFrame([{"scope": f"path{y}", "date": iso(d), "shown": v} for y in plan.years
+                                 for d, v in ((dt.date(y, 1, 1), 0.0), (dt.date(y, 12, 31), float(target.value)))])
+        y_title = f"累计（{unit}）" if target.kind == "cumulative" else f"当年累计（{unit}）"
+        fmt = ",d"
+    projection = None
+    if pd.notna(headline["projected_value"]) and not headline["final"] and headline["data_through"]:
+        projection = pd.DataFrame([
+            {"date": iso(headline["data_through"]), "shown": float(actual["shown"].iloc[-1])},
+            {"date": iso(headline["window_end"]), "shown": float(headline["projected_value"])}])
+    top = max(float(target.value), float(actual["shown"].max()),
+              float(projection["shown"].max()) if projection is not None else 0.0) * 1.12
+    x = alt.X(field="date", type="temporal", title=None, scale=alt.Scale(domain=[iso(plan.start), iso(plan.end)]),
+              axis=alt.Axis(format="%Y年%-m月", tickCount={"interval": "month", "step": 6}, labelAngle=0))
+    y = q(alt.Y, "shown", title=y_title, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(format=fmt, tickCount=5))
+    scope = n(alt.Detail, "scope")
+    path_line = alt.Chart(inline(path)).mark_line(color=PATH_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
+        x=x, y=y, detail=scope)
+    colour = config.method.status(headline["status"]).colour
+    actual_line = alt.Chart(inline(actual)).mark_line(
+        color=colour, strokeWidth=3, point=alt.OverlayMarkDef(size=60, filled=True, color=colour)).encode(
+        x=x, y=y, detail=scope,
+        tooltip=[n(alt.Tooltip, "period_zh", title="时间"), q(alt.Tooltip, "shown", title=y_title, format=fmt)])
+    layers = [path_line, actual_line]
+    if projection is not None:
+        layers.insert(1, alt.Chart(inline(projection)).mark_line(
+            color=colour, strokeDash=[2, 3], strokeWidth=2, opacity=0.8).encode(x=x, y=y))
+    summary = _trajectory_summary(config, target, s)
+    data = s[["period", "period_zh", "date", "value", "running_total", "target_path"]].copy()
+    columns = {"period": "报送期", "period_zh": "报送期（中文）", "date": "截止日期",
+               "value": f"本期数（{unit}）" if target.kind != "end_state" else f"占比（{unit}）",
+               "running_total": f"累计（{unit}）", "target_path": f"目标进度线（{unit}）"}
+    if target.kind == "end_state":
+        data = data.drop(columns=["running_total"])
+        columns.pop("running_total")
+    note = (f"实线：实际{'占比' if target.kind == 'end_state' else '累计'}；虚线：按期完成目标应有的进度"
+            + ("；点线：照此速度" if projection is not None else ""))
+    return Chart(chart_id=f"{target.id}-trajectory", kind="trajectory", title=f"{target.name}：{progress_word(list(zip(s['period_start'], s['period_end'])))}",
+                 note=note, as_of=as_of, summary=summary, spec=finish(layers, None, 240, summary), data=data,
+                 columns=columns, target_id=target.id, programme_id=target.programme)
+
+
+def _trajectory_summary(config: Config, target: Target, s: pd.DataFrame) -> str:
+    unit = target.unit
+    if target.kind == "end_state":
+        return (f"{target.name}从{s['period_zh'].iloc[0]}末的{value_with_unit(s['value'].iloc[0], unit)}"
+                f"变为{s['period_zh'].iloc[-1]}末的{value_with_unit(s['value'].iloc[-1], unit)}，"
+                f"目标是到{config.plan.end.year}年底{target_phrase(target)}。")
+    if target.kind == "cumulative":
+        return (f"{target.name}逐期累计，到{s['period_zh'].iloc[-1]}为{value_with_unit(s['running_total'].iloc[-1], unit)}；"
+                f"按目标进度线，此时应为{value_with_unit(round(s['target_path'].iloc[-1]), unit)}。")
+    ends = s.groupby("scope").tail(1)
+    parts = [f"{r.scope}年到{r.period_zh}累计{value_with_unit(r.running_total, unit)}"
+             for r in ends[["scope", "period_zh", "running_total"]].itertuples()]
+    return f"{target.name}每年目标{value_with_unit(target.value, unit)}：{'；'.join(parts)}。"
+
+
+# ---------------------------------------------------------------------------------------------
+# Per programme and home
+
+
+def _overview_data(config: Config, rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per target of a programme: how much of its target is reached, in the reader's terms
+    (a count as a share of its target, a share beside its target share), and the time elapsed."""
+    targets = {t.id: t for t in config.targets}
+    out = []
+    for r in rows.to_dict("records"):
+        target = targets[r["target_id"]]
+        reached = r["result_of_target_pct"]
+        has_value = pd.notna(reached)
+        if target.kind == "end_state":
+            figure = (f"{value_with_unit(r['result_value'], target.unit)}（目标{target.comparison_sign}"
+                      f"{value_with_unit(target.value, target.unit)}）") if has_value else ""
+        elif target.kind == "annual" and len(r["scope"]) > 4:
+            figure = f"最低一年 {reached:.0f}%" if has_value else ""  # every year must reach its target
+        else:
+            figure = f"{reached:.0f}%" if has_value else ""
+        scope = r["scope"]
+        when = "" if target.kind != "annual" or not has_value and not r["final"] else (
+            f"（{scope}年）" if len(scope) == 4 else "（规划期每年）")
+        running = target.kind != "end_state" and has_value and not r["final"]
+        out.append({
+            "label": target.name + when,
+            "status_zh": config.method.status(r["status"]).word,
+            "shown": min(max(float(reached), 0.0), 150.0) if has_value else 0.0,
+            "expected": float(r["elapsed_pct"]) if running else None,
+            "text": " ".join(x for x in (status_label(config, r["status"]), figure) if x),
+            "elapsed_text": f"{r['elapsed_pct']:.0f}%" if running else ("已结束" if r["final"] else "—"),
+            "reached": reached if has_value else None,
+        })
+    return pd.DataFrame(out)
+
+
+def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, as_of: dt.date | None) -> Chart:
+    """Each target of a programme: the share of its target reached, beside the time elapsed."""
+
+    programme = config.programme(programme_id)
+    rows = headlines[headlines["programme_id"] == programme_id]
+    data = _overview_data(config, rows)
+    top = max(130.0, float(data["shown"].max()) + 40)
+    x = q(alt.X, "shown", title="完成情况（占目标 %）", scale=alt.Scale(domain=[0, top], nice=False),
+          axis=alt.Axis(format="d", tickCount=6))
+    y = n(alt.Y, "label", title=None, sort=None, axis=alt.Axis(labelLimit=260))
+    bars = alt.Chart().mark_bar(height=20, cornerRadiusEnd=2).encode(
+        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config), legend=None),
+        tooltip=[n(alt.Tooltip, "label", title="目标"), n(alt.Tooltip, "text", title="完成情况"),
+                 n(alt.Tooltip, "elapsed_text", title="时间进度")])
+    ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(
+        color=INK, thickness=2, size=28, strokeDash=[3, 2]).encode(x=q(alt.X, "expected"), y=y)
+    labels = text_layers(align="left", dx=6, fontSize=12)
+    hundred = alt.Chart(inline(pd.DataFrame([{"x": 100}]))).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(
+        x=q(alt.X, "x"))
+    layers = [bars, ticks, hundred, *encode_all(labels, x=x, y=y, text=n(alt.Text, "text"))]
+    height = len(data) * 34 + 20
+    # For phones: each target's name above its bar rather than in a column beside the plot, which
+    # would leave the bars a third of a phone's width.
+    y_above = n(alt.Y, "label", title=None, sort=None, axis=None)
+    names = encode_all(text_layers(align="left", baseline="bottom", dy=-12, fontSize=12, color=INK),
+                       x=alt.value(0), y=y_above, text=n(alt.Text, "label"))
+    phone_layers = [bars.encode(y=y_above), ticks.encode(y=y_above), hundred,
+                    *encode_all(labels, x=x, y=y_above, text=n(alt.Text, "text")), *names]
+    good = sum(config.method.status(s).good for s in rows["status"])
+    summary = (f"{programme.name}共{len(data)}项目标，截至{as_of_phrase(as_of)}，{good}项已完成或进度正常："
+               + "；".join(f"{lab}{txt}" for lab, txt in zip(data["label"], data["text"])) + "。")
+    kinds = {config.target(t).kind for t in rows["target_id"]}
+    note = "条形：已完成数占目标的百分比"
+    if "end_state" in kinds:
+        note += "（比例目标：目前的比例占目标比例的百分比" + (
+            "；“不高于”目标超过 100% 即未达到" if any(config.target(t).comparison == "at_most" for t in rows["target_id"]) else "") + "）"
+    note += "；虚线刻度：时间进度；竖线：目标（100%）"
+    out = data[["label", "reached", "expected", "status_zh"]]
+    columns = {"label": "目标", "reached": "完成情况（占目标 %）", "expected": "时间进度（%）", "status_zh": "状态"}
+    return Chart(chart_id=f"{programme_id}-overview", kind="overview", title=f"{programme.name}：{KINDS['overview']}",
+                 note=note, as_of=as_of, summary=summary, spec=finish(layers, data, height, summary), data=out,
+                 columns=columns, programme_id=programme_id,
+                 narrow_spec=finish(phone_layers, data, len(data) * 52 + 20, summary))
+
+
+def status_chart(analysis: Analysis) -> Chart:
+    """How many targets have each status."""
+    config, counts = analysis.config, analysis.status_counts
+    data = pd.DataFrame({
+        "status_zh": [config.method.status(s).word for s in counts],
+        "label": [status_label(config, s) for s in counts],
+        "count": list(counts.values()),
+    })
+    data["text"] = data["count"].map(lambda k: f"{k} 项")
+    x = q(alt.X, "count", title="目标数（项）", axis=alt.Axis(format="d", tickMinStep=1),
+          scale=alt.Scale(domain=[0, max(int(data["count"].max()) + 3, 5)], nice=False))
+    y = n(alt.Y, "label", title=None, sort=None)
+    bars = alt.Chart().mark_bar(height=22, cornerRadiusEnd=2).encode(
+        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config), legend=None),
+        tooltip=[n(alt.Tooltip, "label", title="状态"), q(alt.Tooltip, "count", title="目标数")])
+    labels = alt.Chart().mark_text(align="left", dx=6, fontSize=13, fontWeight=600).encode(
+        x=x, y=y, text=n(alt.Text, "text"))
+
+    total = len(analysis.headlines)
+    summary = (f"截至{as_of_phrase(analysis.as_of)}，{total}项目标中{analysis.good_count}项已完成或进度正常："
+               + "，".join(f"{config.method.status(s).word}{k}项" for s, k in counts.items()) + "。")
+    return Chart(chart_id="home-status", kind="status", title=f"{config.plan.short_title}：{KINDS['status']}",
+                 note=f"共 {total} 项目标", as_of=analysis.as_of, summary=summary,
+                 spec=finish([bars, labels], data, len(data) * 34 + 10, summary), data=data[["status_zh", "count"]],
+                 columns={"status_zh": "状态", "count": "目标数（项）"})
+
+
+def all_charts(analysis: Analysis) -> list[Chart]:
+    """Every chart of the site, in page order. A target's charts say how recent its own data are.
+
+    Altair checks each object against the Vega-Lite schema as it is made (its "debug mode"): a
+    third of the charts' time. It is off here; the tests check every finished spec instead."""
+    config = analysis.config
+    with debug_mode(False):
+        charts = [status_chart(analysis)]
+        for programme in config.programmes:
+            charts.append(overview_chart(config, programme.id, analysis.headlines, analysis.as_of))
+            for target in config.targets_of(programme.id):
+                windows = analysis.windows(target.id)
+                through = windows[windows["is_headline"]].iloc[0]["data_through"]
+                as_of = analysis.as_of if pd.isna(through) else through
+                charts.append(progress_chart(config, target, windows, as_of))
+                series = analysis.series_table[analysis.series_table["target_id"] == target.id]
+                trajectory = trajectory_chart(config, target, series, windows, as_of)
+                if trajectory is not None:
+                    charts.append(trajectory)
+    return charts

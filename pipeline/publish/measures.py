@@ -1,0 +1,127 @@
+"""The pages of the plan's measures and working mechanism (pure: {path under docs/: Markdown}):
+an overview (主要措施), a page per heading of 三 and one for 四, where every commitment has its
+own anchor (its id), and a page per department with the facts of the annual assessment.
+
+`measures_analysis` is what the build calls: it adds the department facts, the charts and the
+published tables to what was read from the status forms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+
+from pipeline.analyse.commitments import Commitments, commitments_table, occurrences_table, status_table
+from pipeline.analyse.departments import department_views, forms, timeliness
+from pipeline.basics.periods import Period
+from pipeline.basics.problems import problems_frame
+from pipeline.charts.measures import commitment_charts
+from pipeline.config import Config
+from pipeline.excel_templates.status import kind_word
+from pipeline.ingest.status_history import status_changes
+from pipeline.publish.pages import _chart_view, _env, relative
+from pipeline.publish.pages import _common as site_common
+
+
+@dataclasses.dataclass(frozen=True)
+class Measures:
+    """The commitments, with what is worked out from them once for pages, charts and downloads."""
+
+    facts: Commitments
+    departments: list[dict]  # a view per department page (department_facts.department_views)
+    charts: list  # charts.Chart
+    tables: dict[str, pd.DataFrame]  # published tables (tables.TABLES)
+
+
+def measures_analysis(facts: Commitments, config: Config, dataset, progress: pd.DataFrame, problems: list,
+                      reference: dt.date | None, settings: dict) -> Measures:
+    """The measures' part of the analysis (pure): department facts, charts and published tables."""
+    timely = timeliness(config, facts, dataset.submissions, dataset.corrections, reference)
+    tables = {"commitments": commitments_table(facts, settings.get("site_url", "/")), "commitment_status": status_table(facts),
+              "commitment_occurrences": occurrences_table(facts), "department_submissions": timely}
+    return Measures(facts=facts, departments=department_views(config, facts, progress, timely, problems),
+                    charts=commitment_charts(facts), tables=tables)
+
+
+def _common(site, page: str) -> dict:
+    facts = site.commitments.facts
+    registry = facts.registry
+    latest = facts.latest
+    link = site_common(site, page)["link"]
+    counts = facts.counts()
+    return {
+        **site_common(site, page), "registry": registry, "facts": facts, "scale": registry.statuses,
+        "shown": [s for s in registry.statuses if counts[s] or s != registry.not_reported],
+        "latest_text": Period.from_label(latest).label_zh if latest else "（尚无进展表）",
+        "done": registry.done, "total_commitments": len(registry.commitments), "measure_counts": counts,
+        "chart": lambda chart_id: _chart_view(site, site.chart(chart_id), page) if site.chart(chart_id) else None,
+        "kind_word": lambda c: kind_word(registry, c),
+        "page_link": lambda c: link(f"measures/{facts.page_of(c)}/") + f"#{c.id}",
+        "department_link": lambda c: link(f"departments/{registry.department_page(c)}/") if registry.department_page(c) else None,
+    }
+
+
+def _commitment_view(facts: Commitments, commitment) -> dict:
+    before, quote, after = facts.registry.sentence(commitment.quote)
+    return {"c": commitment, "latest": facts.latest_row(commitment.id), "history": facts.history(commitment.id),
+            "record": facts.occurrence_record(commitment), "before": before, "quote": quote, "after": after}
+
+
+def overview_page(site) -> str:
+    page = "measures/index.md"
+    facts = site.commitments.facts
+    registry = facts.registry
+    quarters = facts.data.quarters
+    changes = status_changes(facts.data.status, quarters[-2], quarters[-1]) if len(quarters) > 1 else None
+    changed = [{"c": registry.by_id[r.commitment_id], "before": r.status_before, "after": r.status_after,
+                "latest": facts.latest_row(r.commitment_id)} for r in changes.itertuples()] if changes is not None else []
+    groups = [{"page": p, "title": registry.page_title(p), "commitments": registry.in_page(p),
+               "counts": facts.counts(registry.in_page(p)), "rows": {c.id: facts.latest_row(c.id) for c in registry.in_page(p)}}
+              for p in registry.pages]
+    quarterly = [_commitment_view(facts, c) for c in registry.commitments
+                 if c.frequency and registry.frequencies[c.frequency].expected == "each_quarter"]
+    return _env().get_template("measures.md.j2").render(
+        **_common(site, page), groups=groups, changed=changed, quarterly=quarterly,
+        previous_text=Period.from_label(quarters[-2]).label_zh if len(quarters) > 1 else None,
+        og_image="charts/measures-status/measures-status.png")
+
+
+def section_page(site, page_id: str) -> str:
+    page = f"measures/{page_id}.md"
+    facts = site.commitments.facts
+    registry = facts.registry
+    sections = [{"key": key, "title": registry.section_title(key),
+                 "views": [_commitment_view(facts, c) for c in registry.commitments if c.section == key]}
+                for key in registry.pages[page_id]]
+    return _env().get_template("measures_page.md.j2").render(
+        **_common(site, page), page_id=page_id, title=registry.page_title(page_id), sections=sections,
+        part=registry.sections[registry.pages[page_id][0]].part, page_counts=facts.counts(registry.in_page(page_id)),
+        page_total=len(registry.in_page(page_id)))
+
+
+def departments_page(site) -> str:
+    page = "departments/index.md"
+    return _env().get_template("departments.md.j2").render(
+        **_common(site, page), departments=site.commitments.departments)
+
+
+def department_page(site, view: dict) -> str:
+    page = f"departments/{view['id']}.md"
+    ds = site.dataset
+    sources = [s for f in forms(site.config, site.commitments.facts) if f.department == view["department"] for s in f.source_ids]
+    corrections = ds.corrections[ds.corrections["source_id"].isin(sources)] if len(ds.corrections) else ds.corrections
+    return _env().get_template("department.md.j2").render(
+        **_common(site, page), d=view, corrections=corrections.to_dict("records"),
+        warnings=problems_frame(view["warnings"]).to_dict("records"), indicators=site.config.indicators,
+        programme_link=lambda t: relative(page, f"programmes/{t['programme_id']}/") + f"#{t['target_id']}")
+
+
+def commitment_pages(site) -> dict[str, str]:
+    """Every page of the measures and of the departments."""
+    registry = site.commitments.facts.registry
+    pages = {"measures/index.md": overview_page(site), "departments/index.md": departments_page(site)}
+    pages.update({f"measures/{p}.md": section_page(site, p) for p in registry.pages})
+    pages.update({f"departments/{v['id']}.md": department_page(site, v) for v in site.commitments.departments})
+    return pages

@@ -1,0 +1,1 @@
+"""Dated releases: each quarter's publication at /releases/<quarter>/."""

@@ -1,0 +1,145 @@
+"""The files of one dated release (pure, but for small_pngs): its page, the page and downloads of
+each chart new in it, a short page pointing to the earlier version of each chart that did not
+change, its quarterly briefing, all under releases/<quarter>/.
+
+Release pages are plain HTML with their own small stylesheet, not MkDocs pages: they never change
+once their release is closed, so they carry nothing that later releases change (menus, the
+current data's dates), and making them costs no generator time.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+from pipeline.basics.format import value_with_unit
+from pipeline.basics.periods import Period
+from pipeline.basics.workdir import write_whole
+from pipeline.images.frame import svg_size
+from pipeline.images.qr import qr_svg
+from pipeline.publish.chart_pages import chart_csv, chart_source, citations
+from pipeline.publish.pages import render
+from pipeline.publish.share import EMBED_MESSAGE, cited_url, embed_snippet, licence
+
+#: The charts the briefing prints, by kind, in this order.
+BRIEFING_KINDS = ("status", "overview", "measures")
+
+
+def _root(path: str) -> str:
+    """The way up from a file to the site's root."""
+    return "../" * path.count("/")
+
+
+def _common(site, release, path: str) -> dict:
+    return {"settings": site.settings, "release": release, "licence": licence(site.settings), "root": _root(path),
+            "canonical": site.settings.get("site_url", "/") + path.removesuffix("index.html"),
+            "plan": site.config.plan}
+
+
+def release_files(site, release) -> tuple[dict[str, bytes], dict[str, Path]]:
+    """Every file of a release made now (site: its pages.Site with images and releases), and the
+    PNGs to add (path -> the full-colour PNG in the image cache; see small_pngs)."""
+    files: dict[str, bytes] = {}
+    pngs: dict[str, Path] = {}
+    config = site.config
+    for chart in site.charts:
+        folder = f"{release.path}charts/{chart.chart_id}/"
+        version = release.versions[chart.chart_id]
+        if version != release.label:
+            path = folder + "index.html"
+            files[path] = render(config, "release_stub.html.j2", **_common(site, release, path), title=chart.title,
+                                 target=f"../../../{version}/charts/{chart.chart_id}/",
+                                 version_zh=f"{Period.from_label(version).label_zh}发布").encode()
+            continue
+        files.update(_chart_files(site, release, chart, folder))
+        pngs[f"{folder}{chart.chart_id}.png"] = site.images[chart.chart_id].png_file
+    index = f"{release.path}index.html"
+    charts = [{"title": c.title, "link": f"../{release.versions[c.chart_id]}/charts/{c.chart_id}/",
+               "same": release.versions[c.chart_id] != release.label,
+               "version_zh": f"{Period.from_label(release.versions[c.chart_id]).label_zh}发布"} for c in site.charts]
+    files[index] = render(config, "release_index.html.j2", **_common(site, release, index), charts=charts).encode()
+    briefing = f"{release.path}briefing/index.html"
+    files[briefing] = briefing_page(site, release, briefing).encode()
+    return files, pngs
+
+
+def _chart_files(site, release, chart, folder: str) -> dict[str, bytes]:
+    from pipeline.publish.opendata import chart_csv_files
+
+    image = site.images[chart.chart_id]
+    table = chart_csv(chart)
+    url = cited_url(site, chart)
+    page = folder + "index.html"
+    embed_path = folder + "embed/index.html"
+    common = _common(site, release, page)
+    out = {
+        page: render(site.config, "release_chart.html.j2", **common, chart=chart, image=image, svg_size=svg_size(image.svg),
+                     png_size=image.png_size, source=chart_source(site, chart), url=url,
+                     citation=citations(site, chart), embed=embed_snippet(site, chart, svg_size(image.svg)[1] + 90),
+                     table_columns=list(table.columns), table_rows=table.to_dict("records")).encode(),
+        f"{folder}{chart.chart_id}.svg": image.svg,
+        f"{folder}figure-narrow.svg": image.narrow_svg,
+        f"{folder}qr.svg": qr_svg(url, f"{chart.title}：本图地址的二维码"),
+        embed_path: render(site.config, "release_embed.html.j2", **_common(site, release, embed_path), chart=chart,
+                           url=url, source=chart_source(site, chart), message=EMBED_MESSAGE).encode(),
+    }
+    for path, content in chart_csv_files(site, chart, table).items():  # charts/<id>/<id>.csv and its metadata
+        out[folder + path.rsplit("/", 1)[-1]] = content
+    return out
+
+
+def briefing_page(site, release, path: str) -> str:
+    """The quarterly briefing for the leading group's meeting: headline, what changed, a line per
+    programme, the charts; printed to A4 by `make briefing` (pipeline/briefing.py)."""
+    config = site.config
+    headlines = site.headlines
+    programmes = []
+    for programme in config.programmes:
+        rows = headlines[headlines["programme_id"] == programme.id].to_dict("records")
+        programmes.append({"name": programme.name, "targets": [
+            {"name": r["target_name"], "result": value_with_unit(r["result_value"], r["unit"]),
+             "target": value_with_unit(r["target_value"], r["unit"]), "status": config.method.status(r["status"]).word}
+            for r in rows]})
+    root = _root(path)
+    charts = [{"src": f"{root}{release.path.split('/')[0]}/{release.versions[c.chart_id]}/charts/{c.chart_id}/{c.chart_id}.svg",
+               "summary": c.summary, "width": 680, "height": 400}
+              for kind in BRIEFING_KINDS for c in site.charts if c.kind == kind]
+    measures = None
+    if site.commitments and site.commitments.facts.latest:
+        facts = site.commitments.facts
+        done = facts.registry.done
+        measures = {"total": len(facts.registry.commitments), "done": facts.counts()[done],
+                    "done_word": facts.registry.statuses[done].word,
+                    "quarter": Period.from_label(facts.latest).label_zh}
+    return render(config, "release_briefing.html.j2", **_common(site, release, path), programmes=programmes,
+                  charts=charts, measures=measures)
+
+
+# -- save -----------------------------------------------------------------------------------------
+
+
+def quantized_png(path: str) -> bytes:
+    """A chart's PNG in 256 colours (run by the drawing workers): about a seventh of the
+    full-colour file's size, with no difference to see (a chart has few colours)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="PNG")
+    return out.getvalue()
+
+
+def small_pngs(pngs: dict[str, Path], cache: Path, pool) -> dict[str, bytes]:
+    """Each release PNG in 256 colours, from the cache (by the full-colour image's name, a hash of
+    its spec) or made now by the pool's workers (after pool.finish(): the full-colour PNGs exist)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    jobs = {path: pool.executor.submit(quantized_png, str(png)) for path, png in pngs.items()
+            if not (cache / png.name).exists()}
+    out = {}
+    for path, png in pngs.items():
+        if path in jobs:
+            write_whole(cache / png.name, jobs[path].result())
+        out[path] = (cache / png.name).read_bytes()
+    concurrent.futures.wait(jobs.values())
+    return out
