@@ -23,8 +23,6 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pandas as pd
-
 from pipeline.analyse.analysis import analyse as analyse_data
 from pipeline.analyse.commitments import Commitments, commitments_of, read_commitments
 from pipeline.basics import paths
@@ -39,6 +37,7 @@ from pipeline.basics.workdir import (
     replace_failed,
     write_whole,
 )
+from pipeline.charts.measures import measures_analysis
 from pipeline.charts.targets import all_charts
 from pipeline.combine.checks import observation_schema, warnings
 from pipeline.combine.dataset import Dataset, combine
@@ -47,16 +46,13 @@ from pipeline.gate.privacy import find_personal_numbers, leak_message
 from pipeline.generator.mkdocs import GeneratorFailed, load_site_settings, run_mkdocs, write_config
 from pipeline.generator.search_index import rewrite_search_index
 from pipeline.images import qr
-from pipeline.images.portrait import portrait_file_name, portrait_frames
+from pipeline.images.portrait import portrait_file_name
 from pipeline.images.render import DrawingPool, Images, render_images
 from pipeline.ingest.files import ReadCache, read_all
-from pipeline.publish.chart_pages import chart_footers, chart_outputs
-from pipeline.publish.measures import measures_analysis
-from pipeline.publish.opendata import open_data_files
-from pipeline.publish.pages import Site, all_pages
+from pipeline.publish.files import publish_files
 from pipeline.publish.scan_cache import ScanCache
-from pipeline.publish.share import SettingsError, checked_settings, footer_links
-from pipeline.publish.tables import TABLES, csv_bytes, for_table, json_bytes, rounded, targets_table
+from pipeline.publish.share import SettingsError, chart_footers, checked_settings, footer_links, portraits
+from pipeline.publish.site import Site
 from pipeline.releases.dated import ReleaseBuild
 
 
@@ -110,35 +106,6 @@ def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text
                                                  analysis.released_on, settings)
     return Site(analysis=analysis, charts=charts + (measures.charts if measures else []), plan_text=plan_text,
                 settings=settings, commitments=measures)
-
-
-def published_tables(site: Site) -> dict[str, pd.DataFrame]:
-    """Every table published under data/ (documented in tables.TABLES)."""
-    analysis = site.analysis
-    return {
-        "targets": targets_table(site.config),
-        "target_progress": analysis.progress,
-        "target_series": analysis.series_table,
-        "observations": analysis.dataset.observations,
-        "submissions": analysis.dataset.submissions,
-        "cleaning_log": analysis.dataset.cleaning_log,
-        "corrections": analysis.dataset.corrections,
-        "problems": analysis.problems_table,
-        **(site.commitments.tables if site.commitments else {}),
-    }
-
-
-def publish_files(site: Site, images: dict[str, Images], footers: dict[str, list[str]]) -> dict[str, bytes]:
-    """Every generated file under docs/ (pure): tables, pages, and each chart's page and downloads."""
-    tables = published_tables(site)
-    published = {name: rounded(for_table(name, frame)) for name, frame in tables.items()}
-    files = {f"data/{name}.csv": csv_bytes(frame) for name, frame in published.items()}
-    files.update({f"data/{n}.json": json_bytes(frame) for n, frame in published.items() if TABLES[n].json})
-    files.update(open_data_files(published, site))  # the data dictionary, datapackage.json and the workbook
-    pages = all_pages(site, {name: len(frame) for name, frame in tables.items()}, images)
-    files.update({path: text.encode("utf-8") for path, text in pages.items()})
-    files.update(chart_outputs(replace(site, images=images), footers))
-    return files
 
 
 class DataErrors(Exception):
@@ -275,7 +242,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             # (once per vl-convert version).
             with concurrent.futures.ThreadPoolExecutor(max_workers=1) as side:
                 bundle_job = side.submit(vega_bundle, cache_dir)
-                images, image_counts = render_images(site.charts, footers, cache_dir, pool, portrait_frames(site, footers))
+                images, image_counts = render_images(site.charts, footers, cache_dir, pool, portraits(site, footers))
                 releases.render_images(images, cache_dir, pool)
                 bundle = bundle_job.result()
         # The pages and the site are made while the workers make the PNGs.

@@ -157,8 +157,9 @@ def run(spec_file: Path) -> None:
     workbook can be as dangerous to the test's own tools as to the pipeline."""
     from pipeline.analyse.commitments import read_commitments
     from pipeline.basics import paths
-    from pipeline.build import analyse, check_no_personal_data, load_site_settings, published_tables, read_and_check
+    from pipeline.build import analyse, check_no_personal_data, load_site_settings, read_and_check
     from pipeline.config import load_config
+    from pipeline.publish.files import published_tables
     from pipeline.publish.tables import csv_bytes
     from tests.conftest import TODAY
 

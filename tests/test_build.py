@@ -184,13 +184,12 @@ def test_chart_images_drawn_from_nothing_are_byte_identical_to_the_ones_make_dre
     """Every image of every chart (page figures, figures for phones, exports, portraits, as SVG and
     PNG) drawn again with an empty cache, by whichever worker, in whatever order: the same bytes
     as the images of make's builds, which the site is made of."""
-    from pipeline.images.portrait import portrait_frames
     from pipeline.images.render import render_images
-    from pipeline.publish.chart_pages import chart_footers
+    from pipeline.publish.share import chart_footers, portraits
 
     site = built["outputs"].site
     footers = chart_footers(site)
-    _, counts = render_images(site.charts, footers, tmp_path, portraits=portrait_frames(site, footers))
+    _, counts = render_images(site.charts, footers, tmp_path, portraits=portraits(site, footers))
     assert counts["reused"] == 0 and counts["drawn"] >= 3 * len(site.charts)
     drawn = sorted((tmp_path / "exports").iterdir())
     assert {p.suffix for p in drawn} == {".svg", ".png"}

@@ -24,7 +24,7 @@ from pipeline.config import load_config
 from pipeline.generator.mkdocs import load_site_settings
 from pipeline.images.frame import Frame, framed, number_clips_from_one, svg_size, wrap
 from pipeline.images.render import render_images
-from pipeline.publish.chart_pages import chart_footers
+from pipeline.publish.share import chart_footers
 from pipeline.publish.tables import csv_bytes, defuse_formulas
 from tests.conftest import TODAY, copy_raw, shared_images
 

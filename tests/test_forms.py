@@ -14,6 +14,7 @@ from pipeline.basics.periods import Period, parse_period
 from pipeline.build import read_and_check
 from pipeline.config import Source, load_config
 from pipeline.excel_templates import departments as forms
+from pipeline.excel_templates.__main__ import main as make_templates
 from pipeline.gate.privacy import find_personal_numbers, valid_id_number
 from tests.conftest import TODAY
 
@@ -201,6 +202,6 @@ def test_a_value_outside_a_dropdown_is_an_error_in_the_pipeline(templates, tmp_p
 
 
 def test_the_command_line_writes_every_template(tmp_path, capsys):
-    assert forms.main(["--out", str(tmp_path)]) == 0
+    assert make_templates(["--out", str(tmp_path)]) == 0
     assert len(list(tmp_path.glob("*.xlsx"))) == len(CONFIG.sources) + 1  # and 人才办's status form
     assert "报送模板" in capsys.readouterr().out

@@ -14,6 +14,7 @@ import pytest
 from pipeline.analyse.commitments import read_commitments
 from pipeline.analyse.departments import STATES, timeliness
 from pipeline.basics import paths
+from pipeline.publish.measures import commitment_pages
 from pipeline.publish.tables import TABLES
 from tests.conftest import TODAY
 
@@ -144,7 +145,6 @@ def test_a_commitment_is_found_by_search(built):
 
 def test_with_no_status_form_yet_every_commitment_is_unreported_and_the_pages_say_so(config, tmp_path):
     from pipeline.build import analyse, load_site_settings, read_and_check
-    from pipeline.publish.pages import all_pages
     from tests.conftest import copy_raw
 
     raw = copy_raw(tmp_path, ["卫生局"])
@@ -152,7 +152,7 @@ def test_with_no_status_form_yet_every_commitment_is_unreported_and_the_pages_sa
     facts = read_commitments(raw, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
     assert facts.latest is None and facts.problems == []
     site = analyse(config, dataset, problems, "", load_site_settings(), facts)
-    pages = all_pages(site, {}, {})
+    pages = commitment_pages(site)
     registry = facts.registry
     assert f"{len(registry.commitments)} 项" in pages["measures/index.md"] and "尚无进展表" in pages["measures/index.md"]
     assert [c.chart_id for c in site.commitments.charts] == ["measures-status"]

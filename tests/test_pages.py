@@ -10,8 +10,11 @@ import pytest
 from pipeline.analyse.analysis import analyse
 from pipeline.charts.targets import all_charts
 from pipeline.generator.mkdocs import load_site_settings
-from pipeline.publish.chart_pages import chart_csv, chart_footers, chart_source, citations
-from pipeline.publish.pages import Site, _markdown_escape, home_page, page_url, programme_page, relative
+from pipeline.publish.opendata import chart_csv
+from pipeline.publish.pages import home_page, programme_page
+from pipeline.publish.render import markdown_escape
+from pipeline.publish.share import chart_footers, chart_source, citations
+from pipeline.publish.site import Site, page_url, relative
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,7 @@ def test_links_are_relative_so_the_site_works_in_any_folder(page, to, link):
 
 
 def test_markdown_punctuation_from_data_is_literal():
-    assert _markdown_escape("[链接](x) *强调*") == r"\[链接\]\(x\) \*强调\*"
+    assert markdown_escape("[链接](x) *强调*") == r"\[链接\]\(x\) \*强调\*"
 
 
 def test_the_home_page_counts_come_from_the_analysis(site):

@@ -22,9 +22,17 @@ from pipeline.basics import paths
 from pipeline.build import DataErrors, build, load_site_settings
 from pipeline.generator.search_index import WORD_MARK, whole_runs
 from pipeline.images.frame import text_width
-from pipeline.images.portrait import _address_lines, portrait_frames
-from pipeline.publish.chart_pages import chart_footers, citations
-from pipeline.publish.share import SettingsError, check_settings, cited_url, footer_links, licence
+from pipeline.images.portrait import address_lines
+from pipeline.publish.share import (
+    SettingsError,
+    chart_footers,
+    check_settings,
+    citations,
+    cited_url,
+    footer_links,
+    licence,
+    portraits,
+)
 from tests.conftest import TODAY, copy_raw
 
 ADDRESS = re.compile(r"https?://[^\s\"'<>）)，。]+")
@@ -49,14 +57,14 @@ def test_every_address_a_chart_gives_is_the_one_cited_address(built, site):
     import vl_convert
 
     footers = chart_footers(site)
-    portraits = portrait_frames(site, footers)
+    frames = portraits(site, footers)
     published = built["outputs"].files  # everything the build wrote under docs/
     for chart in site.charts:
         url = cited_url(site, chart)
         folder = f"charts/{chart.chart_id}/"
         files = {name: content for name, content in published.items() if name.startswith(folder)}
         texts = [*citations(site, chart).values(), *footers[chart.chart_id],
-                 portraits[chart.chart_id].url, *portraits[chart.chart_id].source]
+                 frames[chart.chart_id].url, *frames[chart.chart_id].source]
         texts += [content.decode("utf-8-sig") for name, content in files.items()
                   if name.endswith((".md", ".svg", ".csv", ".json", ".html"))
                   and not name.endswith(("chart.json", "chart-narrow.json", "figure.svg", "figure-narrow.svg", "qr.svg"))]
@@ -78,7 +86,7 @@ def test_the_portrait_image_is_a_phone_feed_picture_whose_qr_code_opens_the_char
 
 @given(st.text(alphabet="abc-/.:0123456789", min_size=1, max_size=120))
 def test_an_address_in_the_portrait_breaks_into_lines_that_fit_and_lose_nothing(url):
-    lines = _address_lines(url, 10, 180)
+    lines = address_lines(url, 10, 180)
     assert "".join(lines) == url
     assert all(text_width(line, 10) <= 180 for line in lines)
 

@@ -19,6 +19,7 @@ from pipeline.basics import paths
 from pipeline.basics.periods import Period
 from pipeline.clean.status_form import FormFile
 from pipeline.config.commitments import load_commitments
+from pipeline.excel_templates.__main__ import main as make_templates
 from pipeline.excel_templates.status import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template
 from pipeline.ingest.status_history import combine_forms, read_status_forms, status_changes
 from tests.conftest import TODAY, copy_raw
@@ -172,7 +173,5 @@ def test_the_template_lists_every_commitment_and_reads_back_when_filled(registry
 
 
 def test_make_templates_writes_the_status_form_too(tmp_path, capsys):
-    from pipeline.excel_templates import departments as forms
-
-    assert forms.main(["--out", str(tmp_path)]) == 0
+    assert make_templates(["--out", str(tmp_path)]) == 0
     assert (tmp_path / "人才办_主要措施和组织领导工作进展表_填报模板.xlsx").is_file()

@@ -1,20 +1,28 @@
 """Charts of the plan's measures (pure), drawn and published like the targets' charts (a chart
 page with PNG, SVG, CSV and Vega-Lite downloads): how many commitments have each status in the
 latest quarter, and the same quarter by quarter. The status is written (word and symbol) beside
-its colour."""
+its colour.
+
+`measures_analysis` is what the build calls: the status forms' facts with the department facts,
+these charts and the published tables, worked out once for the pages, charts and downloads."""
 
 from __future__ import annotations
+
+import dataclasses
+import datetime as dt
 
 import altair as alt
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
-from pipeline.analyse.commitments import Commitments
+from pipeline.analyse.commitments import Commitments, commitments_table, occurrences_table, status_table
+from pipeline.analyse.departments import department_views, timeliness
 from pipeline.basics.periods import Period
 from pipeline.charts.kit import INK, Chart
 from pipeline.charts.kit import finish as _finish
 from pipeline.charts.kit import n as _n
 from pipeline.charts.kit import q as _q
+from pipeline.config import Config
 
 PAGE = "measures/"  # where both charts are shown
 
@@ -114,3 +122,23 @@ def commitment_charts(facts: Commitments) -> list[Chart]:
     """The measures' charts, in page order (Altair's construction-time checks off, as in charts.py)."""
     with debug_mode(False):
         return [c for c in (status_chart(facts), history_chart(facts)) if c is not None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Measures:
+    """The commitments, with what is worked out from them once for pages, charts and downloads."""
+
+    facts: Commitments
+    departments: list[dict]  # a view per department page (department_facts.department_views)
+    charts: list[Chart]
+    tables: dict[str, pd.DataFrame]  # published tables (publish/tables.py: TABLES)
+
+
+def measures_analysis(facts: Commitments, config: Config, dataset, progress: pd.DataFrame, problems: list,
+                      reference: dt.date | None, settings: dict) -> Measures:
+    """The measures' part of the analysis (pure): department facts, charts and published tables."""
+    timely = timeliness(config, facts, dataset.submissions, dataset.corrections, reference)
+    tables = {"commitments": commitments_table(facts, settings.get("site_url", "/")), "commitment_status": status_table(facts),
+              "commitment_occurrences": occurrences_table(facts), "department_submissions": timely}
+    return Measures(facts=facts, departments=department_views(config, facts, progress, timely, problems),
+                    charts=commitment_charts(facts), tables=tables)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from pipeline.basics import paths
 from pipeline.config.models import (  # noqa: F401 - the models are part of this package's interface
     STATUS_IDS,
+    ConfigModel,
     Defaults,
     Header,
     Include,
@@ -38,7 +39,6 @@ from pipeline.config.models import (  # noqa: F401 - the models are part of this
     TargetKind,
     ValueColumn,
     Vocabulary,
-    _Model,
 )
 
 
@@ -121,7 +121,8 @@ _PYDANTIC_ZH = {
 }
 
 
-def _parse(model: type[_Model], path: Path) -> Any:
+def parse_file(model: type[ConfigModel], path: Path) -> Any:
+    """A YAML file of config/ read into its model; ConfigError names the file and every wrong key."""
     data = _read_yaml(path)
     try:
         return model.model_validate(data)
@@ -158,8 +159,8 @@ def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
     sources_path = config_dir / "sources.yml"
     method_path = config_dir / "method.yml"
 
-    plan = _parse(PlanFile, plan_path)
-    indicators = _parse(IndicatorsFile, indicators_path).indicators
+    plan = parse_file(PlanFile, plan_path)
+    indicators = parse_file(IndicatorsFile, indicators_path).indicators
     vocab_data = _read_yaml(vocab_path)
     if not isinstance(vocab_data, dict):
         raise ConfigError(vocab_path, ["文件应为“词表名: {names: …}”的映射"])
@@ -172,8 +173,8 @@ def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
                 f"{name}.{'.'.join(str(p) for p in e['loc'])}：{_PYDANTIC_ZH.get(e['type'], e['msg'])}"
                 for e in exc.errors()
             ]) from None
-    sources_file = _parse(SourcesFile, sources_path)
-    method = _parse(MethodFile, method_path)
+    sources_file = parse_file(SourcesFile, sources_path)
+    method = parse_file(MethodFile, method_path)
 
     _check_plan(plan, indicators, vocabularies, plan_path)
     _check_indicators(indicators, vocabularies, indicators_path)

@@ -18,12 +18,12 @@ from pydantic import Field, model_validator
 
 from pipeline.basics import paths
 from pipeline.basics.parse import tidy_name
-from pipeline.config import Config, ConfigError, _Model, _parse
+from pipeline.config import Config, ConfigError, ConfigModel, parse_file
 
 FILE_NAME = "commitments.yml"
 
 
-class Status(_Model):
+class Status(ConfigModel):
     word: str
     meaning: str
     symbol: str
@@ -35,12 +35,12 @@ class Status(_Model):
     in_form: bool = True
 
 
-class Frequency(_Model):
+class Frequency(ConfigModel):
     word: str
     expected: Literal["each_quarter", "each_year", "none"]
 
 
-class FormColumns(_Model):
+class FormColumns(ConfigModel):
     id: str
     section: str
     name: str
@@ -55,7 +55,7 @@ class FormColumns(_Model):
     note: str
 
 
-class Form(_Model):
+class Form(ConfigModel):
     name: str
     department: str
     due_days: int = Field(ge=0, le=92)
@@ -73,20 +73,20 @@ class Form(_Model):
         return (c.section, c.department, c.kind)
 
 
-class Section(_Model):
+class Section(ConfigModel):
     part: Literal["三", "四"]
     number: int | None
     heading: str
     page: str = Field(pattern=r"^[a-z0-9-]+$")
 
 
-class DepartmentPage(_Model):
+class DepartmentPage(ConfigModel):
     department: str
     member: bool
     plan_names: tuple[str, ...] = ()
 
 
-class Commitment(_Model):
+class Commitment(ConfigModel):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     section: str
     name: str
@@ -104,13 +104,13 @@ class Commitment(_Model):
         return self
 
 
-class NotACommitment(_Model):
+class NotACommitment(ConfigModel):
     text: str
     reason: str
     tracked_by: tuple[str, ...] = ()
 
 
-class RegistryFile(_Model):
+class RegistryFile(ConfigModel):
     statuses: dict[str, Status]
     frequencies: dict[str, Frequency]
     kinds: dict[Literal["one_off", "recurring"], str]
@@ -171,6 +171,12 @@ class Registry:
         if len(sections) == 1 and sections[0].number is not None:
             return f"{sections[0].number}. {sections[0].heading}"
         return self.file.parts[sections[0].part]
+
+    def kind_word(self, commitment: Commitment) -> str:
+        """一次性, or how often a recurring commitment is to happen (每季度, 每年, 定期, 按需)."""
+        if commitment.frequency:
+            return self.file.frequencies[commitment.frequency].word
+        return self.file.kinds[commitment.kind]
 
     def section_title(self, key: str) -> str:
         s = self.file.sections[key]
@@ -255,7 +261,7 @@ def coverage_gaps(registry: RegistryFile, text: str) -> list[str]:
 def load_commitments(config: Config, plan_text: str, config_dir: Path = paths.CONFIG_DIR) -> Registry:
     """Load config/commitments.yml and check it against config/ and the plan's text."""
     path = config_dir / FILE_NAME
-    file = _parse(RegistryFile, path)
+    file = parse_file(RegistryFile, path)
     try:
         text = measures_text(plan_text, file.parts)
     except ValueError as exc:

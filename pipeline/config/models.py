@@ -10,7 +10,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
-class _Model(BaseModel):
+class ConfigModel(BaseModel):
+    """Every configuration shape: an unknown key is an error, and a loaded value never changes."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -18,7 +20,7 @@ class _Model(BaseModel):
 # plan.yml
 
 
-class PlanInfo(_Model):
+class PlanInfo(ConfigModel):
     title: str
     short_title: str
     start: dt.date
@@ -36,7 +38,7 @@ class PlanInfo(_Model):
         return list(range(self.start.year, self.end.year + 1))
 
 
-class Programme(_Model):
+class Programme(ConfigModel):
     id: str = Field(pattern=r"^p\d+$")
     number: int
     name: str
@@ -44,7 +46,7 @@ class Programme(_Model):
     sentence: str
 
 
-class Measure(_Model):
+class Measure(ConfigModel):
     indicator: str
     breakdown: tuple[str, ...] | None = None
     share_of: bool = False
@@ -53,7 +55,7 @@ class Measure(_Model):
 TargetKind = Literal["annual", "cumulative", "end_state"]
 
 
-class Target(_Model):
+class Target(ConfigModel):
     id: str = Field(pattern=r"^p\d+-[a-z0-9-]+$")
     programme: str
     name: str
@@ -90,14 +92,14 @@ class Target(_Model):
         return {"%": 100.0, "‰": 1000.0}.get(self.unit, 1.0)
 
 
-class Reading(_Model):
+class Reading(ConfigModel):
     """How an ambiguous part of the plan's text is read (shown on the methodology page)."""
 
     subject: str
     reading: str
 
 
-class PlanFile(_Model):
+class PlanFile(ConfigModel):
     plan: PlanInfo
     programmes: tuple[Programme, ...]
     targets: tuple[Target, ...]
@@ -108,7 +110,7 @@ class PlanFile(_Model):
 # indicators.yml
 
 
-class Indicator(_Model):
+class Indicator(ConfigModel):
     name: str
     unit: Literal["名", "人次", "个"]
     measure_type: Literal["flow", "stock"]
@@ -117,7 +119,7 @@ class Indicator(_Model):
     accumulates: str | None = None
 
 
-class IndicatorsFile(_Model):
+class IndicatorsFile(ConfigModel):
     indicators: dict[str, Indicator]
 
 
@@ -125,7 +127,7 @@ class IndicatorsFile(_Model):
 # vocabulary.yml
 
 
-class Vocabulary(_Model):
+class Vocabulary(ConfigModel):
     names: dict[str, tuple[str, ...]]
     kind: Literal["name", "category"] = "name"  # names of places and units, or categories of people
     open: bool = False
@@ -155,7 +157,7 @@ class Vocabulary(_Model):
 # sources.yml
 
 
-class Place(_Model):
+class Place(ConfigModel):
     """Where a period or a date is written: filename, title, workbook, column:X or label:X."""
 
     kind: Literal["filename", "title", "workbook", "column", "label"]
@@ -179,23 +181,23 @@ class Place(_Model):
         return self.kind if self.arg is None else f"{self.kind}:{self.arg}"
 
 
-class Header(_Model):
+class Header(ConfigModel):
     contains: str
     rows: int = Field(default=1, ge=1, le=3)
 
 
-class ValueColumn(_Model):
+class ValueColumn(ConfigModel):
     indicator: str
     required: bool = True
 
 
-class Include(_Model):
+class Include(ConfigModel):
     column: str
     vocabulary: str
     values: tuple[str, ...]
 
 
-class IndicatorBy(_Model):
+class IndicatorBy(ConfigModel):
     """Records whose indicator depends on a column: category (canonical name) -> indicator id."""
 
     column: str
@@ -203,7 +205,7 @@ class IndicatorBy(_Model):
     indicators: dict[str, str]
 
 
-class Defaults(_Model):
+class Defaults(ConfigModel):
     max_file_mb: float = Field(gt=0)
     max_unpacked_mb: float = Field(gt=0)
     max_compression_ratio: float = Field(gt=1)
@@ -219,7 +221,7 @@ class Defaults(_Model):
     instruction_sheets: tuple[str, ...]
 
 
-class Source(_Model):
+class Source(ConfigModel):
     name: str
     department: str
     folder: str
@@ -315,7 +317,7 @@ class Source(_Model):
         return dt.date(year, month, day)
 
 
-class SourcesFile(_Model):
+class SourcesFile(ConfigModel):
     defaults: Defaults
     sources: dict[str, Source]
 
@@ -324,7 +326,7 @@ class SourcesFile(_Model):
 # method.yml
 
 
-class StatusThresholds(_Model):
+class StatusThresholds(ConfigModel):
     on_track_from: float = Field(gt=0, le=1)
     behind_from: float = Field(gt=0, le=1)
 
@@ -339,7 +341,7 @@ class StatusThresholds(_Model):
 STATUS_IDS = ("achieved", "on_track", "behind", "well_behind", "missed", "not_due", "no_data")
 
 
-class Status(_Model):
+class Status(ConfigModel):
     """How a status is shown: always in words and a symbol; the colour only repeats them."""
 
     word: str
@@ -353,12 +355,12 @@ class Status(_Model):
         return f"{self.symbol} {self.word}"
 
 
-class RegisterColumns(_Model):
+class RegisterColumns(ConfigModel):
     file: str = Field(min_length=1)  # the file as named under data/raw (or its name alone, if unique)
     received: str = Field(min_length=1)  # the day it was received
 
 
-class ReleaseRules(_Model):
+class ReleaseRules(ConfigModel):
     """Dated releases (pipeline/ingest/receipts.py): which files each quarter's release takes."""
 
     months_after: int = Field(ge=0, le=2)  # a release takes the files received by the end of this month after its quarter
@@ -366,7 +368,7 @@ class ReleaseRules(_Model):
     register_columns: RegisterColumns
 
 
-class MethodFile(_Model):
+class MethodFile(ConfigModel):
     status_thresholds: StatusThresholds
     statuses: dict[str, Status]
     jump_warning_factor: float = Field(gt=1)

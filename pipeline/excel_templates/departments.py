@@ -10,38 +10,23 @@ the templates with no change here.
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
-import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.basics import paths
 from pipeline.basics.periods import Period
-from pipeline.config import Config, ConfigError, Source, load_config
+from pipeline.config import Config, Source
+from pipeline.excel_templates import style
 
 #: The data sheet's name when the source does not name one (the pipeline reads the first sheet).
 DATA_SHEET = "报送表"
 #: Written in the title where the department writes the period; it contains no digit, so an
 #: unfilled title names no period (the file name still does).
 PERIOD_PLACEHOLDER = {"quarterly": "____年第__季度", "yearly": "____年度"}
-#: Validations reach the last row Excel has, so rows a department adds are checked too.
-EXCEL_MAX_ROW = 1_048_576
-#: Excel rejects a list written inside a validation that is longer than this.
-EXCEL_LIST_MAX = 255
-
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_THIN = Side(style="thin", color="808080")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
 def template_name(source: Source) -> str:
     """卫生局_卫生人才引进情况_报送模板.xlsx: no period in it, so it is never read as a submission."""
     return f"{source.folder}_{source.name}_报送模板.xlsx"
@@ -78,25 +63,6 @@ def dropdowns(source: Source, config: Config) -> dict[str, list[str]]:
     return lists
 
 
-def _list_validation(column: str, options: list[str]) -> DataValidation:
-    formula = '"' + ",".join(options) + '"'
-    if len(formula) > EXCEL_LIST_MAX or any("," in o or '"' in o for o in options):
-        # Excel would report the file as damaged; a longer list needs a (hidden) sheet of names.
-        raise ValueError(f"“{column}”的下拉列表过长或含有逗号、引号，Excel 无法直接写入：{options}")
-    return DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                          errorStyle="stop", errorTitle="不在列表中",
-                          error=f"请从下拉列表中选择“{column}”（不要用简称或自行改写）。")
-
-
-def _excel_date(day: dt.date) -> str:
-    return f"DATE({day.year},{day.month},{day.day})"
-
-
-def _width(text: str) -> int:
-    """Columns Excel needs to show a text: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _write_header(ws: Worksheet, names: list[str], top: int, rows: int) -> None:
     """The header over `rows` rows: 市级/学科带头人 is 市级 above 学科带头人, with 市级 merged over
     its neighbours that share it; a name with fewer parts is merged down to the last header row.
@@ -121,7 +87,7 @@ def _write_header(ws: Worksheet, names: list[str], top: int, rows: int) -> None:
     for r in range(top, top + rows):
         for c in range(1, len(names) + 1):
             cell = ws.cell(r, c)
-            cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BOX, _CENTRE
+            cell.font, cell.fill, cell.border, cell.alignment = style.BOLD, style.HEADER_FILL, style.BOX, style.CENTRE
 
 
 def _data_sheet(ws: Worksheet, source: Source, config: Config) -> None:
@@ -155,10 +121,10 @@ def _data_sheet(ws: Worksheet, source: Source, config: Config) -> None:
                 ws.cell(r, names.index(source.department_column) + 1, source.department)
 
     def column_range(name: str) -> str:
-        return f"{letter[name]}{first}:{letter[name]}{EXCEL_MAX_ROW}"
+        return f"{letter[name]}{first}:{letter[name]}{style.EXCEL_MAX_ROW}"
 
     for name, options in lists.items():
-        validation = _list_validation(name, options)
+        validation = style.list_validation(name, options)
         validation.add(column_range(name))
         ws.add_data_validation(validation)
     if source.values:
@@ -176,8 +142,8 @@ def _data_sheet(ws: Worksheet, source: Source, config: Config) -> None:
         dates[source.event_date] = (plan.start, plan.end)
     for name, (start, end) in dates.items():
         validation = DataValidation(
-            type="date", operator="between" if end else "greaterThanOrEqual", formula1=_excel_date(start),
-            formula2=_excel_date(end) if end else None, allow_blank=True, showErrorMessage=True,
+            type="date", operator="between" if end else "greaterThanOrEqual", formula1=style.excel_date(start),
+            formula2=style.excel_date(end) if end else None, allow_blank=True, showErrorMessage=True,
             errorStyle="stop", errorTitle="日期有误",
             error=f"请填写 {start:%Y-%m-%d}" + (f" 至 {end:%Y-%m-%d} 之间" if end else " 以后") + "的日期，如 2011-03-15。")
         validation.add(column_range(name))
@@ -195,7 +161,7 @@ def _data_sheet(ws: Worksheet, source: Source, config: Config) -> None:
             dim.number_format = "@"
         shown = [*name.split("/"), *lists.get(name, ())]
         free_text = name not in source.values and name not in lists and name not in dates
-        dim.width = max(max(_width(s) for s in shown) + 4, 24 if free_text else 12)
+        dim.width = max(max(style.text_width(s) for s in shown) + 4, 24 if free_text else 12)
 
 
 def _instructions(source: Source, config: Config) -> list[str]:
@@ -279,37 +245,3 @@ def write_templates(config: Config, out_dir: Path) -> list[Path]:
         write_template(source, config, path)
         written.append(path)
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: write the templates (make templates)."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m pipeline.excel_templates",
-                                     description="为每个报送来源生成 Excel 报送模板。")
-    parser.add_argument("--out", type=Path, default=paths.TEMPLATES_DIR, help="输出目录（默认 build/templates）")
-    args = parser.parse_args(argv)
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        print(exc.message(), file=sys.stderr)
-        return 2
-    written = write_templates(config, args.out)
-    # The status form of the plan's measures, for 人才办 (pipeline/excel_templates/status.py).
-    from pipeline.config.commitments import load_commitments
-    from pipeline.excel_templates.status import write_status_template
-
-    try:
-        registry = load_commitments(config, paths.PLAN_TEXT.read_text(encoding="utf-8"))
-    except ConfigError as exc:
-        print(exc.message(), file=sys.stderr)
-        return 2
-    written.append(write_status_template(registry, config, args.out))
-    print(f"已生成 {len(written)} 个报送模板，在 {args.out}/：")
-    for path in written:
-        print(f"  {path.name}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

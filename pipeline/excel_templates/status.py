@@ -18,15 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.config import Config
 from pipeline.config.commitments import Commitment, Registry
-from pipeline.excel_templates.departments import (
-    _BOX,
-    _CENTRE,
-    _HEADER_FILL,
-    EXCEL_MAX_ROW,
-    _excel_date,
-    _list_validation,
-    _width,
-)
+from pipeline.excel_templates import style
 
 #: Written where staff write the quarter; it has no digit, so an unfilled title names no quarter.
 QUARTER_PLACEHOLDER = "____年第__季度"
@@ -38,18 +30,11 @@ def template_name(registry: Registry) -> str:
     return f"人才办_{registry.form.name}_填报模板.xlsx"
 
 
-def kind_word(registry: Registry, commitment: Commitment) -> str:
-    """一次性, or how often a recurring commitment is to happen (每季度, 每年, 定期, 按需)."""
-    if commitment.frequency:
-        return registry.frequencies[commitment.frequency].word
-    return registry.kinds[commitment.kind]
-
-
 def row_values(registry: Registry, commitment: Commitment) -> dict[str, str]:
     """The columns the template fills in for a commitment."""
     c = registry.form.columns
     return {c.id: commitment.id, c.section: registry.section_title(commitment.section), c.name: commitment.name,
-            c.department: commitment.department, c.kind: kind_word(registry, commitment)}
+            c.department: commitment.department, c.kind: registry.kind_word(commitment)}
 
 
 def instructions(registry: Registry, config: Config) -> list[str]:
@@ -93,20 +78,20 @@ def write_status_template(registry: Registry, config: Config, out_dir: Path) -> 
     ws.cell(2, names.index(c.status) + 1, f"{form.submitted_label}：")
     for i, name in enumerate(names, start=1):
         cell = ws.cell(FIRST_ROW - 1, i, name)
-        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEADER_FILL, _BOX, _CENTRE
+        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), style.HEADER_FILL, style.BOX, style.CENTRE
     ws.freeze_panes = ws.cell(FIRST_ROW, names.index(c.status) + 1)
     for r, commitment in enumerate(registry.commitments, start=FIRST_ROW):
         for name, value in row_values(registry, commitment).items():
             ws.cell(r, names.index(name) + 1, value)
 
     def column_range(name: str) -> str:
-        return f"{letter[name]}{FIRST_ROW}:{letter[name]}{EXCEL_MAX_ROW}"
+        return f"{letter[name]}{FIRST_ROW}:{letter[name]}{style.EXCEL_MAX_ROW}"
 
-    status = _list_validation(c.status, [s.word for s in registry.form_statuses.values()])
+    status = style.list_validation(c.status, [s.word for s in registry.form_statuses.values()])
     status.add(column_range(c.status))
     ws.add_data_validation(status)
     plan = config.plan
-    day = DataValidation(type="date", operator="between", formula1=_excel_date(plan.start), formula2=_excel_date(plan.end),
+    day = DataValidation(type="date", operator="between", formula1=style.excel_date(plan.start), formula2=style.excel_date(plan.end),
                          allow_blank=True, showErrorMessage=True, errorStyle="stop", errorTitle="日期有误",
                          error=f"请填写 {plan.start:%Y-%m-%d} 至 {plan.end:%Y-%m-%d} 之间的日期，如 2010-06-18。")
     day.add(column_range(c.status_date))
@@ -118,7 +103,7 @@ def write_status_template(registry: Registry, config: Config, out_dir: Path) -> 
         ws.add_data_validation(hint)
     widths = {c.id: 26, c.name: 30, c.section: 22, c.evidence: 34, c.note: 30, c.occurrences: 26, c.address: 30}
     for name in names:
-        ws.column_dimensions[letter[name]].width = widths.get(name, max(_width(name) + 4, 12))
+        ws.column_dimensions[letter[name]].width = widths.get(name, max(style.text_width(name) + 4, 12))
         ws.column_dimensions[letter[name]].number_format = "yyyy-mm-dd" if name == c.status_date else "@"
     for row in ws.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + len(registry.commitments) - 1):
         for cell in row:

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from pipeline.charts.kit import FONT, INK, MUTED, Chart
 from pipeline.images.frame import figure_body, svg_document, svg_size, text_lines, text_width
+from pipeline.images.qr import qr_path
 
 PORTRAIT_SCALE = 3  # CSS pixels to PNG pixels: 360 wide -> 1080, the width feeds show
 # Part of each portrait's cache key: raise it when the drawing below changes what it writes.
@@ -81,13 +83,13 @@ def portrait(figure_svg: str, frame: PortraitFrame) -> str:
     y += 8
     lines(["扫码查看本图和数据"], SUMMARY_SIZE, SUMMARY_LINE, frame.title_colour, column - QR_SIZE - 10, x=beside,
           weight=' font-weight="600"')
-    for piece in _address_lines(frame.url, SOURCE_SIZE, column - QR_SIZE - 10):
+    for piece in address_lines(frame.url, SOURCE_SIZE, column - QR_SIZE - 10):
         lines([piece], SOURCE_SIZE, SOURCE_LINE, frame.text_colour, WIDTH, x=beside)
     y = max(y, top_of_qr + QR_SIZE) + PADDING
     return svg_document(WIDTH, max(MIN_HEIGHT, y), frame.title, frame.summary, parts)
 
 
-def _address_lines(url: str, size: float, width: float) -> list[str]:
+def address_lines(url: str, size: float, width: float) -> list[str]:
     """An address in lines no wider than width (estimated), broken after a slash (or anywhere,
     for a part longer than a line)."""
     out: list[str] = []
@@ -124,19 +126,16 @@ def portrait_file_name(chart_id: str) -> str:
     return f"{chart_id}-phone.png"
 
 
-def portrait_frames(site, footers: dict[str, list[str]]) -> dict[str, PortraitFrame]:
-    """Each chart's portrait frame (site: pages.Site; footers: the source lines of its images)."""
-    from pipeline.charts.kit import FONT, INK, MUTED
-    from pipeline.images.qr import qr_path
-    from pipeline.publish.share import cited_url
-
-    name = site.settings.get("site_name", "")
+def portrait_frames(charts: list[Chart], site_name: str, footers: dict[str, list[str]],
+                    urls: dict[str, str]) -> dict[str, PortraitFrame]:
+    """Each chart's portrait frame: footers are the source lines of its images, urls the address
+    each chart is cited at (share.cited_url), printed and given as a QR code."""
     frames = {}
-    for chart in site.charts:
-        url = cited_url(site, chart)
+    for chart in charts:
+        url = urls[chart.chart_id]
         padding = (chart.narrow_spec or chart.spec).get("config", {}).get("padding", 0)
         frames[chart.chart_id] = PortraitFrame(
-            site_name=name, title=chart.title, summary=chart.summary, source=footers[chart.chart_id], url=url,
+            site_name=site_name, title=chart.title, summary=chart.summary, source=footers[chart.chart_id], url=url,
             qr=qr_path(url, QR_SIZE), font=FONT, title_colour=INK, text_colour=MUTED,
             figure_left_padding=padding.get("left", 0) if isinstance(padding, dict) else padding)
     return frames

@@ -1,48 +1,17 @@
 """The pages of the plan's measures and working mechanism (pure: {path under docs/: Markdown}):
 an overview (主要措施), a page per heading of 三 and one for 四, where every commitment has its
-own anchor (its id), and a page per department with the facts of the annual assessment.
-
-`measures_analysis` is what the build calls: it adds the department facts, the charts and the
-published tables to what was read from the status forms.
-"""
+own anchor (its id), and a page per department with the facts of the annual assessment."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-
-import pandas as pd
-
-from pipeline.analyse.commitments import Commitments, commitments_table, occurrences_table, status_table
-from pipeline.analyse.departments import department_views, forms, timeliness
+from pipeline.analyse.commitments import Commitments
+from pipeline.analyse.departments import forms
 from pipeline.basics.periods import Period
 from pipeline.basics.problems import problems_frame
-from pipeline.charts.measures import commitment_charts
-from pipeline.config import Config
-from pipeline.excel_templates.status import kind_word
 from pipeline.ingest.status_history import status_changes
-from pipeline.publish.pages import _chart_view, _env, relative
-from pipeline.publish.pages import _common as site_common
-
-
-@dataclasses.dataclass(frozen=True)
-class Measures:
-    """The commitments, with what is worked out from them once for pages, charts and downloads."""
-
-    facts: Commitments
-    departments: list[dict]  # a view per department page (department_facts.department_views)
-    charts: list  # charts.Chart
-    tables: dict[str, pd.DataFrame]  # published tables (tables.TABLES)
-
-
-def measures_analysis(facts: Commitments, config: Config, dataset, progress: pd.DataFrame, problems: list,
-                      reference: dt.date | None, settings: dict) -> Measures:
-    """The measures' part of the analysis (pure): department facts, charts and published tables."""
-    timely = timeliness(config, facts, dataset.submissions, dataset.corrections, reference)
-    tables = {"commitments": commitments_table(facts, settings.get("site_url", "/")), "commitment_status": status_table(facts),
-              "commitment_occurrences": occurrences_table(facts), "department_submissions": timely}
-    return Measures(facts=facts, departments=department_views(config, facts, progress, timely, problems),
-                    charts=commitment_charts(facts), tables=tables)
+from pipeline.publish.render import chart_view, render
+from pipeline.publish.render import common as site_common
+from pipeline.publish.site import relative
 
 
 def _common(site, page: str) -> dict:
@@ -56,8 +25,8 @@ def _common(site, page: str) -> dict:
         "shown": [s for s in registry.statuses if counts[s] or s != registry.not_reported],
         "latest_text": Period.from_label(latest).label_zh if latest else "（尚无进展表）",
         "done": registry.done, "total_commitments": len(registry.commitments), "measure_counts": counts,
-        "chart": lambda chart_id: _chart_view(site, site.chart(chart_id), page) if site.chart(chart_id) else None,
-        "kind_word": lambda c: kind_word(registry, c),
+        "chart": lambda chart_id: chart_view(site, site.chart(chart_id), page) if site.chart(chart_id) else None,
+        "kind_word": registry.kind_word,
         "page_link": lambda c: link(f"measures/{facts.page_of(c)}/") + f"#{c.id}",
         "department_link": lambda c: link(f"departments/{registry.department_page(c)}/") if registry.department_page(c) else None,
     }
@@ -82,7 +51,7 @@ def overview_page(site) -> str:
               for p in registry.pages]
     quarterly = [_commitment_view(facts, c) for c in registry.commitments
                  if c.frequency and registry.frequencies[c.frequency].expected == "each_quarter"]
-    return _env().get_template("measures.md.j2").render(
+    return render(site.config, "measures.md.j2",
         **_common(site, page), groups=groups, changed=changed, quarterly=quarterly,
         previous_text=Period.from_label(quarters[-2]).label_zh if len(quarters) > 1 else None,
         og_image="charts/measures-status/measures-status.png")
@@ -95,7 +64,7 @@ def section_page(site, page_id: str) -> str:
     sections = [{"key": key, "title": registry.section_title(key),
                  "views": [_commitment_view(facts, c) for c in registry.commitments if c.section == key]}
                 for key in registry.pages[page_id]]
-    return _env().get_template("measures_page.md.j2").render(
+    return render(site.config, "measures_page.md.j2",
         **_common(site, page), page_id=page_id, title=registry.page_title(page_id), sections=sections,
         part=registry.sections[registry.pages[page_id][0]].part, page_counts=facts.counts(registry.in_page(page_id)),
         page_total=len(registry.in_page(page_id)))
@@ -103,7 +72,7 @@ def section_page(site, page_id: str) -> str:
 
 def departments_page(site) -> str:
     page = "departments/index.md"
-    return _env().get_template("departments.md.j2").render(
+    return render(site.config, "departments.md.j2",
         **_common(site, page), departments=site.commitments.departments)
 
 
@@ -112,7 +81,7 @@ def department_page(site, view: dict) -> str:
     ds = site.dataset
     sources = [s for f in forms(site.config, site.commitments.facts) if f.department == view["department"] for s in f.source_ids]
     corrections = ds.corrections[ds.corrections["source_id"].isin(sources)] if len(ds.corrections) else ds.corrections
-    return _env().get_template("department.md.j2").render(
+    return render(site.config, "department.md.j2",
         **_common(site, page), d=view, corrections=corrections.to_dict("records"),
         warnings=problems_frame(view["warnings"]).to_dict("records"), indicators=site.config.indicators,
         programme_link=lambda t: relative(page, f"programmes/{t['programme_id']}/") + f"#{t['target_id']}")

@@ -26,7 +26,7 @@ import pandas as pd
 
 from pipeline.basics.format import as_of_phrase, date_zh, missing
 from pipeline.charts.kit import Chart
-from pipeline.publish.share import cited_url, licence
+from pipeline.publish.share import chart_source, citations, cited_url, licence
 from pipeline.publish.tables import TABLES, csv_bytes, data_dictionary, defuse_formulas
 
 DATA_PACKAGE = "data/datapackage.json"
@@ -228,7 +228,6 @@ def chart_context(site, chart: Chart) -> dict[str, tuple[str, str, object]]:
         if "status_zh" not in chart.columns:
             headline = site.analysis.headline(target.id)
             out["status_zh"] = ("状态", "目标目前的状态（截至数据截至日）", config.method.status(headline["status"]).word)
-    from pipeline.publish.chart_pages import chart_source
 
     out["source"] = ("数据来源", "报送数据的部门和报表", chart_source(site, chart))
     out["data_as_of"] = ("数据截至", "图中数字截至的报送期", as_of)
@@ -258,7 +257,6 @@ def chart_csv_files(site, chart: Chart, numbers: pd.DataFrame) -> dict[str, byte
                     **{header: text for header, text, _ in context.values()}}
     terms = licence(site.settings)
     settings = site.settings
-    from pipeline.publish.chart_pages import citations
 
     metadata = {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "zh-Hans"}],
@@ -294,3 +292,15 @@ def open_data_files(frames: dict[str, pd.DataFrame], site) -> dict[str, bytes]:
     """The data dictionary, the data package and the workbook of the published tables."""
     return {f"data/{DICTIONARY}.csv": csv_bytes(data_dictionary()), DATA_PACKAGE: data_package_bytes(frames, site),
             WORKBOOK: workbook_bytes(frames, site)}
+
+
+def chart_csv(chart: Chart) -> pd.DataFrame:
+    """The numbers behind a chart with documented Chinese column names (whole numbers as integers)."""
+    frame = chart.data[list(chart.columns)].copy()
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+            frame[column] = values.astype("Int64")
+        elif pd.api.types.is_float_dtype(values):
+            frame[column] = values.round(4)
+    return frame.rename(columns=chart.columns)

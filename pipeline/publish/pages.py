@@ -1,136 +1,22 @@
-"""Markdown pages from jinja2 templates (pure: returns {path under docs/: text}).
-
-Every text that comes from data is HTML-escaped by the template engine (autoescape), and data
-tables are HTML tables, so a name or note in a department file can never become markup.
-"""
+"""The site's own pages as Markdown (pure: returns {path under docs/: text}): home, a page per
+programme, methodology, the plan's text, downloads, the data-quality report and the change log
+(each chart's page: chart_pages.py; the measures' and departments' pages: measures.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import posixpath
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-import jinja2
 import pandas as pd
 
-from pipeline.analyse.analysis import Analysis
 from pipeline.analyse.series import provenance
-from pipeline.basics import paths
-from pipeline.basics.format import as_of_phrase, count_zh, date_zh, figure, missing, number, percent, value_with_unit
+from pipeline.basics.format import missing
 from pipeline.basics.periods import Period
 from pipeline.basics.problems import sort_problems
-from pipeline.charts.kit import Chart
 from pipeline.clean import ACTIONS
-from pipeline.config import Config, Target
+from pipeline.config import Target
+from pipeline.publish.render import chart_view, common, render
+from pipeline.publish.site import Site, relative
 from pipeline.publish.tables import TABLES
-
-TEMPLATES = paths.PAGE_TEMPLATES_DIR
-
-
-def page_url(md_path: str) -> str:
-    """The address of a page relative to the site root: programmes/p1.md -> programmes/p1/."""
-    stem = md_path.removesuffix(".md")
-    if stem == "index" or stem.endswith("/index"):
-        stem = stem.removesuffix("index")
-        return stem
-    return stem + "/"
-
-
-def relative(from_md: str, to_url: str) -> str:
-    """A link from page `from_md` to a site address (page directory or file)."""
-    here = page_url(from_md) or "."
-    rel = posixpath.relpath(to_url or ".", here.rstrip("/") or ".")
-    if (to_url.endswith("/") or not to_url) and not rel.endswith("/"):
-        rel += "/"
-    return rel
-
-
-@dataclass(frozen=True)
-class Site:
-    """Everything the pages are made from: the analysis, the charts and the site's settings."""
-
-    analysis: Analysis
-    charts: list[Chart]
-    plan_text: str
-    settings: dict  # mkdocs.yml: site_name, site_url, copyright and `extra` (sample-data flag, identity)
-    images: dict = field(default_factory=dict)  # chart id -> exports.Images, once drawn
-    commitments: object = None  # the plan's measures: commitment_pages.Measures (None: not read)
-    releases: object = None  # the dated releases: releases.Releases (None: none, citations give the current page)
-
-    @property
-    def config(self) -> Config:
-        return self.analysis.config
-
-    @property
-    def dataset(self):
-        return self.analysis.dataset
-
-    @property
-    def progress(self) -> pd.DataFrame:
-        return self.analysis.progress
-
-    @property
-    def series(self) -> pd.DataFrame:
-        return self.analysis.series_table
-
-    @property
-    def problems(self) -> list:
-        return self.analysis.problems
-
-    @property
-    def as_of(self) -> dt.date | None:
-        return self.analysis.as_of
-
-    @property
-    def reference(self) -> dt.date | None:
-        return self.analysis.released_on
-
-    @property
-    def headlines(self) -> pd.DataFrame:
-        return self.analysis.headlines
-
-    def chart(self, chart_id: str) -> Chart | None:
-        return next((c for c in self.charts if c.chart_id == chart_id), None)
-
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")  # < > & are HTML-escaped instead
-
-
-def _markdown_escape(text: object) -> str:
-    """Text from data placed where Markdown is parsed (a heading): its punctuation made literal."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
-
-
-@functools.lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    """The template engine, made once: templates are compiled on first use and kept."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        number=number, figure=figure, percent=percent, date_zh=date_zh, unit=value_with_unit, count_zh=count_zh,
-        as_of=as_of_phrase, period_zh=lambda p: "—" if missing(p) else Period.from_label(p).label_zh,
-        na=missing,
-        meta=lambda text: str(text).replace('"', "”").replace("\\", ""),
-        md=_markdown_escape,
-    )
-    return env
-
-
-def render(config: Config, template: str, **context) -> str:
-    """A template rendered with the status filters of this configuration."""
-    env = _env()
-    env.filters.update(status_word=lambda s: config.method.status(s).word,
-                       status_symbol=lambda s: config.method.status(s).symbol,
-                       status_label=lambda s: config.method.status(s).label)
-    return env.get_template(template).render(**context)
 
 
 def _target_view(site: Site, target: Target, page: str) -> dict:
@@ -148,41 +34,7 @@ def _target_view(site: Site, target: Target, page: str) -> dict:
         "years": windows.to_dict("records") if target.kind == "annual" else [],
         "series": series_rows,
         "sources": config.sources_of(target.measure.indicator),
-        "charts": [_chart_view(site, c, page) for c in charts],
-    }
-
-
-def _chart_view(site: Site, chart: Chart, page: str) -> dict:
-    """What a page needs to show a chart: its spec, its static image and the link to its page."""
-    image = site.images.get(chart.chart_id)
-    width, height = image.figure_size if image else (640, 300)
-    narrow_width, narrow_height = image.narrow_size if image else (300, 300)
-    return {"chart": chart, "page_link": relative(page, f"charts/{chart.chart_id}/"),
-            "figure_src": relative(page, f"charts/{chart.chart_id}/figure.svg"), "width": width, "height": height,
-            "narrow_src": relative(page, f"charts/{chart.chart_id}/figure-narrow.svg"),
-            "spec_src": relative(page, f"charts/{chart.chart_id}/chart.json"),
-            "narrow_spec_src": relative(page, f"charts/{chart.chart_id}/chart-narrow.json") if chart.narrow_spec else None,
-            "narrow_width": narrow_width, "narrow_height": narrow_height}
-
-
-def _common(site: Site, page: str) -> dict:
-    analysis = site.analysis
-    return {
-        "plan": site.config.plan,
-        "programmes": site.config.programmes,
-        "as_of": site.as_of,
-        "as_of_text": as_of_phrase(site.as_of),
-        "reference": site.reference,
-        "settings": site.settings,
-        "total": len(analysis.headlines),
-        "on_track": analysis.good_count,
-        "final_count": analysis.final_count,
-        "plan_over": analysis.plan_over,
-        "counts": analysis.status_counts,
-        "statuses": site.config.method.statuses,
-        "thresholds": site.config.method.status_thresholds,
-        "link": lambda to: relative(page, to),
-        "page": page,
+        "charts": [chart_view(site, c, page) for c in charts],
     }
 
 
@@ -195,7 +47,7 @@ def home_page(site: Site) -> str:
         cards.append({"programme": programme, "rows": rows.to_dict("records"),
                       "link": relative(page, f"programmes/{programme.id}/")})
     return render(site.config, "index.md.j2",
-        **_common(site, page), cards=cards, status_chart=_chart_view(site, site.chart("home-status"), page),
+        **common(site, page), cards=cards, status_chart=chart_view(site, site.chart("home-status"), page),
         measures=site.commitments, releases=site.releases,
         og_image="charts/home-status/home-status.png")
 
@@ -205,8 +57,8 @@ def programme_page(site: Site, programme_id: str) -> str:
     programme = site.config.programme(programme_id)
     targets = [_target_view(site, t, page) for t in site.config.targets_of(programme_id)]
     return render(site.config, "programme.md.j2",
-        **_common(site, page), programme=programme, targets=targets,
-        overview=_chart_view(site, site.chart(f"{programme_id}-overview"), page),
+        **common(site, page), programme=programme, targets=targets,
+        overview=chart_view(site, site.chart(f"{programme_id}-overview"), page),
         og_image=f"charts/{programme_id}-overview/{programme_id}-overview.png")
 
 
@@ -216,7 +68,7 @@ def methodology_page(site: Site) -> str:
     sources = [{"id": k, "source": s, "indicators": [config.indicators[i].name for i in s.indicator_ids]}
                for k, s in config.sources.items()]
     return render(site.config, "methodology.md.j2",
-        **_common(site, page), method=config.method,
+        **common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets, readings=config.readings,
         vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators)
 
@@ -235,14 +87,14 @@ def plan_page(site: Site) -> str:
             blocks.append(("h2", text))
         else:
             blocks.append(("p", text))
-    return render(site.config, "plan.md.j2", **_common(site, page), blocks=blocks,
+    return render(site.config, "plan.md.j2", **common(site, page), blocks=blocks,
                                                     preamble=body[:3])
 
 
 def downloads_page(site: Site, table_rows: dict[str, int]) -> str:
     page = "downloads.md"
     tables = [{"table": TABLES[name], "rows": table_rows.get(name, 0)} for name in TABLES]
-    return render(site.config, "downloads.md.j2", **_common(site, page), tables=tables)
+    return render(site.config, "downloads.md.j2", **common(site, page), tables=tables)
 
 
 def quality_page(site: Site) -> str:
@@ -261,7 +113,7 @@ def quality_page(site: Site) -> str:
     totals = ds.cleaning_log.groupby(["action", "action_zh"], as_index=False)["count"].sum() \
         if not ds.cleaning_log.empty else pd.DataFrame(columns=["action", "action_zh", "count"])
     return render(site.config, "quality.md.j2",
-        **_common(site, page), files=files, other_problems=other,
+        **common(site, page), files=files, other_problems=other,
         totals=totals.to_dict("records"), corrections=ds.corrections.to_dict("records"),
         warnings=sum(p.severity == "warning" for p in problems), actions=ACTIONS,
         indicators=site.config.indicators)
@@ -278,7 +130,7 @@ def changelog_page(site: Site) -> str:
                          "corrections": corrections})
     from pipeline.releases.dated import release_rows
 
-    return render(site.config, "changelog.md.j2", **_common(site, page), releases=releases,
+    return render(site.config, "changelog.md.j2", **common(site, page), releases=releases,
                   indicators=site.config.indicators, dated=release_rows(site, page))
 
 
@@ -295,8 +147,4 @@ def all_pages(site: Site, table_rows: dict[str, int], images: dict) -> dict[str,
     }
     for programme in site.config.programmes:
         pages[f"programmes/{programme.id}.md"] = programme_page(site, programme.id)
-    if site.commitments is not None:
-        from pipeline.publish.measures import commitment_pages  # it builds on this module
-
-        pages.update(commitment_pages(site))
     return pages

@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pipeline.basics.format import count_zh
 from pipeline.charts.kit import Chart
+from pipeline.images.portrait import portrait_file_name, portrait_frames
+from pipeline.publish.site import Site
 
 
 def chart_address(site_url: str, chart_id: str) -> str:
@@ -157,7 +160,51 @@ def embed_snippet(site, chart: Chart, height: int) -> str:
 
 def share_view(site, chart: Chart, height: int) -> dict:
     """What the share section of a chart page shows."""
-    from pipeline.images.portrait import portrait_file_name
 
     return {"url": cited_url(site, chart), "embed": embed_snippet(site, chart, height),
             "qr": "qr.svg", "portrait": portrait_file_name(chart.chart_id), "licence": licence(site.settings)}
+
+
+def portraits(site, footers: dict[str, list[str]]) -> dict:
+    """Each chart's portrait frame (images.portrait), giving the address the chart is cited at."""
+    return portrait_frames(site.charts, site.settings.get("site_name", ""), footers,
+                           {c.chart_id: cited_url(site, c) for c in site.charts})
+
+
+def chart_source(site: Site, chart: Chart) -> str:
+    """Who the figures behind a chart come from."""
+    config = site.config
+    if chart.source:
+        return chart.source
+    if chart.target_id:
+        target = config.target(chart.target_id)
+        names = [f"{s.department}《{s.name}》" for s in config.sources_of(target.measure.indicator)]
+        return "、".join(names) or config.department_of(target)
+    if chart.programme_id:
+        return config.programme(chart.programme_id).department
+    departments = list(dict.fromkeys(p.department for p in config.programmes))
+    return f"{departments[0]}等{count_zh(len(departments))}个部门"
+
+
+def chart_footers(site: Site) -> dict[str, list[str]]:
+    """The source lines printed under each exported image, so a cropped image still says where it
+    came from and how recent it is."""
+    sample = "（示例数据，非官方统计）" if site.settings.get("sample_data") else ""
+    name = site.settings.get("site_name", "")
+    terms = licence(site.settings)
+    return {c.chart_id: [f"来源：{chart_source(site, c)}报送数据{sample}；{name}整理",
+                         f"{c.as_of_text} · {cited_url(site, c)}", terms.line]
+            for c in site.charts}
+
+
+def citations(site: Site, chart: Chart) -> dict[str, str]:
+    """A citation in plain Chinese, and a reference in the style of GB/T 7714-2015 ([EB/OL])."""
+    name = site.settings.get("site_name", "")
+    organization = site.settings.get("organization") or site.settings.get("copyright", "")
+    as_of = chart.as_of_text
+    updated = site.reference.isoformat() if site.reference else ""
+    url = cited_url(site, chart)
+    return {
+        "sentence": f"{name}：《{chart.title}》，{as_of}，{url}",
+        "gbt7714": f"{organization}. {chart.title}[EB/OL]. {name}, ({updated})[引用日期]. {url}.",
+    }

@@ -101,8 +101,8 @@ class Releases:
 def content_key(site, chart: Chart) -> str:
     """A hash of what a chart says: its figures, words, date and context (not its address, nor the
     release's date): equal keys in two releases mean the same chart."""
-    from pipeline.publish.chart_pages import chart_csv, chart_source
-    from pipeline.publish.opendata import chart_context
+    from pipeline.publish.opendata import chart_context, chart_csv
+    from pipeline.publish.share import chart_source
 
     plain = dataclasses.replace(site, releases=None)
     context = {k: v[2] for k, v in chart_context(plain, chart).items() if k not in ("released_on", "cite_url")}
@@ -187,7 +187,7 @@ class ReleaseBuild:
         """The current site with its releases: every release worked out (from the cache, or
         analysed now: analyse_files(results, forms) -> Site), the latest from the site itself."""
         from pipeline.analyse.changes import changes, snapshot
-        from pipeline.publish.chart_pages import chart_footers
+        from pipeline.publish.share import chart_footers
 
         done: list[Release] = []
         for label, closing, files, key in self.plans:
@@ -335,7 +335,7 @@ def closed_release_changes(cache: Path, plans: list, cached: dict, found: dict, 
 def chart_history(site, chart_id: str, page: str) -> list[dict]:
     """A chart's versions in the dated releases, latest first, linked from `page` (the current
     chart page lists them; the first is the one its citation gives)."""
-    from pipeline.publish.pages import relative
+    from pipeline.publish.site import relative
 
     releases = getattr(site, "releases", None)
     if releases is None:
@@ -346,7 +346,7 @@ def chart_history(site, chart_id: str, page: str) -> list[dict]:
 
 def release_rows(site, page: str) -> list[dict]:
     """Every dated release, latest first, with links from `page` (the change log lists them)."""
-    from pipeline.publish.pages import relative
+    from pipeline.publish.site import relative
 
     releases = getattr(site, "releases", None)
     return [{"release": r, "link": relative(page, r.path), "briefing": relative(page, f"{r.path}briefing/"),

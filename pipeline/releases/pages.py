@@ -17,9 +17,9 @@ from pipeline.basics.periods import Period
 from pipeline.basics.workdir import write_whole
 from pipeline.images.frame import svg_size
 from pipeline.images.qr import qr_svg
-from pipeline.publish.chart_pages import chart_csv, chart_source, citations
-from pipeline.publish.pages import render
-from pipeline.publish.share import EMBED_MESSAGE, cited_url, embed_snippet, licence
+from pipeline.publish.opendata import chart_csv
+from pipeline.publish.render import render
+from pipeline.publish.share import EMBED_MESSAGE, chart_source, citations, cited_url, embed_snippet, licence
 
 #: The charts the briefing prints, by kind, in this order.
 BRIEFING_KINDS = ("status", "overview", "measures")
