@@ -61,6 +61,14 @@ bench: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Measure full and incremental builds and 
 briefing: $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Print the latest quarter's briefing to build/briefing/briefing-<quarter>.pdf (A4)
 	$(PY) -m pipeline.briefing
 
+# Closing a quarter's release: it is stored in data/releases/<quarter>/ and never worked out again (README: 发布).
+.PHONY: release reissue
+release: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Close every quarter whose closing date has passed (DATE=YYYY-MM-DD: its release date, default today)
+	$(PY) -m pipeline --close $(if $(DATE),--date $(DATE))
+
+reissue: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Re-issue a closed release beside the original, with a dated erratum on both: RELEASE=2010Q3 NOTE="…" [FILES="…"] [DATE=…]
+	$(PY) -m pipeline --reissue '$(RELEASE)' --note '$(subst ','"'"',$(NOTE))' $(if $(FILES),--take $(FILES)) $(if $(DATE),--date $(DATE))
+
 templates: $(BUILD_DEPS) ## Write an Excel template per department form into build/templates
 	$(PY) -m pipeline.excel_templates
 

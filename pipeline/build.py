@@ -20,11 +20,12 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.analyse.analysis import analyse as analyse_data
 from pipeline.analyse.commitments import Commitments, commitments_of, read_commitments
+from pipeline.archive.store import ArchiveError
 from pipeline.basics import paths
 from pipeline.basics.format import as_of_phrase, date_zh
 from pipeline.basics.problems import Problem, sort_problems
@@ -53,7 +54,7 @@ from pipeline.publish.files import publish_files
 from pipeline.publish.scan_cache import ScanCache
 from pipeline.publish.share import SettingsError, chart_footers, checked_settings, footer_links, portraits
 from pipeline.publish.site import Site
-from pipeline.releases.dated import ReleaseBuild
+from pipeline.releases.assemble import ReleaseBuild, ReleaseRequestError, Request
 
 
 class BuildFailed(Exception):
@@ -70,6 +71,7 @@ class Outputs:
     file_counts: dict[str, int]  # department files read now and reused from the cache
     image_counts: dict[str, int]  # images drawn now and reused from the cache
     stage_seconds: dict[str, float]  # how long each stage of the build took
+    stored: list = field(default_factory=list)  # releases closed (or re-issued) and kept in data/releases
 
 
 # -- load -------------------------------------------------------------------------------------
@@ -93,13 +95,14 @@ def check(results: list, read_problems: list[Problem], config: Config) -> tuple[
 
 
 def analyse(config: Config, dataset: Dataset, problems: list[Problem], plan_text: str, settings: dict,
-            commitments: Commitments | None = None) -> Site:
-    """From the cleaned data to figures and charts (pure); errors in the data stop here."""
+            commitments: Commitments | None = None, released_on: dt.date | None = None) -> Site:
+    """From the cleaned data to figures and charts as of the release's date (pure); errors in the
+    data stop here."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataErrors(errors, problems)
     observation_schema(config).validate(dataset.observations)
-    analysis = analyse_data(config, dataset, problems)
+    analysis = analyse_data(config, dataset, problems, released_on)
     charts = all_charts(analysis)
     # the plan's measures and working mechanism (pipeline/publish/measures.py), when read
     measures = commitments and measures_analysis(commitments, config, dataset, analysis.progress, problems,
@@ -200,20 +203,23 @@ def error_report(errors: list[Problem], problems: list[Problem]) -> str:
 
 def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, config_dir: Path = paths.CONFIG_DIR,
           today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs",
-          cache_dir: Path | None = None) -> Outputs:
+          cache_dir: Path | None = None, releases_dir: Path | None = None, request: Request | None = None) -> Outputs:
     """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure.
-    cache_dir: what is kept between builds (default paths.CACHE_DIR, looked up at each call).
+    cache_dir: what is kept between builds (default paths.CACHE_DIR, looked up at each call);
+    releases_dir: the closed releases (default: releases/ beside raw_dir, paths.releases_dir);
+    request: close quarters (make release) or re-issue a closed release (make reissue) too.
 
     One build at a time per build folder (a second one waits); what a killed build left there is
     removed first. Outputs.stage_seconds says how long each stage took (for the benchmark).
     """
     with build_lock(site_dir.parent / "build"):
         return _build(raw_dir, site_dir, config_dir=config_dir, today=today, keep_docs=keep_docs,
-                      cache_dir=cache_dir or paths.CACHE_DIR)
+                      cache_dir=cache_dir or paths.CACHE_DIR, releases_dir=releases_dir or paths.releases_dir(raw_dir),
+                      request=request or Request())
 
 
 def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | None, keep_docs: Path | None,
-           cache_dir: Path) -> Outputs:
+           cache_dir: Path, releases_dir: Path, request: Request) -> Outputs:
     clock = _StageClock()
     recover_interrupted_swap(site_dir)
     # load
@@ -223,18 +229,21 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)
         results, read_problems = read_all(raw_dir, config, today, read_cache)
-        pristine = copy.deepcopy(results)  # each dated release combines its own files (pipeline/releases/dated.py)
+        pristine = copy.deepcopy(results)  # a release closed now combines its own files (releases/assemble.py)
         dataset, problems = check(results, read_problems, config)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
         commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms
         qr.symbols = qr.QrSymbols.load(cache_dir / qr.CACHE_FILE)
-        releases = ReleaseBuild(raw_dir, config, today, pristine, commitments, settings, plan_text, cache_dir, config_dir)
+        try:
+            releases = ReleaseBuild(raw_dir, releases_dir, config, today, pristine, commitments, request)
+        except (ArchiveError, ReleaseRequestError) as exc:
+            raise BuildFailed(f"发布中止：{exc}") from None
         dataset = replace(dataset, submissions=releases.submissions(dataset.submissions))
         problems = sort_problems(problems + commitments.problems + releases.problems)
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
-            site = analyse(config, dataset, problems, plan_text, settings, commitments)
+            site = analyse(config, dataset, problems, plan_text, settings, commitments, releases.release_date)
             site = releases.attach(site, _release_analysis(config, plan_text, settings, commitments))
             footers = chart_footers(site)
         with clock("images"):
@@ -264,7 +273,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             with clock("png"):
                 pool.finish()
                 add_chart_pngs(images, new_site)
-                releases.write(new_site, pool)
+                stored = releases.write(new_site, pool)  # the releases closed now kept in data/releases
             with clock("publish"):
                 replace_site(new_site, site_dir)
                 if keep_docs is not None:
@@ -276,15 +285,16 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                     add_chart_pngs(images, keep_docs)
                     write_config(config, keep_docs, site_dir, data_dates, pages, keep_docs.parent / "mkdocs.yml")
     return Outputs(files=files, problems=problems, site=site, file_counts=read_cache.counts,
-                   image_counts=image_counts, stage_seconds=clock.seconds)
+                   image_counts=image_counts, stage_seconds=clock.seconds, stored=stored)
 
 
 def _release_analysis(config: Config, plan_text: str, settings: dict, commitments: Commitments):
-    """How an earlier release is analysed: its files' results and status forms -> its Site."""
-    def analyse_files(results: list, forms: list, label: str, closing: dt.date) -> Site:
+    """How a release closed now is analysed: its files' results and status forms -> its Site."""
+    def analyse_files(results: list, forms: list, label: str, closing: dt.date, released_on: dt.date) -> Site:
         dataset, problems = check(results, [], config)
         try:
-            return analyse(config, dataset, problems, plan_text, settings, commitments_of(commitments, forms, config))
+            return analyse(config, dataset, problems, plan_text, settings, commitments_of(commitments, forms, config),
+                           released_on)
         except DataErrors as exc:
             raise BuildFailed(f"发布中止：{label} 发布（收录 {closing.isoformat()} 以前收到的文件）的数据有错误：\n\n"
                               + "\n".join(p.message() for p in exc.errors)) from None
@@ -319,16 +329,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", type=Path, default=paths.RAW_DIR, help="报送文件目录（默认 data/raw）")
     parser.add_argument("--site", type=Path, default=paths.SITE_DIR, help="网站输出目录（默认 site）")
     parser.add_argument("--config", type=Path, default=paths.CONFIG_DIR, help="配置目录（默认 config）")
-    parser.add_argument("--cache", type=Path, default=paths.CACHE_DIR, help="缓存目录：图片、读取结果、已发布的季度发布等（默认 build/cache）")
+    parser.add_argument("--cache", type=Path, default=paths.CACHE_DIR, help="缓存目录：图片、读取结果等（默认 build/cache）")
+    parser.add_argument("--releases", type=Path, help="已封存的发布目录（默认报送文件目录旁的 releases/，即 data/releases）")
     parser.add_argument("--timings", type=Path, help="把各阶段用时（秒）写入这个 JSON 文件（供性能测试用）")
+    parser.add_argument("--close", action="store_true", help="封存收录截止日期已过的季度发布（make release）")
+    parser.add_argument("--reissue", metavar="季度", help="重新发布一期已封存的发布，如 2010Q3，原版保留并写明勘误（make reissue）")
+    parser.add_argument("--note", default="", help="--reissue 的勘误说明：什么错了，怎样更正的")
+    parser.add_argument("--take", nargs="*", default=[], metavar="文件", help="--reissue：更正版另外收录的文件（data/raw 下的路径）")
+    parser.add_argument("--date", type=_date_argument, help="--close、--reissue 的发布日期（默认今天），YYYY-MM-DD")
     args = parser.parse_args(argv)
+    if args.close and args.reissue:
+        parser.error("--close 和 --reissue 不能同时使用")
+    request = Request(close=args.close, reissue=args.reissue, note=args.note, take=tuple(args.take),
+                      day=(args.date or dt.date.today()) if args.close or args.reissue else None)
     work_dir = args.site.resolve().parent / "build"
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     report = clear_report(work_dir)  # the report of this build if it fails; never an older, unrelated one
     try:
         # Generated pages and the error report go in the build folder beside the site.
         outputs = build(args.raw.resolve(), args.site.resolve(), config_dir=args.config.resolve(),
-                        cache_dir=args.cache.resolve(), keep_docs=work_dir / "docs")
+                        cache_dir=args.cache.resolve(), keep_docs=work_dir / "docs",
+                        releases_dir=args.releases and args.releases.resolve(), request=request)
     except ConfigError as exc:
         return failed(exc.message(), report, 2)
     except DataErrors as exc:
@@ -350,4 +371,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"已发布到 {shown}/：{len(site.dataset.submissions)} 个报送文件，{len(site.config.targets)} 项目标，"
           f"数据截至{as_of_phrase(site.as_of)}。"
           + (f"数据有 {warned} 条提醒，请查看“数据质量报告”页（{shown}/quality/index.html）。" if warned else "数据没有提醒。"))
+    releases_dir = (args.releases or paths.releases_dir(args.raw)).resolve()
+    for release in outputs.stored:
+        folder = releases_dir / release.name
+        folder = folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder
+        what = (f"已重新发布{release.label_zh}（更正 {release.reissue_of}，原版保留并加上勘误）" if release.reissue_of
+                else f"已封存{release.label_zh}")
+        print(f"{what}：发布日期 {release.released_on.isoformat()}，收录 {len(release.files)} 个文件，"
+              f"{sum(v == release.name for v in release.versions.values())} 张图表本期更新，{release.size / 1e6:.1f} MB，"
+              f"存入 {folder}/。此后任何构建都按原样发布它，不再重新计算。请把它提交到版本库：git add {folder}")
     return 0
+
+
+def _date_argument(text: str) -> dt.date:
+    import argparse
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期要写成 YYYY-MM-DD，如 2011-02-01，而不是 {text!r}") from None

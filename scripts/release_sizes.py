@@ -8,7 +8,7 @@ A release is only ever added: once closed, its folder never changes (tests/test_
 the site with the first k releases is the site without releases plus the first k folders. Each
 folder holds the page, images (PNG in 256 colours, SVG, narrow SVG, QR), CSV and embed of only the
 charts that changed since the release before; an unchanged chart is a short page pointing to its
-earlier version (pipeline/releases/dated.py).
+earlier version (pipeline/releases/make.py).
 """
 
 from __future__ import annotations

@@ -104,12 +104,16 @@ def shared_images(cache: Path) -> Path:
 
 
 def copy_raw(tmp_path: Path, folders: list[str] | None = None) -> Path:
-    """A copy of data/raw (or of some of its department folders) to change in a test."""
+    """A copy of data/raw (or of some of its department folders) to change in a test; a copy of
+    the whole folder comes with the closed releases of data/releases beside it (tmp_path/releases),
+    as a copy of the data folder has them."""
     raw = tmp_path / "raw"
     raw.mkdir()
     for folder in sorted(p for p in paths.RAW_DIR.iterdir() if p.is_dir()):
         if folders is None or folder.name in folders:
             shutil.copytree(folder, raw / folder.name)
+    if folders is None and paths.RELEASES_DIR.is_dir():
+        shutil.copytree(paths.RELEASES_DIR, tmp_path / "releases", copy_function=link_or_copy)  # never changed in place
     return raw
 
 

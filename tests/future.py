@@ -286,11 +286,14 @@ def _variations(scenario: Scenario, rng: random.Random, out: list[Spec], people:
 
 def future(out_dir: Path, scenario: Scenario | str = "all", seed: int = 1,
            through: dt.date = dt.date(YEAR + 1, 1, 31)) -> tuple[list[Sent], Truth]:
-    """Write data/raw and the files received by `through` into out_dir/raw; return every file
-    received (shipped and new) and the truth."""
+    """Write data/raw and the files received by `through` into out_dir/raw (and the closed releases
+    of data/releases into out_dir/releases, as a copy of the data folder has them); return every
+    file received (shipped and new) and the truth."""
     scenario = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
     raw = out_dir / "raw"
     shutil.copytree(paths.RAW_DIR, raw)
+    if paths.RELEASES_DIR.is_dir():
+        shutil.copytree(paths.RELEASES_DIR, out_dir / "releases")
     before = shipped()
     sent = list(before)
     rng = random.Random(seed * 7919)

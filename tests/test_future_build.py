@@ -52,6 +52,7 @@ def test_the_generated_year_builds_byte_identical_in_any_order_and_with_its_exac
         shutil.copyfile(path, target)
         stamp = rng.uniform(1.0e9, 1.9e9)
         os.utime(target, (stamp, stamp))
+    shutil.copytree(tmp_path / "a" / "releases", tmp_path / "b" / "releases")  # the closed releases beside them
     build(raw_a, tmp_path / "a" / "site", today=TODAY, keep_docs=None, cache_dir=shared_images(tmp_path / "cache-a"))
     # The second build reads every file again (no read cache); chart images are reused to bound the time.
     shutil.copytree(tmp_path / "cache-a", tmp_path / "cache-b", ignore=lambda d, names: ["read"] if d.endswith("cache-a") else [],

@@ -1,12 +1,13 @@
-"""Dated releases (pipeline/ingest/receipts.py, releases.py, release_pages.py): every quarter's release
-kept at /releases/<quarter>/ with its chart pages and downloads; a release made from data/raw
-alone, from the files received by its closing date (a later file is absent from it, and changes
-no earlier release); the current chart pages list their earlier releases; citations and embeds
-give the release address; the change log links each release; the receipt-date rule."""
+"""Dated releases (pipeline/releases/, pipeline/archive/): a closed release is stored in
+data/releases and placed in the site byte for byte, never worked out again; a quarter is closed by
+`make release` on its date, a closed release corrected only by `make reissue` (the original kept,
+both carrying the 勘误 note); a late file counts from the next open quarter; the current chart
+pages cite their release version; the receipt-date rule."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,24 +17,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.archive.record import from_manifest, to_manifest
+from pipeline.archive.store import ArchiveError, load_closed
 from pipeline.basics import paths
 from pipeline.basics.periods import Period
-from pipeline.ingest.receipts import closing_date, read_register, receipts, release_of
-from tests.conftest import TODAY, copy_raw, made_once, shared_images
+from pipeline.ingest.receipts import Receipt, closing_date, read_register, receipts, release_of
+from pipeline.releases.assemble import Request
+from pipeline.releases.plan import next_quarter, plan_releases
+from tests.conftest import TODAY, made_once, shared_images
 
 SITE_URL = "https://rencai.example.gov.cn/"  # mkdocs.yml site_url (the example address)
-LATE_FILE = "卫生局/卫生局_2010Q4_卫生人才引进.csv"
-LATE_DAY = dt.date(2011, 2, 20)  # after 2010Q4's closing date (2011-01-31)
+SHIPPED = sorted(p.name for p in paths.RELEASES_DIR.iterdir() if (p / "manifest.json").is_file())
 HEALTH_CHART = "p5-bachelors-trajectory"  # fed by the health bureau's files
-CORRECTION = "卫生局/卫生局_2010Q3_卫生人才引进（更正）.csv"  # dated 2010-10-23 in the file: release 2010Q3
-
-
-def _submissions(site: Path) -> pd.DataFrame:
-    return pd.read_csv(site / "data" / "submissions.csv", encoding="utf-8-sig", dtype=str)
+CLOSE_2011Q1 = dt.date(2011, 5, 3)  # after 2011Q1's closing date (2011-04-30)
+CORRECTION = "卫生局/卫生局_2010Q2_卫生人才引进（更正）.csv"  # a correction of a closed quarter, sent later
+REISSUED_ON = dt.date(2011, 6, 1)
 
 
 def _labels(site: Path) -> list[str]:
-    return sorted((p.name for p in (site / paths.RELEASES_FOLDER).iterdir()), key=Period.from_label)
+    return sorted((p.name for p in (site / paths.RELEASES_FOLDER).iterdir() if p.is_dir()),
+                  key=lambda n: (Period.from_label(n.split("-r")[0]), n))
 
 
 def _charts(site: Path) -> list[str]:
@@ -48,50 +51,47 @@ def version_folder(site: Path, label: str, chart_id: str) -> Path:
     return (folder / found.group(1)).resolve() if found else folder
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
+def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def late(tmp_path_factory):
-    """Two builds from a copy of data/raw: without the health bureau's 2010Q3 correction, then
-    with it put back and a receipts register saying the bureau's 2010Q4 file came on LATE_DAY
-    (their own release cache; chart images shared, they are content-addressed). The second
-    build's site, and its problems."""
-    from pipeline.build import build
-
-    def builds(root: Path) -> tuple[Path, list]:
-        raw = copy_raw(root)
-        held = root / "held"
-        held.mkdir()
-        shutil.move(raw / CORRECTION, held / "correction.csv")
-        cache = shared_images(root / "cache")
-        build(raw, root / "first", today=TODAY, keep_docs=None, cache_dir=cache)
-        shutil.move(held / "correction.csv", raw / CORRECTION)
-        (raw / "收文登记.csv").write_text(f"文件,收文日期,经办人\n{LATE_FILE},{LATE_DAY.isoformat()},收发室\n", encoding="utf-8")
-        outputs = build(raw, root / "site", today=TODAY, keep_docs=None, cache_dir=cache)
-        return root / "site", outputs.problems
-
-    return made_once(tmp_path_factory, "late", builds)  # the tests read the site, never change it
+# -- the shipped closed releases ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def late_site(late):
-    return late[0]
+def test_the_shipped_releases_are_published_byte_for_byte(built):
+    """A fresh clone's build places data/releases in the site as it is: nothing worked out again."""
+    site = built["site"]
+    assert SHIPPED and _labels(site) == SHIPPED
+    for name in SHIPPED:
+        stored, published = tree(paths.RELEASES_DIR / name), tree(site / paths.RELEASES_FOLDER / name)
+        assert stored.keys() == published.keys() and [k for k in stored if stored[k] != published[k]] == [], name
+    assert built["outputs"].stored == []
 
 
-# -- every quarter's release, with its charts and downloads ---------------------------------------
+def test_each_release_has_one_date_on_or_after_its_closing_date(built):
+    """The release page, its charts' CSVs and citations, and its briefing give one date: the day it
+    was closed."""
+    for release in load_closed(paths.RELEASES_DIR):
+        assert release.released_on >= release.closing, release.name
+        folder = paths.RELEASES_DIR / release.name
+        day = release.released_on
+        index = (folder / "index.html").read_text(encoding="utf-8")
+        assert f"发布日期 {day.year}年{day.month}月{day.day}日" in index
+        for csv in folder.glob("charts/*/*.csv"):
+            table = pd.read_csv(csv, encoding="utf-8-sig", dtype=str)
+            assert set(table["发布日期"]) == {day.isoformat()}, csv
+        for page in folder.glob("charts/*/index.html"):
+            text = page.read_text(encoding="utf-8")
+            assert "[引用日期]" not in text or f"({day.isoformat()})" in text, page
 
 
 def test_each_quarters_release_keeps_its_chart_pages_images_and_data(built):
     site = built["site"]
-    quarters = sorted(set(_submissions(site)["release"].dropna()), key=Period.from_label)
-    assert _labels(site) == quarters and quarters[0] == "2009Q1" and quarters[-1] == "2010Q4"
     charts = _charts(site)
-    for label in quarters:
+    seen = 0
+    for label in SHIPPED:
         release = site / paths.RELEASES_FOLDER / label
-        page = (release / "index.html").read_text(encoding="utf-8")
-        assert f"{Period.from_label(label).label_zh}发布" in page
+        assert f"{Period.from_label(label).label_zh}发布" in (release / "index.html").read_text(encoding="utf-8")
         for chart_id in charts:
             if not (release / "charts" / chart_id).is_dir():
                 continue  # a chart the release has no data for yet (the teachers' before 2009Q3)
@@ -102,15 +102,26 @@ def test_each_quarters_release_keeps_its_chart_pages_images_and_data(built):
             assert (folder / f"{chart_id}.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
             table = pd.read_csv(folder / f"{chart_id}.csv", encoding="utf-8-sig")
             assert len(table) and set(table["引用地址"]) == {f"{SITE_URL}{folder.relative_to(site).as_posix()}/"}
+            seen += 1
+    assert seen > 8 * 40  # every release, most charts
     # the latest release holds every chart of the current site
-    assert all((site / paths.RELEASES_FOLDER / quarters[-1] / "charts" / c / "index.html").is_file() for c in charts)
+    assert all((site / paths.RELEASES_FOLDER / SHIPPED[-1] / "charts" / c / "index.html").is_file() for c in charts)
+
+
+def test_a_release_keeps_its_own_stylesheets_and_embed_script(built):
+    """A later change of the site's look cannot change a closed release: it links its own copies."""
+    for name in SHIPPED:
+        folder = paths.RELEASES_DIR / name
+        assert sorted(p.name for p in (folder / "assets").iterdir()) == ["embed.css", "embed.js", "release.css"]
+        for page in [folder / "index.html", *folder.glob("charts/*/index.html"), *folder.glob("charts/*/embed/index.html")]:
+            text = page.read_text(encoding="utf-8")
+            assert "assets/stylesheets/" not in text and "assets/javascripts/" not in text, page
 
 
 def test_a_chart_whose_content_did_not_change_is_stored_once(built):
     site = built["site"]
-    labels = _labels(site)
     shared = 0
-    for before, after in zip(labels, labels[1:]):
+    for before, after in zip(SHIPPED, SHIPPED[1:]):
         for chart in (site / paths.RELEASES_FOLDER / after / "charts").iterdir():
             folder = version_folder(site, after, chart.name)
             if folder != chart:  # a short page: no images or data of its own
@@ -118,89 +129,6 @@ def test_a_chart_whose_content_did_not_change_is_stored_once(built):
                 assert sorted(p.name for p in chart.rglob("*")) == ["index.html"]
                 assert Period.from_label(folder.parent.parent.name) <= Period.from_label(before)
     assert shared > 0
-
-
-# -- made from the files received by the closing date, from data/raw alone ---------------------------------
-
-
-@pytest.mark.build  # the module's two builds (late)
-def test_a_file_received_after_a_releases_closing_date_is_absent_from_it(late_site, built):
-    late = late_site
-    subs = _submissions(late).set_index("file")
-    assert subs.loc[LATE_FILE, ["received_on", "received_basis", "release"]].tolist() == [LATE_DAY.isoformat(), "register", "2011Q1"]
-    assert _labels(late) == _labels(built["site"]) + ["2011Q1"]
-
-    def health(site: Path, label: str) -> dict:
-        table = pd.read_csv(version_folder(site, label, HEALTH_CHART) / f"{HEALTH_CHART}.csv", encoding="utf-8-sig")
-        return dict(zip(table["报送期"], table["累计（名）"]))
-
-    current = pd.read_csv(built["site"] / "charts" / HEALTH_CHART / f"{HEALTH_CHART}.csv", encoding="utf-8-sig")
-    want = dict(zip(current["报送期"], current["累计（名）"]))
-    assert "2010Q4" in want
-    assert health(late, "2010Q4") == {p: v for p, v in want.items() if p != "2010Q4"}  # without the late file
-    assert health(late, "2011Q1") == want  # the release of the quarter it came in takes it
-    assert health(built["site"], "2010Q4") == want
-    page = (late / paths.RELEASES_FOLDER / "2010Q4" / "index.html").read_text(encoding="utf-8")
-    files = (built["site"] / paths.RELEASES_FOLDER / "2010Q4" / "index.html").read_text(encoding="utf-8")
-    count = re.compile(r"以前收到的 (\d+) 个")
-    assert int(count.search(page).group(1)) == int(count.search(files).group(1)) - 1
-
-
-@pytest.mark.build  # the module's two builds (late)
-def test_a_later_file_changes_no_earlier_release_and_a_rebuild_makes_the_same_files(late_site, built):
-    late = late_site
-    for label in _labels(built["site"])[:-1]:  # made again in the other build, with its own cache
-        a = _tree(built["site"] / paths.RELEASES_FOLDER / label)
-        b = _tree(late / paths.RELEASES_FOLDER / label)
-        assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == [], label
-
-
-@pytest.mark.build  # the module's two builds (late)
-def test_a_file_that_would_change_a_closed_release_is_a_warning_naming_it(late):
-    """The correction came back after 2010Q3's release was closed (2010Q4's existed): it changes
-    2010Q3, and the warning says how to keep the release (the register). The file registered as
-    late goes to a new release and changes none."""
-    _, problems = late
-    changed = [p for p in problems if p.code == "release_changed"]
-    assert [(p.file, p.severity) for p in changed] == [(CORRECTION, "warning")]
-    assert "2010年第三季度发布" in changed[0].found and "收文登记" in changed[0].fix
-
-
-def test_releases_built_from_other_files_are_not_compared_as_the_last_build(tmp_path, config):
-    """The cache holds the releases of the last build. Built from another folder (staff trying
-    files with --raw, or a test), they are not the published ones of data/raw: no warning that a
-    file of data/raw is "no longer there" or "would change" them; built from data/raw, they are,
-    with one warning per file naming every release it changes."""
-    import json
-    import pickle
-
-    from pipeline.analyse.commitments import read_commitments
-    from pipeline.build import load_site_settings
-    from pipeline.ingest.files import read_all
-    from pipeline.releases.dated import LAST_BUILD_FILE, Release, ReleaseBuild
-
-    folder = tmp_path / "cache" / "releases"
-    folder.mkdir(parents=True)
-    tried = "人事局/试算用的名单.csv"
-    for label in ("2009Q1", "2009Q2", "2010Q4"):  # closed releases (a later one exists) that took a file data/raw lacks
-        old = Release(label=label, closing=dt.date(2000, 1, 1), key=label, files=(tried,), new_files=(tried,),
-                      as_of=None, released_on=None, good=0, total=0, counts={}, versions={}, contents={},
-                      charts={}, snapshot=None, changes=None)
-        (folder / f"{label}.pickle").write_bytes(pickle.dumps((old, {})))
-    plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
-    results, _ = read_all(paths.RAW_DIR, config, TODAY)
-    commitments = read_commitments(paths.RAW_DIR, config, plan_text, TODAY, paths.CONFIG_DIR)
-
-    def warned(last_built_from: Path) -> dict[str, str]:
-        (folder / LAST_BUILD_FILE).write_text(json.dumps({"raw": str(last_built_from.resolve())}), encoding="utf-8")
-        planned = ReleaseBuild(paths.RAW_DIR, config, TODAY, results, commitments, load_site_settings(), plan_text,
-                               tmp_path / "cache")
-        found = [(p.file, p.found) for p in planned.problems if p.code == "release_changed"]
-        assert len(found) == len(dict(found))
-        return dict(found)
-
-    assert warned(tmp_path / "raw") == {}
-    assert warned(paths.RAW_DIR)[tried] == "这个文件已不在 data/raw 中，已发布的2009年第一季度至2009年第二季度的 2 期季度发布中由它算出的数字会改变"
 
 
 # -- the current site points to the releases -------------------------------------------------------
@@ -212,16 +140,16 @@ def test_the_current_chart_page_lists_the_charts_earlier_releases(built):
         page = (site / "charts" / chart_id / "index.html").read_text(encoding="utf-8")
         section = page.split('id="chart-releases"', 1)[1].split("</section>", 1)[0]
         links = re.findall(r'href="\.\./\.\./releases/(\d{4}Q\d)/charts/([^/]+)/"', section)
-        own = [label for label in _labels(site)
+        own = [label for label in SHIPPED
                if (site / paths.RELEASES_FOLDER / label / "charts" / chart_id / f"{chart_id}.csv").is_file()]
         assert [label for label, _ in links] == own[::-1] and {c for _, c in links} == {chart_id}, chart_id
+        assert "即本页现在显示的版本" in section  # the shipped data are the latest release's
 
 
 def test_citations_embeds_and_downloads_give_the_release_address(built):
     site = built["site"]
-    latest = _labels(site)[-1]
     for chart_id in _charts(site):
-        folder = version_folder(site, latest, chart_id)
+        folder = version_folder(site, SHIPPED[-1], chart_id)
         address = f"{SITE_URL}{folder.relative_to(site).as_posix()}/"
         page = (site / "charts" / chart_id / "index.html").read_text(encoding="utf-8")
         citation = page.split('id="share-url"', 1)[1][:600]
@@ -237,9 +165,227 @@ def test_the_change_log_links_each_release_and_its_briefing(built):
     site = built["site"]
     page = (site / "changelog" / "index.html").read_text(encoding="utf-8")
     linked = re.findall(r'href="\.\./releases/(\d{4}Q\d)/"', page)
-    assert linked == _labels(site)[::-1]
+    assert linked == SHIPPED[::-1]
     assert re.findall(r'href="\.\./releases/(\d{4}Q\d)/briefing/"', page) == linked
     assert all((site / paths.RELEASES_FOLDER / label / "briefing" / "index.html").is_file() for label in linked)
+
+
+# -- closing a quarter, and what no later change can alter ---------------------------------------------
+
+
+def _closed_project(root: Path) -> dict:
+    """A copy of the data folder with the 2011Q1 files (generated, received by 2011-04-30), built
+    and closed by `make release` on CLOSE_2011Q1; then built again after a template, a threshold,
+    a stylesheet and the chart renderer's output changed; then a correction of the closed 2010Q2
+    sent and that release re-issued with it. The trees of each step."""
+    from pipeline.build import build
+    from tests.future import future
+
+    future(root, "all", seed=5, through=closing_date(Period.from_label("2011Q1"), 1))
+    raw, releases = root / "raw", root / "releases"
+    cache = shared_images(root / "cache")
+    first = build(raw, root / "site1", today=TODAY, keep_docs=None, cache_dir=cache,
+                  request=Request(close=True, day=CLOSE_2011Q1))
+    closed = {name: tree(releases / name) for name in sorted(p.name for p in releases.iterdir())}
+    site1 = tree(root / "site1")
+    changed = _change_everything_but_the_data(root)
+    second = build(raw, root / "site2", today=TODAY, keep_docs=None, cache_dir=root / "cache2", **changed)
+    site2 = tree(root / "site2")
+    _send_correction(raw)
+    third = build(raw, root / "site3", today=TODAY, keep_docs=None, cache_dir=cache,
+                  request=Request(reissue="2010Q2", day=REISSUED_ON, take=(CORRECTION,),
+                                  note="卫生局2010年第二季度报送的本科生人数有误，已按其更正文件重新计算"))
+    return {"closed": closed, "site1": site1, "site2": site2, "stored": [r.name for r in first.stored],
+            "reissued": [r.name for r in third.stored], "second_stored": second.stored,
+            "problems1": [(p.code, p.file) for p in first.problems], "site3": root / "site3", "releases": releases}
+
+
+def _change_everything_but_the_data(root: Path) -> dict:
+    """A template, a threshold (config/method.yml), a stylesheet and the drawing of every chart
+    (another plot width, no cached image) changed for the next build: the build's arguments."""
+    from pipeline.images import render
+    from pipeline.publish import render as pages_render
+
+    templates = root / "templates"
+    shutil.copytree(paths.PAGE_TEMPLATES_DIR, templates)
+    for name in ("release_index.html.j2", "index.md.j2"):
+        page = templates / name
+        page.write_text(page.read_text(encoding="utf-8").replace("本期", "本次", 1), encoding="utf-8")
+    docs = root / "docs-src"
+    shutil.copytree(paths.DOCS_SRC_DIR, docs)
+    css = docs / "assets" / "stylesheets" / "release.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody.release { color: #000; }\n", encoding="utf-8")
+    config = root / "config"
+    shutil.copytree(paths.CONFIG_DIR, config)
+    method = config / "method.yml"
+    text = method.read_text(encoding="utf-8")
+    assert "0.95" in text
+    method.write_text(text.replace("0.95", "0.9", 1), encoding="utf-8")
+    paths.PAGE_TEMPLATES_DIR, paths.DOCS_SRC_DIR = templates, docs
+    render.EXPORT_WIDTH = 600
+    pages_render.environment.cache_clear()
+    return {"config_dir": config}
+
+
+def _send_correction(raw: Path) -> None:
+    """卫生局 corrects its 2010Q2 file on 2011-05-20, after 2010Q2 was closed: 区人民医院 recruited
+    5 bachelors, not 3."""
+    text = (raw / CORRECTION.replace("（更正）", "")).read_text(encoding="utf-8")
+    assert "区人民医院,2010年二季度,2010-07-07,0,—,３," in text
+    text = text.replace("区人民医院,2010年二季度,2010-07-07,0,—,３,", "区人民医院,2010年二季度,2010-07-07,0,—,5,")
+    (raw / CORRECTION).write_text(text.replace("2010-07-07", "2011-05-20"), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def closed_project(tmp_path_factory):
+    import pipeline.images.render as render
+    from pipeline.publish import render as pages_render
+
+    saved = paths.PAGE_TEMPLATES_DIR, paths.DOCS_SRC_DIR, render.EXPORT_WIDTH
+    try:
+        return made_once(tmp_path_factory, "closed-project", _closed_project)
+    finally:
+        paths.PAGE_TEMPLATES_DIR, paths.DOCS_SRC_DIR, render.EXPORT_WIDTH = saved
+        pages_render.environment.cache_clear()
+
+
+@pytest.mark.build  # the module's builds (closed_project)
+def test_make_release_stores_the_quarter_and_leaves_the_earlier_ones_untouched(closed_project):
+    closed = closed_project["closed"]
+    assert closed_project["stored"] == ["2011Q1"] and list(closed) == [*SHIPPED, "2011Q1"]
+    for name in SHIPPED:
+        assert closed[name] == tree(paths.RELEASES_DIR / name), name
+    manifest = json.loads(closed["2011Q1"]["manifest.json"])
+    assert manifest["released_on"] == CLOSE_2011Q1.isoformat() and manifest["closing"] == "2011-04-30"
+    assert manifest["code"].startswith(("git ", "sha256 ")) and manifest["published"]
+    assert set(manifest["published"]) == set(closed["2011Q1"]) - {"manifest.json"}
+    assert manifest["new_files"] and all("2011" in f for f in manifest["new_files"])  # the 2011Q1 files
+    site = closed_project["site1"]
+    assert {k.split("/")[1] for k in site if k.startswith("releases/")} == set(closed)
+
+
+@pytest.mark.build  # the module's builds (closed_project)
+def test_no_change_of_template_threshold_stylesheet_or_drawing_alters_a_closed_release(closed_project):
+    before, after, closed = closed_project["site1"], closed_project["site2"], closed_project["closed"]
+    for name, files in closed.items():
+        published = {k.split("/", 2)[2]: v for k, v in after.items() if k.startswith(f"releases/{name}/")}
+        assert published == files, name
+    # ... while each change did reach the current site
+    assert before["assets/stylesheets/release.css"] != after["assets/stylesheets/release.css"]
+    assert "本次" in after["index.html"].decode() and "本次" not in before["index.html"].decode()
+    svgs = [k for k in before if k.startswith("charts/") and k.endswith("/figure.svg")]
+    assert svgs and all(before[k] != after[k] for k in svgs)
+    assert before["data/target_progress.csv"] != after["data/target_progress.csv"]  # the 0.9 threshold
+    assert closed_project["second_stored"] == []
+
+
+@pytest.mark.build  # the module's builds (closed_project)
+def test_a_reissue_keeps_the_original_and_adds_the_correction_with_the_erratum_on_both(closed_project):
+    releases, site, closed = closed_project["releases"], closed_project["site3"], closed_project["closed"]
+    assert closed_project["reissued"] == ["2010Q2-r1"]
+    original, corrected = tree(releases / "2010Q2"), tree(releases / "2010Q2-r1")
+    changed = sorted(k for k in original if original[k] != closed["2010Q2"][k])
+    assert set(original) == set(closed["2010Q2"]) and changed
+    assert all(k.endswith(".html") or k == "manifest.json" for k in changed)  # its images and data as they were
+    when = f"{REISSUED_ON.year}年{REISSUED_ON.month}月{REISSUED_ON.day}日"
+    for page in [k for k in original if k.endswith("index.html") and "embed/" not in k]:
+        text = original[page].decode()
+        assert f"勘误（{when}）" in text and "按其更正文件重新计算" in text, page
+        link = re.search(r'class="erratum".*?href="([^"]+)"', text, re.S).group(1)
+        assert (releases / "2010Q2" / page).parent.joinpath(link).resolve().is_relative_to((releases / "2010Q2-r1").resolve())
+    index = corrected["index.html"].decode()
+    assert f"勘误（{when}）" in index and 'href="../2010Q2/"' in index
+    manifest = json.loads(original["manifest.json"])
+    assert manifest["errata"] == [{"date": REISSUED_ON.isoformat(), "note": manifest["errata"][0]["note"],
+                                   "corrected_in": "2010Q2-r1"}]
+    assert json.loads(corrected["manifest.json"])["reissue_of"] == "2010Q2"
+
+    def bachelors(folder: Path) -> dict:
+        table = pd.read_csv(version_folder(site, folder.name, HEALTH_CHART) / f"{HEALTH_CHART}.csv", encoding="utf-8-sig")
+        return dict(zip(table["报送期"], table["本期数（名）"]))
+
+    was, now = bachelors(releases / "2010Q2"), bachelors(releases / "2010Q2-r1")
+    assert now["2010Q2"] == was["2010Q2"] + 2 and {k: v for k, v in now.items() if k != "2010Q2"} == \
+        {k: v for k, v in was.items() if k != "2010Q2"}
+    changelog = (site / "changelog" / "index.html").read_text(encoding="utf-8")
+    assert "2010年第二季度发布（更正版 1）" in changelog
+
+
+def _receipt(file: str, label: str) -> Receipt:
+    return Receipt(file=file, received_on=closing_date(Period.from_label(label), 1), basis="due", release=label)
+
+
+def test_a_file_is_its_bytes_a_rename_changes_no_release_and_a_late_file_goes_to_the_next_open_quarter():
+    closed = load_closed(paths.RELEASES_DIR)
+    last = closed[-1]
+    found = {f: _receipt(f, "2009Q1") for f in last.files}
+    renamed = dict(found)
+    first = last.files[0]
+    renamed[first.replace(".", "（副本）.", 1)] = renamed.pop(first)  # the same bytes under another name
+    hashes = {f: last.file_hashes.get(f, last.file_hashes[first]) for f in renamed}
+    late = "卫生局/卫生局_2010Q3_补报.csv"
+    renamed[late], hashes[late] = _receipt(late, "2010Q3"), "0" * 64
+    plan = plan_releases(renamed, hashes, closed)
+    assert [p.file for p in plan.problems] == [late]  # the rename is no change; the late file is
+    assert plan.release_of[late] == next_quarter(last.label) == "2011Q1" and plan.open_labels == ("2011Q1",)
+    assert "下一期" in plan.problems[0].expected and "make reissue" in plan.problems[0].fix
+
+
+def test_a_withdrawn_file_and_a_file_changed_in_place_are_one_warning_each():
+    closed = load_closed(paths.RELEASES_DIR)
+    last = closed[-1]
+    gone, edited = last.files[0], last.files[1]
+    found = {f: _receipt(f, "2009Q1") for f in last.files if f != gone}
+    hashes = {f: ("1" * 64 if f == edited else last.file_hashes[f]) for f in found}
+    plan = plan_releases(found, hashes, closed)
+    found_text = {p.file: p.found for p in plan.problems}
+    assert set(found_text) == {gone, edited} and len(plan.problems) == 2
+    assert "已不在 data/raw 中" in found_text[gone] and "原件被改动过" in found_text[edited]
+
+
+def test_a_manifest_reads_back_as_the_release_it_was_written_from():
+    for name in SHIPPED:
+        data = json.loads((paths.RELEASES_DIR / name / "manifest.json").read_text(encoding="utf-8"))
+        release = from_manifest(data)
+        assert release.name == name and release.released_on >= release.closing
+        again = json.loads(json.dumps(to_manifest(release), ensure_ascii=False, default=str))
+        assert again == {k: v for k, v in data.items() if k != "published"}, name
+
+
+@pytest.mark.parametrize("damage", ["change", "remove", "add"])
+def test_a_closed_release_that_differs_from_its_manifest_stops_the_build_naming_the_file(tmp_path, damage):
+    releases = tmp_path / "releases"
+    shutil.copytree(paths.RELEASES_DIR / SHIPPED[0], releases / SHIPPED[0])
+    page = releases / SHIPPED[0] / "index.html"
+    if damage == "change":
+        page.write_text(page.read_text(encoding="utf-8").replace("发布", "发布 ", 1), encoding="utf-8")
+    elif damage == "remove":
+        page.unlink()
+    else:
+        (releases / SHIPPED[0] / "extra.html").write_text("x", encoding="utf-8")
+    with pytest.raises(ArchiveError) as caught:
+        load_closed(releases)
+    message = str(caught.value)
+    assert ("extra.html" if damage == "add" else "index.html") in message and "git checkout" in message
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (TODAY + dt.timedelta(days=1), "晚于今天"),
+    (dt.date(2011, 1, 5), "早于上一期已封存"),
+    (dt.date(2011, 3, 1), "没有可以封存的发布"),
+])
+def test_make_release_refuses_what_cannot_be_closed_with_one_message(tmp_path, day, expected):
+    from pipeline.build import BuildFailed, build
+    from tests.conftest import copy_raw
+
+    raw = copy_raw(tmp_path)
+    site = tmp_path / "site"
+    with pytest.raises(BuildFailed) as caught:
+        build(raw, site, today=TODAY, keep_docs=None, cache_dir=shared_images(tmp_path / "cache"),
+              request=Request(close=True, day=day))
+    assert expected in str(caught.value) and not site.exists()
+    assert tree(tmp_path / "releases") == {k: v for name in SHIPPED for k, v in
+                                           ((f"{name}/{p}", c) for p, c in tree(paths.RELEASES_DIR / name).items())}
 
 
 # -- the receipt-date rule (README, methodology page) ------------------------------------------------

@@ -25,7 +25,7 @@ class Analysis:
     series_table: pd.DataFrame  # every target's series with running totals and target paths (target_series.csv)
     progress: pd.DataFrame  # every target's windows (progress.PROGRESS_COLUMNS; target_progress.csv)
     as_of: dt.date | None  # the end of the latest period the files cover (数据截至)
-    released_on: dt.date | None  # the date of this release: latest submission or coverage date
+    released_on: dt.date | None  # the date of this release (releases/assemble.py: release_date)
 
     @cached_property
     def headlines(self) -> pd.DataFrame:
@@ -65,10 +65,11 @@ class Analysis:
         return int(self.headlines["final"].sum())
 
 
-def analyse(config: Config, dataset: Dataset, problems: list[Problem]) -> Analysis:
-    """From the cleaned data to every figure the site publishes."""
+def analyse(config: Config, dataset: Dataset, problems: list[Problem], released_on: dt.date | None = None) -> Analysis:
+    """From the cleaned data to every figure the site publishes, as of the release's date (by
+    default, for a set of files with no release: the latest date the files give)."""
     used = dataset.submissions[dataset.submissions["status"] == "used"] if len(dataset.submissions) else dataset.submissions
-    released = release_date(dataset.submissions)
+    released = released_on or release_date(dataset.submissions)
     series = all_series(config, aggregate(dataset.observations))
     return Analysis(config=config, dataset=dataset, problems=problems, series=series,
                     series_table=series_table(config, series),

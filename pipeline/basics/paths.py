@@ -19,6 +19,13 @@ CACHE_DIR = BUILD_DIR / "cache"  # reused between builds (chart exports, the veg
 TEMPLATES_DIR = BUILD_DIR / "templates"  # Excel templates for the departments (make templates)
 SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
 MKDOCS_YML = ROOT / "mkdocs.yml"
-# Dated releases in the built site: /releases/<quarter>/ (pipeline/releases/dated.py); their cache.
+# Dated releases in the built site: /releases/<quarter>/ (pipeline/releases/, pipeline/archive/).
 RELEASES_FOLDER = "releases"
+RELEASES_DIR = ROOT / "data" / "releases"  # the closed releases, kept in the repository (data/releases/README.md)
+
+
+def releases_dir(raw_dir: Path) -> Path:
+    """The closed releases of a folder of department files: releases/ beside it (data/releases for
+    data/raw), so that a copy of the data folder carries its releases with it."""
+    return raw_dir.parent / "releases"
 BRIEFING_DIR = BUILD_DIR / "briefing"  # make briefing: the quarterly briefing as an A4 PDF

@@ -88,11 +88,11 @@ def export_spec(chart: Chart, footer_lines: list[str]) -> dict:
     return out
 
 
-def figure_spec(chart: Chart, width: int = EXPORT_WIDTH) -> dict:
-    """The page spec with its plot `width` pixels wide, for the static image shown before (or
-    without) JavaScript; the labels beside it are added to that width."""
+def figure_spec(chart: Chart, width: int | None = None) -> dict:
+    """The page spec with its plot `width` pixels wide (EXPORT_WIDTH), for the static image shown
+    before (or without) JavaScript; the labels beside it are added to that width."""
     spec = copy.deepcopy(chart.spec)
-    spec["width"] = width
+    spec["width"] = width or EXPORT_WIDTH
     spec["autosize"] = {"type": "pad"}
     return spec
 

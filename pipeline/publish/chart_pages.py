@@ -13,7 +13,6 @@ from pipeline.publish.opendata import chart_csv, chart_csv_files
 from pipeline.publish.render import chart_view, common, render
 from pipeline.publish.share import EMBED_MESSAGE, chart_source, citations, cited_url, licence, share_view
 from pipeline.publish.site import Site, relative
-from pipeline.releases.dated import chart_history
 
 
 def chart_page(site: Site, chart: Chart, table: pd.DataFrame) -> str:
@@ -76,3 +75,14 @@ def chart_outputs(site: Site, footers: dict[str, list[str]]) -> dict[str, bytes]
         files[f"charts/{chart.chart_id}/index.md"] = chart_page(site, chart, table).encode("utf-8")
         files.update(chart_files(site, chart, site.images[chart.chart_id], footers[chart.chart_id], table))
     return files
+
+
+def chart_history(site: Site, chart_id: str, page: str) -> list[dict]:
+    """A chart's versions in the dated releases, latest first, linked from `page` (the current
+    chart page lists them)."""
+    releases = site.releases
+    if releases is None:
+        return []
+    return [{"label_zh": r.label_zh, "closing": r.closing, "as_of": r.charts[chart_id][1],
+             "link": relative(page, f"{r.path}charts/{chart_id}/"), "cited": releases.cited.get(chart_id) == r.name}
+            for r in releases.history(chart_id)]

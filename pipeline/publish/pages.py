@@ -5,6 +5,7 @@ programme, methodology, the plan's text, downloads, the data-quality report and 
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from pipeline.basics.periods import Period
 from pipeline.basics.problems import sort_problems
 from pipeline.clean import ACTIONS
 from pipeline.config import Target
+from pipeline.ingest.receipts import closing_date
 from pipeline.publish.render import chart_view, common, render
 from pipeline.publish.site import Site, relative
 from pipeline.publish.tables import TABLES
@@ -48,8 +50,25 @@ def home_page(site: Site) -> str:
                       "link": relative(page, f"programmes/{programme.id}/")})
     return render(site.config, "index.md.j2",
         **common(site, page), cards=cards, status_chart=chart_view(site, site.chart("home-status"), page),
-        measures=site.commitments, releases=site.releases,
+        measures=site.commitments, releases=site.releases, now=current_release_view(site),
         og_image="charts/home-status/home-status.png")
+
+
+def current_release_view(site: Site) -> dict | None:
+    """What the home page says of the release its figures belong to: the latest closed one, or the
+    quarter being prepared (its files, its closing date), for 本期变化."""
+    releases = site.releases
+    if releases is None or releases.changes is None:
+        return None
+    if releases.open_label is None:
+        return {"release": releases.latest, "open": False}
+    period = Period.from_label(releases.open_label)
+    used = site.dataset.submissions
+    files = list(used[used["status"].isin(["used", "superseded"])]["file"]) if len(used) else []
+    view = SimpleNamespace(label=releases.open_label, label_zh=f"{period.label_zh}发布（准备中，尚未封存）",
+                           closing=closing_date(period, site.config.method.releases.months_after), files=files,
+                           as_of=site.as_of, total=len(site.headlines), good=site.analysis.good_count)
+    return {"release": view, "open": True, "previous": releases.latest}
 
 
 def programme_page(site: Site, programme_id: str) -> str:
@@ -128,8 +147,6 @@ def changelog_page(site: Site) -> str:
         corrections = ds.corrections[ds.corrections["period"] == period].to_dict("records")
         releases.append({"period": period, "files": group.sort_values(["submitted_on", "file"], na_position="last").to_dict("records"),
                          "corrections": corrections})
-    from pipeline.releases.dated import release_rows
-
     return render(site.config, "changelog.md.j2", **common(site, page), releases=releases,
                   indicators=site.config.indicators, dated=release_rows(site, page))
 
@@ -148,3 +165,11 @@ def all_pages(site: Site, table_rows: dict[str, int], images: dict) -> dict[str,
     for programme in site.config.programmes:
         pages[f"programmes/{programme.id}.md"] = programme_page(site, programme.id)
     return pages
+
+
+def release_rows(site: Site, page: str) -> list[dict]:
+    """Every dated release, latest first, with links from `page` (the change log lists them)."""
+    releases = site.releases
+    return [{"release": r, "link": relative(page, r.path), "briefing": relative(page, f"{r.path}briefing/"),
+             "new_charts": sum(v == r.name for v in r.versions.values())}
+            for r in reversed(releases.all)] if releases else []

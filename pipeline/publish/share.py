@@ -3,7 +3,7 @@ terms, the embed snippet, and the site settings they depend on (pure; its QR cod
 
 Every address a citation, an embed snippet, a QR code, a CSV's metadata or an exported image
 gives comes from `cited_url`: the chart's page in the dated release the reader is looking at
-(on the current site, the latest release: pipeline/releases/dated.py).
+(on the current site, its version in the latest release when the content is the same: pipeline/releases/make.py).
 """
 
 from __future__ import annotations

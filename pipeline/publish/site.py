@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.analyse.analysis import Analysis
+from pipeline.archive.record import Releases
 from pipeline.charts.kit import Chart
 from pipeline.charts.measures import Measures
 from pipeline.config import Config
@@ -43,7 +44,7 @@ class Site:
     settings: dict  # mkdocs.yml: site_name, site_url, copyright and `extra` (sample-data flag, identity)
     images: dict = field(default_factory=dict)  # chart id -> exports.Images, once drawn
     commitments: Measures | None = None  # the plan's measures (None: not read)
-    releases: object = None  # the dated releases: releases.Releases (None: none, citations give the current page)
+    releases: Releases | None = None  # the dated releases (None: none, citations give the current page)
 
     @property
     def config(self) -> Config:

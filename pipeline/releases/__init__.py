@@ -1,1 +1,1 @@
-"""Dated releases: each quarter's publication at /releases/<quarter>/."""
+"""Dated releases: which release takes each file (plan.py), the releases of a build (assemble.py), a release made when staff close a quarter or re-issue one (make.py, content.py), and its pages (pages.py)."""

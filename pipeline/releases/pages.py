@@ -1,10 +1,11 @@
 """The files of one dated release (pure, but for small_pngs): its page, the page and downloads of
 each chart new in it, a short page pointing to the earlier version of each chart that did not
-change, its quarterly briefing, all under releases/<quarter>/.
+change, its quarterly briefing, all under releases/<folder>/.
 
-Release pages are plain HTML with their own small stylesheet, not MkDocs pages: they never change
-once their release is closed, so they carry nothing that later releases change (menus, the
-current data's dates), and making them costs no generator time.
+Release pages are plain HTML, not MkDocs pages: they never change once their release is closed,
+so they carry nothing that later releases change (menus, the current data's dates), and their
+stylesheets and the embed script are copies kept in the release (releases/<folder>/assets/), so
+a later change of the site's own look cannot change them either.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import concurrent.futures
 from pathlib import Path
 
+from pipeline.archive.record import Release, folder_label_zh
+from pipeline.basics import paths
 from pipeline.basics.format import value_with_unit
 from pipeline.basics.periods import Period
 from pipeline.basics.workdir import write_whole
 from pipeline.images.frame import svg_size
 from pipeline.images.qr import qr_svg
-from pipeline.publish.opendata import chart_csv
+from pipeline.publish.opendata import chart_csv, chart_csv_files
 from pipeline.publish.render import render
 from pipeline.publish.share import EMBED_MESSAGE, chart_source, citations, cited_url, embed_snippet, licence
 
@@ -30,10 +33,26 @@ def _root(path: str) -> str:
     return "../" * path.count("/")
 
 
-def _common(site, release, path: str) -> dict:
+#: The site's files a release keeps a copy of, under releases/<folder>/assets/ (docs/assets/...).
+FROZEN_ASSETS = ("stylesheets/release.css", "stylesheets/embed.css", "javascripts/embed.js")
+
+
+def _common(site, release: Release, path: str) -> dict:
+    own = "../" * (path.count("/") - release.path.count("/"))  # from the page up to the release's folder
     return {"settings": site.settings, "release": release, "licence": licence(site.settings), "root": _root(path),
-            "canonical": site.settings.get("site_url", "/") + path.removesuffix("index.html"),
-            "plan": site.config.plan}
+            "assets": own + "assets/", "canonical": site.settings.get("site_url", "/") + path.removesuffix("index.html"),
+            "plan": site.config.plan, "original": _original_link(release, own)}
+
+
+def _original_link(release: Release, own: str) -> str | None:
+    """A re-issue's link to the release it corrects."""
+    return f"{own}../{release.reissue_of}/" if release.reissue_of else None
+
+
+def frozen_assets(release: Release) -> dict[str, bytes]:
+    """The copies of the site's stylesheets and embed script a release keeps."""
+    return {f"{release.path}assets/{name.rsplit('/', 1)[-1]}": (paths.DOCS_SRC_DIR / "assets" / name).read_bytes()
+            for name in FROZEN_ASSETS}
 
 
 def release_files(site, release) -> tuple[dict[str, bytes], dict[str, Path]]:
@@ -45,27 +64,26 @@ def release_files(site, release) -> tuple[dict[str, bytes], dict[str, Path]]:
     for chart in site.charts:
         folder = f"{release.path}charts/{chart.chart_id}/"
         version = release.versions[chart.chart_id]
-        if version != release.label:
+        if version != release.name:
             path = folder + "index.html"
             files[path] = render(config, "release_stub.html.j2", **_common(site, release, path), title=chart.title,
                                  target=f"../../../{version}/charts/{chart.chart_id}/",
-                                 version_zh=f"{Period.from_label(version).label_zh}发布").encode()
+                                 version_zh=folder_label_zh(version)).encode()
             continue
         files.update(_chart_files(site, release, chart, folder))
         pngs[f"{folder}{chart.chart_id}.png"] = site.images[chart.chart_id].png_file
     index = f"{release.path}index.html"
     charts = [{"title": c.title, "link": f"../{release.versions[c.chart_id]}/charts/{c.chart_id}/",
-               "same": release.versions[c.chart_id] != release.label,
-               "version_zh": f"{Period.from_label(release.versions[c.chart_id]).label_zh}发布"} for c in site.charts]
+               "same": release.versions[c.chart_id] != release.name,
+               "version_zh": folder_label_zh(release.versions[c.chart_id])} for c in site.charts]
     files[index] = render(config, "release_index.html.j2", **_common(site, release, index), charts=charts).encode()
     briefing = f"{release.path}briefing/index.html"
     files[briefing] = briefing_page(site, release, briefing).encode()
+    files.update(frozen_assets(release))
     return files, pngs
 
 
 def _chart_files(site, release, chart, folder: str) -> dict[str, bytes]:
-    from pipeline.publish.opendata import chart_csv_files
-
     image = site.images[chart.chart_id]
     table = chart_csv(chart)
     url = cited_url(site, chart)
@@ -101,7 +119,7 @@ def briefing_page(site, release, path: str) -> str:
              "target": value_with_unit(r["target_value"], r["unit"]), "status": config.method.status(r["status"]).word}
             for r in rows]})
     root = _root(path)
-    charts = [{"src": f"{root}{release.path.split('/')[0]}/{release.versions[c.chart_id]}/charts/{c.chart_id}/{c.chart_id}.svg",
+    charts = [{"src": f"{root}{paths.RELEASES_FOLDER}/{release.versions[c.chart_id]}/charts/{c.chart_id}/{c.chart_id}.svg",
                "summary": c.summary, "width": 680, "height": 400}
               for kind in BRIEFING_KINDS for c in site.charts if c.kind == kind]
     measures = None
