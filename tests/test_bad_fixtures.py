@@ -12,6 +12,7 @@ import pytest
 from pipeline.basics import paths
 from pipeline.build import read_and_check
 from pipeline.config.commitments import load_commitments
+from pipeline.ingest.receipts import read_register
 from pipeline.ingest.status_history import read_status_forms
 from tests.fixtures import make_bad
 from tests.fixtures.cases import (
@@ -48,6 +49,9 @@ def problems_of(raw, case, config, registry) -> list:
     """The problems the build finds in a case's raw folder, read as the build reads it."""
     if case.reader == "status_forms":
         return read_status_forms(raw, registry, config, case.today).problems
+    if case.reader == "register":  # the build passes it every file it reads
+        files = [p.relative_to(raw).as_posix() for p in sorted(raw.rglob("*")) if p.is_file() and p.parent != raw]
+        return read_register(raw, config, case.today, files)[1]
     return read_and_check(raw, with_plausible_max(config, case.plausible_max), case.today)[1]
 
 

@@ -13,7 +13,7 @@ from pipeline.basics import paths
 from pipeline.config import load_config
 from pipeline.gate.privacy import find_personal_numbers, mask, mask_text, valid_id_number
 from pipeline.gate.read import grid_from_bytes
-from pipeline.gate.screen import personal_number_cells
+from pipeline.gate.screen import as_text
 from pipeline.ingest.files import discover
 
 ID = "440301198506151238"  # valid check digit, born 1985-06-15 in Shenzhen (440301)
@@ -42,6 +42,40 @@ FOUND = {
     "ID full-width": ("４４０３０１１９８５０６１５１２３８", ID),
     "old 15-digit ID": ("440301850615123", "440301850615123"),
     "old ID 6-6-3": ("440301 850615 123", "440301850615123"),
+    # the tester's writings (a 科技局 company-name cell)
+    "mobile with en dashes": ("139–1234–5678", "13912345678"),
+    "mobile 7-4": ("1391234 5678", "13912345678"),
+    "mobile 3-8": ("139 12345678", "13912345678"),
+    "mobile hyphen then space": ("139-1234 5678", "13912345678"),
+    "mobile with its first group in brackets": ("(139)1234-5678", "13912345678"),
+    "mobile right after a word": ("Tel13912345678", "13912345678"),
+    "ID right after a word": ("ID110101199003077715", "110101199003077715"),
+    "ID with underscores": ("110101_19900307_7715", "110101199003077715"),
+    # other dashes, spaces, dots, brackets and words
+    "mobile with em dashes and minus signs": ("138—1234−5678", MOBILE),
+    "mobile with no-break and thin spaces": ("138\u00a01234\u20095678", MOBILE),
+    "mobile with full-width spaces": ("138\u30001234\u30005678", MOBILE),
+    "mobile with a tab": ("138\t1234\t5678", MOBILE),
+    "mobile with zero-width spaces": ("138\u200b1234\u200b5678", MOBILE),
+    "mobile with middle dots": ("138·1234·5678", MOBILE),
+    "mobile with ideographic full stops": ("138。1234。5678", MOBILE),
+    "mobile with slashes": ("138/1234/5678", MOBILE),
+    "mobile with full-width brackets": ("（138）1234 5678", MOBILE),
+    "mobile with square brackets": ("[138]1234-5678", MOBILE),
+    "mobile in words": ("手机：13812345678（本人）", MOBILE),
+    "mobile before letters": ("abc13812345678def", MOBILE),
+    "mobile with mixed-width digits": ("13８１2345６78", MOBILE),
+    "mobile with spaced separators": ("138 - 1234 - 5678", MOBILE),
+    "ID with en dashes": ("440301–19850615–1238", ID),
+    "ID after 身份证号：": ("身份证号：440301198506151238", ID),
+    "ID with slashes": ("440301/19850615/1238", ID),
+    # numbers as Excel and Python write them
+    "an Excel number Python printed": ("13812345678.0", MOBILE),
+    "an ID Excel shows in scientific notation": ("4.40301198506151E+17", "440301198506151000"),
+    "an ID Python printed as a float": ("4.403011985061512e+17", "440301198506151200"),
+    "an ID Excel shows with its last digits lost": ("440301198506151000", "440301198506151000"),
+    "an old ID as a float": ("440301850615123.0", "440301850615123"),
+    "a mobile in scientific notation": ("1.3812345678E+10", MOBILE),
 }
 
 NOT_FOUND = {
@@ -52,7 +86,13 @@ NOT_FOUND = {
     "a decimal fraction": "0.13812345678",
     "ten digits": "1381234567",
     "twelve digits": "138123456789",
-    "a mobile-like run inside a word": "abc13812345678def",
+    "a mobile-like run inside a longer number": "813812345678",
+    "a decimal number": "138.12345678",
+    "an ID's region in scientific notation, no birth date": "4.40301E+17",
+    "a number of 18 digits, no birth date": "440301000000000000",
+    "an icon's path": "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41",
+    "dates in a list": "2010-04-13、2010-05-18 2010-06-29 2010/7/13 2010.08.13",
+    "an address with a document number": "http://www.example.gov.cn/art/2009/6/23/art_1207_35871.html 区委发〔2009〕18号",
     "an ID with a wrong check digit": "440301198506151239",
     "an ID with an impossible birth date": "440301198513321230",
     "an ID of a province that does not exist": "990301198506151235",
@@ -73,6 +113,12 @@ def test_every_way_of_writing_a_personal_number_is_found_and_masked(text, number
     assert find_personal_numbers(text) == [number]
     masked = mask_text(text)
     assert find_personal_numbers(masked) == [] and number[-4:] in masked and number[3:7] not in masked.replace(number[-4:], "")
+
+
+def test_two_numbers_written_side_by_side_are_both_found():
+    for text in ("13812345678 13987654321", "138-1234-5678/139-8765-4321", f"{MOBILE} {ID}"):
+        assert len(find_personal_numbers(text)) == 2, text
+        assert find_personal_numbers(mask_text(text)) == []
 
 
 @pytest.mark.parametrize("text", NOT_FOUND.values(), ids=NOT_FOUND.keys())
@@ -113,11 +159,12 @@ def test_in_the_shipped_files_personal_numbers_are_only_where_they_are_dropped()
     found, elsewhere = 0, []
     for path, rel, _ in files:
         cells = grid_from_bytes(path.read_bytes(), path.suffix, rel).cells
-        for (row, col) in personal_number_cells(cells):
-            found += 1
-            column_names = {str(v).strip() for v in cells.iloc[:row - 1, col]}
-            if not ({"身份证号", "联系电话"} & column_names or str(cells.iat[row - 1, 0]).startswith("填表人")):
-                elsewhere.append((rel, row, col))
+        for (row, col), value in cells.stack().items():
+            if find_personal_numbers(as_text(value) or ""):
+                found += 1
+                column_names = {str(v).strip() for v in cells.iloc[:row - 1, col]}
+                if not ({"身份证号", "联系电话"} & column_names or str(cells.iat[row - 1, 0]).startswith("填表人")):
+                    elsewhere.append((rel, row, col))
     assert found > 400 and elsewhere == []
 
 

@@ -266,3 +266,8 @@ def tidy_text(cell: object) -> str:
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
         return ""
     return _SPACES.sub(" ", _nfkc(str(cell))).strip()
+
+
+def missing(value: object) -> bool:
+    """An empty cell as read: None, or NaN (a cell pandas read as missing)."""
+    return value is None or (isinstance(value, float) and value != value)

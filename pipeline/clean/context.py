@@ -47,11 +47,6 @@ class FileContext:
         return any(p.severity == "error" for p in self.problems)
 
 
-def missing(value: object) -> bool:
-    """An empty cell as read: None, or NaN (a cell pandas read as missing)."""
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def rows_text(rows: list[int]) -> str:
     """第 6 行; 第 2、14、76 行; 第 2、38、41 … 等 11 行."""
     listed = "、".join(str(r) for r in rows[:MAX_LISTED_ROWS])

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.basics.parse import tidy_name
-from pipeline.clean.context import FileContext, missing
+from pipeline.basics.parse import missing, tidy_name
+from pipeline.clean.context import FileContext
+from pipeline.gate.kinds import HEADER_SEARCH_ROWS
 
 ROW_DATA, ROW_BLANK, ROW_TOTAL, ROW_NOTE = 0, 1, 2, 3  # kinds of rows below the header
-HEADER_SEARCH_ROWS = 100  # the header is looked for in this many rows from the top
 
 
 @dataclass(frozen=True)

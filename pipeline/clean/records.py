@@ -10,9 +10,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from pipeline.basics.parse import DateError, parse_date, tidy_name
+from pipeline.basics.parse import DateError, missing, parse_date, tidy_name
 from pipeline.basics.periods import Period
-from pipeline.clean.context import FileContext, distinct, missing, rows_text, take
+from pipeline.clean.context import FileContext, distinct, rows_text, take
 from pipeline.clean.names import breakdown_names, canonical_names
 
 

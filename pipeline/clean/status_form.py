@@ -28,9 +28,9 @@ from pipeline.basics.periods import Period, PeriodError, read_statement
 from pipeline.basics.problems import Problem
 from pipeline.config import Config
 from pipeline.config.commitments import Registry
+from pipeline.gate.kinds import FORM_HEADER_SEARCH_ROWS
 from pipeline.gate.read import Grid
 
-HEADER_SEARCH_ROWS = 15
 _ADDRESS = re.compile(r"^https?://\S+$")
 _MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})月(?P<d>\d{1,2})日?$")
 
@@ -103,10 +103,10 @@ class _FormReader:
 
     def header_row(self, rows: dict[int, list]) -> int | None:
         wanted = {tidy_name(self.form.columns.id), tidy_name(self.form.columns.status)}
-        for row in list(rows)[:HEADER_SEARCH_ROWS]:
+        for row in list(rows)[:FORM_HEADER_SEARCH_ROWS]:
             if wanted <= {tidy_name(v) for v in rows[row] if not _missing(v)}:
                 return int(row)
-        self.problem("header_missing", f"前 {min(len(rows), HEADER_SEARCH_ROWS)} 行中没有同时含“{self.form.columns.id}”和"
+        self.problem("header_missing", f"前 {min(len(rows), FORM_HEADER_SEARCH_ROWS)} 行中没有同时含“{self.form.columns.id}”和"
                      f"“{self.form.columns.status}”的表头行", f"{self.form.name}的表头（见 make templates 生成的模板）",
                      "请用本季度的进展表模板填写，不要改动表头。")
         return None

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pandas as pd
 
-from pipeline.basics.parse import COUNT_ACTIONS, COUNT_ERRORS, parse_counts, tidy_name
+from pipeline.basics.parse import COUNT_ACTIONS, COUNT_ERRORS, missing, parse_counts, tidy_name
 from pipeline.basics.periods import Period
-from pipeline.clean.context import FileContext, missing, rows_text
+from pipeline.clean.context import FileContext, rows_text
 from pipeline.clean.names import breakdown_names
 
 #: How to mend a count cell that cannot be read, by parse.COUNT_ERRORS code.

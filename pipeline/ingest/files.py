@@ -18,9 +18,11 @@ from pipeline.basics.problems import Problem
 from pipeline.basics.workdir import write_whole
 from pipeline.clean import FileResult, clean_file
 from pipeline.config import Config
+from pipeline.gate.admit import admitted_bytes, screened_grid
+from pipeline.gate.kinds import DepartmentFile
 from pipeline.gate.privacy import mask_text
-from pipeline.gate.read import FileProblem, grid_from_bytes, load_bytes
-from pipeline.gate.screen import implausible_values, reject, screen_grid, screen_name
+from pipeline.gate.read import FileProblem
+from pipeline.ingest.plausible import implausible_values, reject
 
 #: Files in data/raw that are documentation, not submissions.
 DOCUMENTATION = {"README.md", "README.txt", "说明.txt"}
@@ -213,19 +215,14 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
     results = []
     for path, rel, key in files:
         src = config.sources[key]
-        if problem := screen_name(rel):
-            problems.append(problem)
-            continue
         try:
-            data = load_bytes(path, rel, max_file_mb=config.defaults.max_file_mb)
+            data = admitted_bytes(path, rel, config)
             cache_key = cache.key(rel, data) if cache else ""
             result = cache.get(cache_key) if cache else None
             if result is None:
-                grid = grid_from_bytes(data, path.suffix.lower(), rel, sheet=src.sheet,
-                                       skip_sheets=config.defaults.instruction_sheets, limits=config.defaults)
-                grid, private = screen_grid(grid, src, config.defaults)
-                result = clean_file(grid, key, src, config, today, cache.secret if cache else None)
-                reject(result, private + implausible_values(result.observations, src, config))
+                screened = screened_grid(path, rel, config, DepartmentFile(src), data)
+                result = clean_file(screened.grid, key, src, config, today, cache.secret if cache else None)
+                reject(result, screened.problems + implausible_values(result.observations, src, config))
                 if cache:
                     cache.put(cache_key, result)
         except FileProblem as exc:

@@ -28,7 +28,9 @@ from pipeline.basics.parse import DateError, parse_date, tidy_name
 from pipeline.basics.periods import Period
 from pipeline.basics.problems import Problem
 from pipeline.config import Config
-from pipeline.gate.read import FileProblem, grid_from_bytes, load_bytes
+from pipeline.gate.admit import screened_grid
+from pipeline.gate.kinds import Register
+from pipeline.gate.read import FileProblem
 
 #: How a receipt date is known: basis -> words.
 BASES = {"register": "收文登记", "written": "文件中写明的报送日期", "due": "应报送日期"}
@@ -84,11 +86,12 @@ def read_register(raw_dir: Path, config: Config, today: dt.date,
         return {}, []
     rel = path.name
     try:
-        grid = grid_from_bytes(load_bytes(path, rel, max_file_mb=config.defaults.max_file_mb), path.suffix.lower(), rel,
-                               limits=config.defaults)
+        screened = screened_grid(path, rel, config, Register(config.method.releases.register_columns))
     except FileProblem as exc:
         return {}, [exc.problem]
-    return register_dates(grid.cells, rel, config, today, files)
+    if screened.problems:  # refused at its cells: no date of it is read
+        return {}, screened.problems
+    return register_dates(screened.grid.cells, rel, config, today, files)
 
 
 def register_dates(cells: pd.DataFrame, rel: str, config: Config, today: dt.date,

@@ -27,7 +27,10 @@ from pipeline.basics.problems import Problem
 from pipeline.clean.status_form import FormFile, read_form
 from pipeline.config import Config
 from pipeline.config.commitments import Registry
-from pipeline.gate.read import FileProblem, grid_from_bytes, load_bytes
+from pipeline.gate.admit import screened_grid
+from pipeline.gate.kinds import StatusForm
+from pipeline.gate.privacy import mask_text
+from pipeline.gate.read import FileProblem
 from pipeline.ingest.files import DOCUMENTATION, LEFTOVERS, SPREADSHEETS
 
 STATUS_COLUMNS = ["commitment_id", "quarter", "quarter_end", "status", "status_zh", "status_date", "evidence",
@@ -84,16 +87,18 @@ def read_form_files(raw_dir: Path, registry: Registry, config: Config,
         if path.name in DOCUMENTATION:
             continue
         if path.name.startswith(LEFTOVERS) or path.name.startswith(".") or path.suffix.lower() not in SPREADSHEETS:
-            problems.append(Problem(code="file_ignored", file=rel, found="不是进展表（临时文件、隐藏文件或非表格文件）",
+            problems.append(Problem(code="file_ignored", file=mask_text(rel), found="不是进展表（临时文件、隐藏文件或非表格文件）",
                                     expected=f"{registry.form.name}（.xlsx）", fix="该文件未读取；不需要的话可以删除。"))
             continue
         try:
-            data = load_bytes(path, rel, max_file_mb=config.defaults.max_file_mb)
-            grid = grid_from_bytes(data, path.suffix.lower(), rel, skip_sheets=config.defaults.instruction_sheets)
+            screened = screened_grid(path, rel, config, StatusForm(registry.form))
         except FileProblem as exc:
             problems.append(exc.problem)
             continue
-        forms.append(read_form(grid, registry, config, today))
+        if screened.problems:  # refused at its cells: nothing of it is read
+            forms.append(FormFile(file=rel, sheet=screened.grid.sheet, problems=screened.problems))
+            continue
+        forms.append(read_form(screened.grid, registry, config, today))
     return forms, problems
 
 
