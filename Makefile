@@ -39,8 +39,10 @@ $(INPUTS): FORCE
 test: lint $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (lint, unit, golden, build, browser)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist load --maxschedchunk 2
 
-lint: $(TEST_DEPS) ## Check the code with ruff (pinned in requirements/test.lock; settings in pyproject.toml)
+lint: $(TEST_DEPS) ## Check the code: ruff, the import contract (packages by stage, no cycle) and no private name across modules
 	$(PY) -m ruff check pipeline tests bench scripts scripts/input-manifest
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/private_imports.py pipeline tests bench scripts
 
 # Mobile first-visit bytes and Lighthouse scores of two pages (bench/out/web.json; see bench/web.py).
 .PHONY: bench-web

@@ -1,10 +1,12 @@
 """The one entry point: department files in, the public site out (python -m pipeline).
 
-Load inputs -> process -> save outputs, as in every step of the pipeline. The disk is touched at
-the edges only: reading the files (ingest.py, read.py, with the read cache), the image cache
-(exports.py), and writing the site (this module, and generator.py for MkDocs). The site is built
-in a temporary folder and replaces site/ only when every step succeeded: a failed or interrupted
-build leaves the last good site in place.
+Load inputs -> process -> save outputs. The stages in between are pure (clean, combine, analyse,
+charts, publish: data in, data out); the disk is touched by the packages at either end and by the
+caches that make a rebuild cheap: the gate and ingest read data/raw (with the read cache), archive
+reads and places the closed releases, images keeps its drawings by content, releases stores a
+release closed now, generator runs MkDocs, and this module writes the site. The site is built in a
+temporary folder and replaces site/ only when every step succeeded: a failed or interrupted build
+leaves the last good site in place.
 """
 
 from __future__ import annotations
@@ -72,9 +74,6 @@ class Outputs:
     image_counts: dict[str, int]  # images drawn now and reused from the cache
     stage_seconds: dict[str, float]  # how long each stage of the build took
     stored: list = field(default_factory=list)  # releases closed (or re-issued) and kept in data/releases
-
-
-# -- load -------------------------------------------------------------------------------------
 
 
 # -- process ------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from pipeline.basics import paths
 from pipeline.build import read_and_check
 from pipeline.config.commitments import load_commitments
 from pipeline.ingest.receipts import read_register
-from pipeline.ingest.status_history import read_status_forms
 from tests.fixtures import make_bad
 from tests.fixtures.cases import (
     BAD,
@@ -25,6 +24,7 @@ from tests.fixtures.cases import (
     read_case,
     same_content,
 )
+from tests.test_status_forms import read_status_forms
 
 CASES = load_cases()
 MAX_FIXTURE_BYTES = 200 * 1024  # larger files (bombs, 60 MB files) are made when the test runs

@@ -10,26 +10,27 @@ import openpyxl
 import pytest
 
 from pipeline.basics.parse import tidy_name
-from pipeline.basics.periods import Period, parse_period
+from pipeline.basics.periods import Period
 from pipeline.build import read_and_check
 from pipeline.config import Source, load_config
 from pipeline.excel_templates import departments as forms
 from pipeline.excel_templates.__main__ import main as make_templates
 from pipeline.gate.privacy import find_personal_numbers, valid_id_number
 from tests.conftest import TODAY
+from tests.test_periods import parse_period
 
 CONFIG = load_config()  # the sources, known when the tests are collected
 SOURCES = sorted(CONFIG.sources)
 NOT_LISTED = "不在列表中的名称"
 
 
-def _period(source: Source) -> Period:
+def sample_period(source: Source) -> Period:
     """The period a test fills in: the plan's last year (or its first quarter)."""
     year = CONFIG.plan.end.year
     return Period.quarter_of(year, 1) if source.frequency == "quarterly" else Period.whole_year(year)
 
 
-def _file_name(source: Source, period: Period) -> str:
+def submission_name(source: Source, period: Period) -> str:
     token = period.label if period.quarter else f"{period.year}年度"
     return f"{source.folder}_{token}_{source.name}.xlsx"
 
@@ -116,7 +117,7 @@ def fill(template: Path, source: Source, period: Period, rows: int = 3) -> tuple
 def _read_back(tmp_path: Path, wb: openpyxl.Workbook, source: Source, period: Period):
     folder = tmp_path / "raw" / source.folder
     folder.mkdir(parents=True)
-    wb.save(folder / _file_name(source, period))
+    wb.save(folder / submission_name(source, period))
     return read_and_check(tmp_path / "raw", CONFIG, TODAY)
 
 
@@ -143,7 +144,7 @@ def test_one_template_per_source_with_the_data_sheet_first(templates):
 def test_a_filled_template_reads_back_without_problems(templates, tmp_path, key):
     source = CONFIG.sources[key]
     assert set(forms.columns(source)) == source.known_columns | set(source.person_key)
-    period = _period(source)
+    period = sample_period(source)
     wb, expected, _ = fill(templates[key], source, period)
     dataset, problems = _read_back(tmp_path, wb, source, period)
     assert [p.message() for p in problems] == []
@@ -155,8 +156,8 @@ def test_a_filled_template_reads_back_without_problems(templates, tmp_path, key)
 
 def test_the_instructions_sheet_is_not_warned_about(templates, tmp_path):
     source = CONFIG.sources["p5_health_recruitment"]
-    wb, _, _ = fill(templates["p5_health_recruitment"], source, _period(source))
-    _, problems = _read_back(tmp_path, wb, source, _period(source))
+    wb, _, _ = fill(templates["p5_health_recruitment"], source, sample_period(source))
+    _, problems = _read_back(tmp_path, wb, source, sample_period(source))
     assert problems == []
 
 
@@ -192,7 +193,7 @@ DROPDOWN_COLUMNS = [(key, column) for key in SOURCES for column in forms.dropdow
 @pytest.mark.parametrize(("key", "column"), DROPDOWN_COLUMNS)
 def test_a_value_outside_a_dropdown_is_an_error_in_the_pipeline(templates, tmp_path, key, column):
     source = CONFIG.sources[key]
-    period = _period(source)
+    period = sample_period(source)
     wb, _, first = fill(templates[key], source, period)
     ws = wb.worksheets[0]
     ws.cell(first, forms.columns(source).index(column) + 1).value = NOT_LISTED

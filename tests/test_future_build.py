@@ -83,10 +83,28 @@ def _project_copy(dest: Path) -> Path:
 
 
 def _make(project: Path) -> str:
+    """`make` in the project, in a process group of its own: no process of it may outlive it (the
+    drawing workers included)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "PYTEST"))}
-    done = subprocess.run(["make", "-C", str(project)], env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    with subprocess.Popen(["make", "-C", str(project)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, start_new_session=True) as run:
+        stdout, stderr = run.communicate(timeout=600)
+    assert run.returncode == 0, stderr[-3000:]
+    assert _processes_in_group(run.pid) == [], "a process of the build outlived it"
+    return stdout
+
+
+def _processes_in_group(group: int) -> list[str]:
+    """The command lines of the processes still running in a process group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:  # pgrp, after the state and the parent's pid
+                found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 @pytest.mark.skipif(not (paths.ROOT / "scripts" / "input-manifest").exists(),

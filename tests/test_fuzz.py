@@ -24,7 +24,7 @@ from pipeline.basics import paths
 from pipeline.config import load_config
 from pipeline.excel_templates import departments as forms
 from tests import fuzz
-from tests.test_forms import _file_name, _period, fill
+from tests.test_forms import fill, sample_period, submission_name
 
 SEED = int(os.environ.get("FUZZ_SEED", "13"))
 EXTRA = int(os.environ.get("FUZZ_CASES", "16"))
@@ -44,11 +44,11 @@ def bases(tmp_path_factory) -> list[fuzz.Base]:
             found.append(fuzz.Base(f"sample {files[0].name}", f"{folder.name}/{files[0].name}", files[0].read_bytes()))
     templates = forms.write_templates(config, tmp_path_factory.mktemp("templates"))
     for (key, source), template in zip(config.sources.items(), templates):
-        period = _period(source)
+        period = sample_period(source)
         workbook, _, _ = fill(template, source, period)
         path = tmp_path_factory.mktemp("filled") / "t.xlsx"
         workbook.save(path)
-        found.append(fuzz.Base(f"template {key}", f"{source.folder}/{_file_name(source, period)}", path.read_bytes()))
+        found.append(fuzz.Base(f"template {key}", f"{source.folder}/{submission_name(source, period)}", path.read_bytes()))
     return found
 
 

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.basics.parse import (
+    COUNT_ACTIONS,
     CountError,
     DateError,
-    parse_count,
     parse_counts,
     parse_date,
     tidy_name,
@@ -19,6 +19,22 @@ from pipeline.basics.parse import (
 
 ZERO_MARKS = ("—", "–", "－", "-", "无", "/")
 UNITS = ("人次", "人", "名", "个")
+
+
+def parse_count(
+    cell: object,
+    *,
+    blank_as_zero: bool = False,
+    zero_marks: tuple[str, ...] = ("—", "-", "－", "无"),
+    unit_suffixes: tuple[str, ...] = ("人次", "人", "名", "个"),
+) -> tuple[int, frozenset[str]]:
+    """One count cell through parse_counts (the cleaner parses whole columns): the count and the
+    cleaning steps applied; CountError if it is not a count."""
+    row = parse_counts(pd.Series([cell], dtype=object), blank_as_zero=blank_as_zero,
+                       zero_marks=zero_marks, unit_suffixes=unit_suffixes).iloc[0]
+    if row["error"]:
+        raise CountError(row["error"], cell)
+    return int(row["value"]), frozenset(k for k in COUNT_ACTIONS if row[k])
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.basics.periods import Period, PeriodError, Statement, parse_period, read_statement
+from pipeline.basics.periods import Period, PeriodError, Statement, read_statement
 
 Q = Period.quarter_of
 YEAR = Period.whole_year
+
+
+def parse_period(text: object) -> Period:
+    """The period a text names completely; PeriodError if it names none or is not understood."""
+    statement = read_statement(text)
+    period = statement.period()
+    if period is None:
+        raise PeriodError("找不到年份" if statement.months is None else "只写了季度或月份，没有年份")
+    return period
 
 
 @pytest.mark.parametrize(

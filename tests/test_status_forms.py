@@ -18,15 +18,21 @@ from hypothesis import strategies as st
 from pipeline.basics import paths
 from pipeline.basics.periods import Period
 from pipeline.clean.status_form import FormFile
-from pipeline.config.commitments import load_commitments
+from pipeline.config import Config
+from pipeline.config.commitments import Registry, load_commitments
 from pipeline.excel_templates.__main__ import main as make_templates
 from pipeline.excel_templates.status import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template
-from pipeline.ingest.status_history import combine_forms, read_status_forms, status_changes
+from pipeline.ingest.status_history import StatusData, combine_forms, read_form_files, status_changes
 from tests.conftest import TODAY, copy_raw
 from tests.fixtures.cases import case_named, lay_out, overlay
 from tests.fixtures.edits import FORM_FIRST, FORM_Q2, FORM_Q3, FORM_Q4, form_cell, form_edit
 
 FOLDER = paths.STATUS_FORM_FOLDER
+
+
+def read_status_forms(raw_dir: Path, registry: Registry, config: Config, today: dt.date) -> StatusData:
+    """Every status form under data/raw/人才办工作进展/, read and put together."""
+    return combine_forms(*read_form_files(raw_dir, registry, config, today), registry, config)
 
 
 @pytest.fixture(scope="module")

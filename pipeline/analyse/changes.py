@@ -37,7 +37,7 @@ class Snapshot:
 
 
 def snapshot(site, closing: dt.date, config) -> Snapshot:
-    """The facts of a release's site (pages.Site) as of its closing date."""
+    """The facts of a release's site (publish.site.Site) as of its closing date."""
     from pipeline.analyse.departments import timeliness
 
     method = config.method

@@ -178,21 +178,6 @@ class CountError(ValueError):
         self.code = code
 
 
-def parse_count(
-    cell: object,
-    *,
-    blank_as_zero: bool = False,
-    zero_marks: tuple[str, ...] = ("—", "-", "－", "无"),
-    unit_suffixes: tuple[str, ...] = ("人次", "人", "名", "个"),
-) -> tuple[int, frozenset[str]]:
-    """Parse one count cell; return the count and the cleaning steps applied."""
-    row = parse_counts(pd.Series([cell], dtype=object), blank_as_zero=blank_as_zero,
-                       zero_marks=zero_marks, unit_suffixes=unit_suffixes).iloc[0]
-    if row["error"]:
-        raise CountError(row["error"], cell)
-    return int(row["value"]), frozenset(k for k in COUNT_ACTIONS if row[k])
-
-
 # ---------------------------------------------------------------------------------------------
 # Dates
 

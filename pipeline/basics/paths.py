@@ -6,8 +6,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 CONFIG_DIR = ROOT / "config"
 RAW_DIR = ROOT / "data" / "raw"
-# The quarterly status forms of the plan's measures (read by pipeline/clean/status_form.py, not as a
-# department's figures; see config/commitments.yml).
+# The quarterly status forms of the plan's measures (read by pipeline/ingest/status_history.py through
+# the gate, each cleaned by pipeline/clean/status_form.py, not as a department's figures).
 STATUS_FORM_FOLDER = "人才办工作进展"
 PLAN_TEXT = ROOT / "data" / "plan" / "strategy.zh.txt"  # the plan's full text, as republished online
 
@@ -15,7 +15,7 @@ PIPELINE_DIR = ROOT / "pipeline"  # the code: what a file reads as depends on al
 PAGE_TEMPLATES_DIR = PIPELINE_DIR / "publish" / "templates"  # jinja2 templates of the pages
 DOCS_SRC_DIR = ROOT / "docs"  # hand-written page sources and assets
 BUILD_DIR = ROOT / "build"  # everything generated (git-ignored)
-CACHE_DIR = BUILD_DIR / "cache"  # reused between builds (chart exports, the vega bundle)
+CACHE_DIR = BUILD_DIR / "cache"  # reused between builds: read results, chart images, pages, QR codes, the vega bundle
 TEMPLATES_DIR = BUILD_DIR / "templates"  # Excel templates for the departments (make templates)
 SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
 MKDOCS_YML = ROOT / "mkdocs.yml"

@@ -290,12 +290,3 @@ def _normalise(text: object) -> str:
     if isinstance(text, float) and text.is_integer():
         text = int(text)
     return unicodedata.normalize("NFKC", str(text)).strip()
-
-
-def parse_period(text: object) -> Period:
-    """The period a text names completely; PeriodError if it names none or is not understood."""
-    statement = read_statement(text)
-    period = statement.period()
-    if period is None:
-        raise PeriodError("找不到年份" if statement.months is None else "只写了季度或月份，没有年份")
-    return period

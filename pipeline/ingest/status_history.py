@@ -71,11 +71,6 @@ def status_changes(status: pd.DataFrame, before: str, after: str) -> pd.DataFram
 # -- load ---------------------------------------------------------------------------------------
 
 
-def read_status_forms(raw_dir: Path, registry: Registry, config: Config, today: dt.date) -> StatusData:
-    """Every status form under data/raw/人才办工作进展/, read and put together."""
-    return combine_forms(*read_form_files(raw_dir, registry, config, today), registry, config)
-
-
 def read_form_files(raw_dir: Path, registry: Registry, config: Config,
                     today: dt.date) -> tuple[list[FormFile], list[Problem]]:
     """Every status form under data/raw/人才办工作进展/ as read, and files that could not be read

@@ -238,7 +238,7 @@ def chart_context(site, chart: Chart) -> dict[str, tuple[str, str, object]]:
 
 
 def chart_table(site, chart: Chart, numbers: pd.DataFrame) -> pd.DataFrame:
-    """The chart's numbers (Chinese headers, see pages.chart_csv) with its context columns."""
+    """The chart's numbers (Chinese headers, see chart_csv) with its context columns."""
     out = numbers.copy()
     for header, _, value in chart_context(site, chart).values():
         out[header] = value

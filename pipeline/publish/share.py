@@ -27,7 +27,7 @@ def chart_address(site_url: str, chart_id: str) -> str:
 
 def cited_url(site, chart: Chart) -> str:
     """The one address every citation, embed snippet, QR code, download and exported image of a
-    chart points at (site: pages.Site): the page of the chart's version in the dated release shown
+    chart points at (site: publish.site.Site): the page of the chart's version in the dated release shown
     (releases.Releases.chart_path: on the current site, the latest release's), or, with no
     releases, the chart's current page."""
     site_url = site.settings.get("site_url", "/")

@@ -56,7 +56,7 @@ def frozen_assets(release: Release) -> dict[str, bytes]:
 
 
 def release_files(site, release) -> tuple[dict[str, bytes], dict[str, Path]]:
-    """Every file of a release made now (site: its pages.Site with images and releases), and the
+    """Every file of a release made now (site: its publish.site.Site with images and releases), and the
     PNGs to add (path -> the full-colour PNG in the image cache; see small_pngs)."""
     files: dict[str, bytes] = {}
     pngs: dict[str, Path] = {}
