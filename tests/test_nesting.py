@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from pipeline.basics.parse import parse_date
@@ -141,8 +140,10 @@ def test_a_list_over_several_months_replaces_the_lists_it_contains(raw, config, 
         "组织部人才办/2011年度优秀创新创业人才认定名单.xlsx"
     obs = dataset.observations
     assert not obs["file"].str.contains("上半年").any()
-    assert obs["period"].map(lambda p: Period.from_label(p).year == 2011).sum() > 0
-    assert isinstance(dataset.corrections, pd.DataFrame)
+    in_2011 = obs[obs["period"].map(lambda p: Period.from_label(p).year == 2011)]
+    named = sum(1 for row in openpyxl.load_workbook(year).worksheets[0].iter_rows(min_row=4) if row[8].value)
+    assert set(in_2011["file"]) == {"组织部人才办/2011年度优秀创新创业人才认定名单.xlsx"}
+    assert named > 0 and in_2011["value"].sum() == named  # each person of the year's list counted once
 
 
 def test_a_running_total_meets_its_quarter_whatever_the_company_s_name_is_written(config, tmp_path):
