@@ -160,3 +160,20 @@ def test_with_no_status_form_yet_every_commitment_is_unreported_and_the_pages_sa
     talent = next(d for d in site.commitments.departments if d["department"] == registry.form.department)
     # its yearly list of 2009, and every status form due by the release date (2011-01-08: not 2010Q4's)
     assert talent["missing"] == ["2009年"] + [f"{y}年第{q}季度" for y in (2009, 2010) for q in "一二三四"][:7]
+
+
+def test_the_measures_charts_count_what_the_forms_say(measures):
+    """The status chart's bars are the latest quarter's counts of every status shown; the history
+    chart has a bar part per quarter and status, summing to the commitments in each quarter."""
+    from pipeline.charts.measures import commitment_charts
+
+    facts = measures.facts
+    charts = {c.chart_id: c for c in commitment_charts(facts)}
+    status = charts["measures-status"].data
+    counts = facts.counts()
+    assert int(status["count"].sum()) == len(facts.registry.commitments) == sum(counts.values())
+    assert sorted(status["count"].tolist()) == sorted(n for s, n in counts.items() if n or s != facts.registry.not_reported)
+    history = next(c for cid, c in charts.items() if cid != "measures-status").data  # a row per quarter
+    quarters = facts.data.quarters
+    per_quarter = history.drop(columns=["quarter_zh"]).sum(axis=1).tolist()
+    assert len(quarters) > 1 and per_quarter == [len(facts.registry.commitments)] * len(quarters)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from pipeline.basics.parse import parse_date
 from pipeline.basics.periods import Period
 from pipeline.build import read_and_check
+from pipeline.clean import FileResult, empty_observations
 from tests.conftest import TODAY, copy_raw
 
 HEALTH_COLUMNS = "填报单位,单位,报送期,报送日期,副高以上,研究生,本科,大专,省招募医学本科生"
@@ -159,3 +161,30 @@ def test_a_running_total_meets_its_quarter_whatever_the_company_s_name_is_writte
     scarce = obs[(obs["indicator"] == "p3_scarce_professionals_recruited") & obs["period"].str.startswith("2011")]
     assert dict(zip(scarce["period"], scarce["value"])) == {"2011Q1": 3, "2011Q2": 2}
     assert set(scarce["breakdown"]) == {"龙腾钢结构工程有限公司"}
+
+
+def _file(name: str, period: str, source_id: str = "p5_health_recruitment", value: int = 1) -> FileResult:
+    """A cleaned file of one figure (区人民医院's bachelors) for a period."""
+    span = Period.from_label(period)
+    observations = pd.concat([empty_observations(), pd.DataFrame([{
+        "source_id": source_id, "department": "区卫生局", "file": name, "sheet": None, "row": 2, "column": "本科",
+        "period": period, "period_start": span.start, "period_end": span.end, "indicator": "p5_bachelors_recruited",
+        "breakdown": "区人民医院", "raw_value": str(value), "value": value, "submitted_on": span.end,
+        "derivation": ""}])], ignore_index=True)
+    return FileResult(submission={"file": name, "source_id": source_id, "period": period, "status": "used",
+                                  "indicators": "p5_bachelors_recruited"},
+                      observations=observations)
+
+
+@pytest.mark.parametrize(("periods", "overlap"), [
+    (["2011H1", "2011Q2"], False),  # one contains the other: differenced, no overlap
+    (["2011Q1", "2011Q2", "2011Q3"], False),  # side by side
+    (["2011H1", "2011-04-09"], True),  # April to September overlaps the half-year without containing it
+])
+def test_two_periods_that_overlap_without_one_containing_the_other_cannot_be_told_apart(config, periods, overlap):
+    from pipeline.combine.nesting import resolve_nesting
+
+    labels = {"2011-04-09": "2011M04-M09"}
+    results = [_file(f"卫生局/{i}.csv", labels.get(p, p)) for i, p in enumerate(periods)]
+    problems, _ = resolve_nesting(results, config)
+    assert [p.code for p in problems if p.code == "period_overlap"] == (["period_overlap"] if overlap else [])
