@@ -36,6 +36,7 @@ from pipeline.basics.workdir import (
     build_lock,
     clear_report,
     failed,
+    link_or_copy,
     permission_message,
     replace_failed,
     write_whole,
@@ -163,9 +164,9 @@ def vega_bundle(cache_dir: Path) -> bytes:
 def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
     """Each chart's PNG beside its other downloads (made while MkDocs built the pages, so not
     part of the docs it built from)."""
-    for chart_id, image in images.items():
-        shutil.copyfile(image.png_file, site / "charts" / chart_id / f"{chart_id}.png")
-        shutil.copyfile(image.portrait_file, site / "charts" / chart_id / portrait_file_name(chart_id))
+    for chart_id, image in images.items():  # linked: the image cache replaces its files whole
+        link_or_copy(image.png_file, site / "charts" / chart_id / f"{chart_id}.png")
+        link_or_copy(image.portrait_file, site / "charts" / chart_id / portrait_file_name(chart_id))
 
 
 def replace_site(new_site: Path, site_dir: Path) -> None:

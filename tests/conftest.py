@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.basics import paths
+from pipeline.basics.workdir import link_or_copy
 from pipeline.combine.dataset import combine
 from pipeline.config import load_config
 from pipeline.images import qr
@@ -72,16 +73,6 @@ def built(tmp_path_factory, project_cache_copy):
 #: The cache folders whose entries are named by a hash of everything they are made from, and
 #: written whole (a temporary file renamed): the chart images, and the releases' small PNGs.
 CONTENT_ADDRESSED = ("exports", "release-png")
-
-
-def link_or_copy(source: str | Path, target: str | Path) -> None:
-    """A cache file in another cache folder: linked (every cache file is written whole under a
-    temporary name and renamed, never changed in place), or copied on another file system.
-    Usable as shutil.copytree's copy_function."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def shared_images(cache: Path) -> Path:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pipeline.archive.record import MANIFEST_FORMAT, Erratum, Release, from_manifest, plain, to_manifest
 from pipeline.basics.format import date_zh
-from pipeline.basics.workdir import TEMPORARY_PREFIX, write_whole
+from pipeline.basics.workdir import TEMPORARY_PREFIX, link_or_copy, write_whole
 
 MANIFEST = "manifest.json"
 
@@ -82,9 +82,13 @@ def _check_files(folder: Path, published: dict[str, str]) -> None:
 
 
 def place(releases_dir: Path, releases: list[Release], site_dir: Path, site_folder: str) -> None:
-    """Each closed release's files (its manifest included) into the built site, byte for byte."""
+    """Each closed release's files (its manifest included) into the built site, byte for byte: as
+    hard links where the disk allows (a closed release's files are only ever replaced whole, by
+    make reissue, never changed in place; and a file changed in either place is found by the next
+    build's check against the manifest)."""
     for release in releases:
-        shutil.copytree(releases_dir / release.name, site_dir / site_folder / release.name, dirs_exist_ok=True)
+        shutil.copytree(releases_dir / release.name, site_dir / site_folder / release.name, dirs_exist_ok=True,
+                        copy_function=link_or_copy)
 
 
 def store(releases_dir: Path, release: Release, files: dict[str, bytes], site_folder: str) -> Path:

@@ -40,6 +40,16 @@ def write_whole(path: Path, content: bytes, *, mode: int = 0o666) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """A file put in a second place as a hard link (no bytes copied: the files linked are never
+    changed in place, only replaced whole), or a copy on another file system. Usable as
+    shutil.copytree's copy_function."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 @contextlib.contextmanager
 def build_lock(work_root: Path) -> Iterator[None]:
     """Hold the build folder's lock (waiting for a build that holds it), then remove the temporary
