@@ -79,6 +79,11 @@ class Release:
     def path(self) -> str:
         return f"{paths.RELEASES_FOLDER}/{self.name}/"
 
+    @property
+    def checked_on(self) -> dt.date:
+        """The day its forms not received were counted as not received: its closing date."""
+        return self.closing
+
     def sort_key(self) -> tuple:
         return (self.period, self.revision)
 

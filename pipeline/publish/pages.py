@@ -4,6 +4,7 @@ programme, methodology, the plan's text, downloads, the data-quality report and 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -67,6 +68,8 @@ def current_release_view(site: Site) -> dict | None:
     files = list(used[used["status"].isin(["used", "superseded"])]["file"]) if len(used) else []
     view = SimpleNamespace(label=releases.open_label, label_zh=f"{period.label_zh}发布（准备中，尚未封存）",
                            closing=closing_date(period, site.config.method.releases.months_after), files=files,
+                           checked_on=min(closing_date(period, site.config.method.releases.months_after),
+                                          site.reference or dt.date.max),
                            as_of=site.as_of, total=len(site.headlines), good=site.analysis.good_count)
     return {"release": view, "open": True, "previous": releases.latest}
 

@@ -145,7 +145,9 @@ class ReleaseBuild:
             history = self._reissue(analyse_files, history, code)
         still_open = [label for label in self.plan.open_labels if label not in self.to_close]
         open_label = still_open[-1] if still_open else None
-        releases = current_releases(site, history, open_label, self._closing(open_label) if open_label else None)
+        # a quarter being prepared is compared as of today, or its closing date if that has passed
+        checked = min(self._closing(open_label), self.release_date) if open_label else None
+        releases = current_releases(site, history, open_label, checked)
         return dataclasses.replace(site, releases=releases)
 
     def _analyse(self, analyse_files, files: list[str], label: str):

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import subprocess
 
-from pipeline.analyse.changes import Changes, Snapshot, changes, snapshot
+from pipeline.analyse.changes import changes, snapshot
 from pipeline.archive.record import Release, Releases
 from pipeline.basics import paths
 from pipeline.publish.site import Site
@@ -51,10 +51,11 @@ def make_release(site: Site, label: str, closing: dt.date, files: list[str], has
 
 
 def current_releases(site: Site, releases: tuple[Release, ...], open_label: str | None,
-                     open_closing: dt.date | None) -> Releases:
+                     checked_on: dt.date | None) -> Releases:
     """The current site's releases: each chart cited at its version in the latest release if its
     content is that version's, else at its own current page; and what changed since that release
-    (the latest release's own changes when the site is that release)."""
+    (the latest release's own changes when the site is that release; for a quarter being
+    prepared, as of checked_on: the forms due by then and not received are the missing ones)."""
     latest = releases[-1] if releases else None
     cited = {}
     if latest is not None:
@@ -65,12 +66,8 @@ def current_releases(site: Site, releases: tuple[Release, ...], open_label: str 
     if open_label is None:
         now = latest.changes if latest else None
     else:
-        now = _changes_since(latest.snapshot if latest else None, snapshot(site, open_closing, site.config), site)
+        now = changes(latest.snapshot if latest else None, snapshot(site, checked_on, site.config), site.config)
     return Releases(all=releases, cited=cited, changes=now, open_label=open_label)
-
-
-def _changes_since(before: Snapshot | None, now: Snapshot, site: Site) -> Changes:
-    return changes(before, now, site.config)
 
 
 def code_version() -> str:
