@@ -212,22 +212,11 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
                                 expected="各部门目录中至少有一个报送文件", fix="把部门报送的文件放进 data/raw/ 下对应部门的目录后重新运行 make。"))
     results = []
     for path, rel, key in files:
-        src = config.sources[key]
         if problem := screen_name(rel):
             problems.append(problem)
             continue
         try:
-            data = load_bytes(path, rel, max_file_mb=config.defaults.max_file_mb)
-            cache_key = cache.key(rel, data) if cache else ""
-            result = cache.get(cache_key) if cache else None
-            if result is None:
-                grid = grid_from_bytes(data, path.suffix.lower(), rel, sheet=src.sheet,
-                                       skip_sheets=config.defaults.instruction_sheets, limits=config.defaults)
-                grid, private = screen_grid(grid, src, config.defaults)
-                result = clean_file(grid, key, src, config, today, cache.secret if cache else None)
-                reject(result, private + implausible_values(result.observations, src, config))
-                if cache:
-                    cache.put(cache_key, result)
+            result = read_file(path, rel, key, config, today, cache)
         except FileProblem as exc:
             problems.append(exc.problem)
             continue
@@ -235,3 +224,25 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
     if cache:
         cache.prune()
     return results, problems
+
+
+def read_file(path: Path, rel: str, source_id: str, config: Config, today: dt.date,
+              cache: ReadCache | None = None) -> FileResult:
+    """One file's result: from the cache if its bytes were read before, else read, screened and
+    cleaned (and kept in the cache); FileProblem if it cannot be read at all."""
+    src = config.sources[source_id]
+    data = load_bytes(path, rel, max_file_mb=config.defaults.max_file_mb)
+    cache_key = cache.key(rel, data) if cache else ""
+    result = cache.get(cache_key) if cache else None
+    if result is not None:
+        return result
+    grid = grid_from_bytes(data, path.suffix.lower(), rel, sheet=src.sheet,
+                           skip_sheets=config.defaults.instruction_sheets, limits=config.defaults)
+    del data  # a large file's bytes and then its cells are let go as soon as they are read
+    grid, private = screen_grid(grid, src, config.defaults)
+    result = clean_file(grid, source_id, src, config, today, cache.secret if cache else None)
+    del grid
+    reject(result, private + implausible_values(result.observations, src, config))
+    if cache:
+        cache.put(cache_key, result)
+    return result
