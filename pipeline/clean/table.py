@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.basics.parse import COUNT_ACTIONS, COUNT_ERRORS, parse_counts, tidy_name
 from pipeline.basics.periods import Period
-from pipeline.clean.context import FileContext, missing, rows_text
+from pipeline.clean.context import FileContext, missing, rows_of, rows_text
 from pipeline.clean.names import breakdown_names
 
 #: How to mend a count cell that cannot be read, by parse.COUNT_ERRORS code.
@@ -30,8 +30,7 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
     source = ctx.source
     breakdown = breakdown_names(ctx, data)
     dup = breakdown[breakdown.notna() & breakdown.duplicated(keep=False)]
-    for name in dup.unique():
-        rows = dup.index[dup == name].tolist()
+    for name, rows in rows_of(dup).items():
         ctx.problem("duplicate_row", f"“{name}”出现在{rows_text(rows)}", f"每个{source.breakdown}只有一行",
                     "合并或删除重复的行（注意简称与全称也算同一个，如“北山”与“北山镇”）。",
                     row=rows[1], column=source.breakdown)
@@ -49,7 +48,7 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
         "indicator": long["tidy_column"].map({tidy: indicator for tidy, (_, indicator) in present.items()}),
         "breakdown": long["row"].map(breakdown),
         "value": parsed["value"],
-        "raw_value": long["cell"].map(lambda v: "" if missing(v) else str(v)),
+        "raw_value": raw_text(long["cell"]),
     })
     check_totals(ctx, totals, observations, {tidy: raw for tidy, (raw, _) in present.items()})
     observations["period"] = period.label
@@ -57,6 +56,14 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
     observations["period_end"] = coverage_end
     ctx.count("total_rows", n=len(totals))
     return observations
+
+
+def raw_text(cells: pd.Series) -> pd.Series:
+    """Each cell as the text it was read as ("" when empty): a column of text as it is, other
+    cells (Excel's numbers and dates) through str()."""
+    if isinstance(cells.dtype, pd.StringDtype):
+        return cells.fillna("").astype("str")  # (Python strings, also when Arrow read the file)
+    return cells.map(lambda v: "" if missing(v) else str(v))
 
 
 def parse_values(ctx: FileContext, long: pd.DataFrame) -> pd.DataFrame:
