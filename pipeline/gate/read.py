@@ -95,7 +95,8 @@ _KIND_NAMES = {
 
 
 def detect_encoding(data: bytes, *, assume_utf8: bool = False) -> str | None:
-    """The text encoding of a CSV file: a byte-order mark, else UTF-8, else the best Chinese guess.
+    """The text encoding of a CSV file: a byte-order mark, else UTF-8, else the best Chinese guess
+    that decodes the whole file.
 
     With assume_utf8, the (costly, for a large file) check that the whole file is valid UTF-8 is
     left to the reader, which fails on the first invalid byte."""
@@ -110,14 +111,37 @@ def detect_encoding(data: bytes, *, assume_utf8: bool = False) -> str | None:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    guess = charset_normalizer.from_bytes(data[:262_144], cp_isolation=CHINESE_ENCODINGS).best()
-    if guess is None:
-        return None
+    for sample in encoding_samples(data):
+        guess = charset_normalizer.from_bytes(sample, cp_isolation=CHINESE_ENCODINGS).best()
+        if guess is not None and decodes(data, guess.encoding):
+            return guess.encoding
+    return None
+
+
+#: Bytes of a file its encoding is guessed from (the whole file must then decode with the guess).
+ENCODING_SAMPLE_BYTES = 262_144
+
+
+def encoding_samples(data: bytes) -> list[bytes]:
+    """The start of a file to guess its encoding from, ending where a character ends: at a line
+    end (a line-feed byte is never part of a GBK, GB18030 or Big5 character), then, for a file
+    with no line end that early (or UTF-16, whose line end is two bytes), a byte or two either
+    side. A sample that cut a character in two made the guess fail: 11 of 40 copies of a 336 KB
+    GB18030 file, shifted by a byte each, were refused."""
+    if len(data) <= ENCODING_SAMPLE_BYTES:
+        return [data]
+    line_end = data.rfind(b"\n", 0, ENCODING_SAMPLE_BYTES) + 1
+    ends = [line_end, line_end + 1] if line_end else []
+    ends += [ENCODING_SAMPLE_BYTES - back for back in range(4)]
+    return [data[:end] for end in dict.fromkeys(ends)]
+
+
+def decodes(data: bytes, encoding: str) -> bool:
     try:
-        data.decode(guess.encoding)
-    except UnicodeDecodeError:
-        return None
-    return guess.encoding
+        data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
 
 
 def load_bytes(path: Path, file: str, *, max_file_mb: float) -> bytes:
