@@ -63,6 +63,14 @@ def blank_cells(cells: pd.Series) -> pd.Series:
     return cells.isna() | spaces
 
 
+def python_text(values: pd.Series) -> pd.Series:
+    """Text stored as Python strings, as the published observations' schema expects: the fast CSV
+    reader's text (stored by Arrow) converted, anything else as it is."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.astype(pd.StringDtype("python", na_value=values.dtype.na_value))
+    return values
+
+
 def rows_text(rows: list[int]) -> str:
     """第 6 行; 第 2、14、76 行; 第 2、38、41 … 等 11 行."""
     listed = "、".join(str(r) for r in rows[:MAX_LISTED_ROWS])

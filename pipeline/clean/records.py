@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.basics.parse import DateError, parse_date, tidy_name
 from pipeline.basics.periods import Period
-from pipeline.clean.context import FileContext, blank_cells, distinct, missing, rows_of, rows_text, take
+from pipeline.clean.context import FileContext, blank_cells, distinct, missing, python_text, rows_of, rows_text, take
 from pipeline.clean.names import breakdown_names, canonical_names
 
 
@@ -73,7 +73,7 @@ def record_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFra
     frame["breakdown"] = breakdown.loc[kept]
     frame["value"] = pd.array(np.ones(len(kept), dtype="int64"), dtype="Int64")
     raw = data.loc[kept, tidy_name(source.breakdown)]
-    frame["raw_value"] = raw.where(raw.notna(), "").astype("str")  # (Python strings, also when Arrow read the file)
+    frame["raw_value"] = python_text(raw.where(raw.notna(), ""))
     codes, labels_kept, _ = distinct(labels.loc[kept])
     bounds = [Period.from_label(label) for label in labels_kept]
     frame["period"] = take(codes, labels_kept, None, frame.index)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.basics.parse import COUNT_ACTIONS, COUNT_ERRORS, parse_counts, tidy_name
 from pipeline.basics.periods import Period
-from pipeline.clean.context import FileContext, missing, rows_of, rows_text
+from pipeline.clean.context import FileContext, missing, python_text, rows_of, rows_text
 from pipeline.clean.names import breakdown_names
 
 #: How to mend a count cell that cannot be read, by parse.COUNT_ERRORS code.
@@ -62,7 +62,7 @@ def raw_text(cells: pd.Series) -> pd.Series:
     """Each cell as the text it was read as ("" when empty): a column of text as it is, other
     cells (Excel's numbers and dates) through str()."""
     if isinstance(cells.dtype, pd.StringDtype):
-        return cells.fillna("").astype("str")  # (Python strings, also when Arrow read the file)
+        return python_text(cells.fillna(""))
     return cells.map(lambda v: "" if missing(v) else str(v))
 
 
