@@ -15,10 +15,14 @@ without (a short name, as departments write them); counts from 0 to 9, some blan
 reads blank as 0), some with a unit (3人). The file is as large as it can be without passing the
 given size (in MiB, as max_file_mb is checked).
 
+--shortest-cells N writes instead the shortest rows a company table can have (a1,2010Q4,0,0,0), as
+many as fit in N cells (config/sources.yml max_csv_cells): the most figures a file may give.
+
 Deterministic: the same size and seed give byte-identical files. Vectorised: 50 MB in a few
 seconds.
 
     python bench/generate_companies.py --megabytes 50 --out bench/out/data/companies-50
+    python bench/generate_companies.py --shortest-cells 5000000 --out bench/out/data/shortest
 """
 
 from __future__ import annotations
@@ -115,13 +119,39 @@ def generate(megabytes: float, out: Path, *, seed: int = DEFAULT_SEED) -> Genera
     return result
 
 
+def generate_shortest(cells: int, out: Path) -> Generated:
+    """Write <out>/raw/科技局/<FILE_NAME>: the shortest rows a company table can have (a1,2010Q4,0,0,0),
+    as many as fit in `cells` cells (the header's included): the most figures a file within
+    max_csv_cells can give, in the fewest bytes."""
+    started = time.perf_counter()
+    out = Path(out)
+    folder = out / "raw" / FOLDER
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    rows = cells // len(COLUMNS) - 1
+    numbers = pd.Series(np.arange(rows)).astype(str).to_numpy(dtype=object)
+    text = ",".join(COLUMNS) + "\n" + "".join("a" + numbers + ",2010Q4,0,0,0\n")
+    path = folder / FILE_NAME
+    path.write_bytes(text.encode("utf-8"))
+    result = Generated(out=out, raw_dir=out / "raw", file=path, rows=rows, bytes=path.stat().st_size, seed=0,
+                       seconds=time.perf_counter() - started)
+    (out / "generated.json").write_text(json.dumps({
+        "cells": cells, "rows": rows, "bytes": result.bytes, "file": f"{FOLDER}/{FILE_NAME}",
+        "seconds": round(result.seconds, 3)}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--megabytes", type=float, required=True, help="the file's size at most, in MiB (max_file_mb: 50)")
+    size = parser.add_mutually_exclusive_group(required=True)
+    size.add_argument("--megabytes", type=float, help="the file's size at most, in MiB (max_file_mb: 50)")
+    size.add_argument("--shortest-cells", type=int, help="the shortest rows instead, in this many cells at most (max_csv_cells)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write raw/ into")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
-    result = generate(args.megabytes, args.out, seed=args.seed)
+    result = (generate_shortest(args.shortest_cells, args.out) if args.shortest_cells
+              else generate(args.megabytes, args.out, seed=args.seed))
     print(f"{result.rows:,} companies, {result.bytes / MIB:.1f} MiB, in {result.file} ({result.seconds:.1f} s)")
     return 0
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline.basics.problems import Problem
 from pipeline.config import Defaults
-from pipeline.gate.limits import check_columns, check_workbook
+from pipeline.gate.limits import check_columns, check_csv_cells, check_workbook
 from pipeline.gate.privacy import mask_text
 
 #: Extensions read, by kind.
@@ -226,8 +226,13 @@ def _parse_csv(data: bytes, file: str, encoding: str, limits: Defaults | None = 
     delimiter = max([",", "\t", ";"], key=first_line.count) if any(d in first_line for d in ",\t;") else ","
     read = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[""],
                 skip_blank_lines=False, engine="c", encoding=encoding)
-    # the first row's width, before any reader makes a column of each of its cells
-    _check_columns(data.split(b"\n", 1)[0].decode(encoding, errors="ignore").count(delimiter) + 1, file, limits)
+    # the first row's width, and the cells of as many rows, before any reader makes a column of
+    # each of its cells or a value of each cell
+    first_row = data[:data.find(b"\n")] if b"\n" in data[:1_000_000] else data[:1_000_000]
+    width = first_row.decode(encoding, errors="ignore").count(delimiter) + 1
+    _check_columns(width, file, limits)
+    if limits is not None and (problem := check_csv_cells(line_count(data, encoding), width, file, limits)):
+        raise FileProblem(problem)
     try:
         cells = _read_rectangular_csv(data, delimiter, encoding) if len(data) >= ARROW_MIN_BYTES else None
         if cells is None:
@@ -255,6 +260,13 @@ def _parse_csv(data: bytes, file: str, encoding: str, limits: Defaults | None = 
     # Text columns as pandas reads them (missing cells are NaN): no copy into Python objects,
     # which for a million-row list would cost more than reading it.
     return Grid(file=file, kind="csv", cells=cells, encoding=encoding)
+
+
+def line_count(data: bytes, encoding: str) -> int:
+    """The lines of a text file (blank ones too, as the reader keeps them as rows)."""
+    if encoding.replace("_", "-").startswith("utf-16"):  # (a line feed's byte is part of other characters)
+        return len(data.decode(encoding, errors="replace").splitlines()) or 1
+    return data.count(b"\n") + (not data.endswith(b"\n"))
 
 
 def _refuse_nul(data: bytes, encoding: str, file: str) -> None:
