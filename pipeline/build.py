@@ -198,25 +198,37 @@ def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
 
 def replace_site(new_site: Path, site_dir: Path) -> None:
     """Put a finished site in place of the old one with two renames on the same disk; if that
-    cannot be done (no permission), BuildFailed, with the old site where it was."""
+    cannot be done (no permission), BuildFailed, with the old site where it was. Whatever is left
+    at site.old (a folder of an earlier build, or a file or link that is not a site) is removed
+    first: a file there once stopped every later build."""
     old = site_dir.with_name(site_dir.name + ".old")
     try:
-        if old.exists():
-            shutil.rmtree(old)
-        if site_dir.exists():
+        remove_path(old)
+        if site_dir.exists() or site_dir.is_symlink():
             site_dir.rename(old)
         new_site.rename(site_dir)
     except OSError as exc:
         with contextlib.suppress(OSError):
             recover_interrupted_swap(site_dir)  # the last site back in its place
         raise BuildFailed(replace_failed(site_dir, old, exc)) from None
-    shutil.rmtree(old, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        remove_path(old)
+
+
+def remove_path(path: Path) -> None:
+    """Remove what is at path, if anything: a folder with all it holds, or a file or a symbolic
+    link (the link only, never what it points to)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def recover_interrupted_swap(site_dir: Path) -> None:
-    """If a build was stopped between the two renames, bring the previous site back."""
+    """If a build was stopped between the two renames, bring the previous site back (a folder:
+    anything else at site.old is no site, and replace_site removes it)."""
     old = site_dir.with_name(site_dir.name + ".old")
-    if old.exists() and not site_dir.exists():
+    if old.is_dir() and not old.is_symlink() and not site_dir.exists() and not site_dir.is_symlink():
         old.rename(site_dir)
 
 

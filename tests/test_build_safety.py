@@ -156,3 +156,38 @@ def test_the_last_net_names_the_file_masks_the_number_and_says_what_to_do():
     message = str(failed.value)
     assert "data/observations.csv" in message and "138****5678" in message and "1234" not in message
     assert "data/raw" in message and "重新运行 make" in message and "程序错误" not in message
+
+
+@pytest.mark.parametrize("left", ["a file", "a link to a folder", "a broken link"])
+def test_anything_but_a_folder_left_at_site_old_is_removed_and_the_build_goes_on(tmp_path, left):
+    """A site.old that is not a folder (site/ had been replaced by a plain file, and a build moved
+    it aside) stopped every later build with 无法替换网站目录 until it was deleted by hand."""
+    from pipeline.build import recover_interrupted_swap, replace_site
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not ours", encoding="utf-8")
+    old, site, new = tmp_path / "site.old", tmp_path / "site", tmp_path / "new"
+    {"a file": lambda: old.write_text("x", encoding="utf-8"), "a link to a folder": lambda: old.symlink_to(outside),
+     "a broken link": lambda: old.symlink_to(tmp_path / "gone")}[left]()
+    recover_interrupted_swap(site)  # no site: but what is at site.old is none either
+    assert not site.exists() and not site.is_symlink()
+    for version in ("first", "second"):
+        new.mkdir()
+        (new / "index.html").write_text(version, encoding="utf-8")
+        replace_site(new, site)
+        assert (site / "index.html").read_text(encoding="utf-8") == version
+        assert not old.exists() and not old.is_symlink()
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "not ours"
+
+
+def test_a_site_that_is_a_file_is_replaced_and_leaves_nothing_behind(tmp_path):
+    from pipeline.build import replace_site
+
+    (tmp_path / "site").write_text("not a site", encoding="utf-8")
+    for version in ("first", "second"):
+        (tmp_path / "new").mkdir()
+        (tmp_path / "new" / "index.html").write_text(version, encoding="utf-8")
+        replace_site(tmp_path / "new", tmp_path / "site")
+        assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8") == version
+        assert not (tmp_path / "site.old").exists()
