@@ -186,8 +186,8 @@ class ReadCache:
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        """Keep a result; if it cannot be written (a full or read-only disk), the build goes on
-        and the file is read again next time."""
+        """Keep a result; if it cannot be written (a full or read-only disk), the build goes on,
+        says so when it ends (workdir.skipped_writes), and the file is read again next time."""
         self.counts["read"] += 1
         with contextlib.suppress(OSError):
             write_whole(self.folder / f"{key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

@@ -11,6 +11,7 @@ with the files of that build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -45,4 +46,5 @@ class ScanCache:
         for old in self.file.parent.glob("clean-*.txt"):
             if old != self.file:
                 old.unlink(missing_ok=True)  # made by another version of the scanner
-        write_whole(self.file, "".join(f"{d}\n" for d in sorted(self.checked)).encode("ascii"))
+        with contextlib.suppress(OSError):  # (on a full disk: scanned again next time; the build says so)
+            write_whole(self.file, "".join(f"{d}\n" for d in sorted(self.checked)).encode("ascii"))
