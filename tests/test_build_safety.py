@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import types
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from pipeline.basics import paths
 from pipeline.build import DataErrors, build, main
 from tests.conftest import TODAY, copy_raw
+from tests.damage import os_on_a_full_disk
 
 HOLD_LOCK = """
 import fcntl, sys, time
@@ -200,27 +200,6 @@ def test_a_site_that_is_a_file_is_replaced_and_leaves_nothing_behind(tmp_path):
 
 def _no_space(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
-class FullDiskFile:
-    """os.fdopen of a file on a full disk: made, but nothing can be written to it."""
-
-    def __init__(self, fd: int, *args, **kwargs):
-        self.fd = fd
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        os.close(self.fd)
-
-    def write(self, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
-def os_on_a_full_disk() -> types.SimpleNamespace:
-    """The os module as workdir.write_whole sees it on a full disk (os.fdopen: FullDiskFile)."""
-    return types.SimpleNamespace(**{**{name: getattr(os, name) for name in dir(os)}, "fdopen": FullDiskFile})
 
 
 def site_digest(folder: Path) -> dict[str, int]:

@@ -176,3 +176,18 @@ def test_a_50_mb_csv_of_the_shortest_rows_is_refused_in_a_second_and_a_few_hundr
     measured = json.loads(out.stdout)
     assert measured["codes"] == ["file_too_large"]
     assert measured["seconds"] < 5 and measured["peak_mb"] < 400, measured
+
+
+def test_a_status_form_is_read_within_the_same_limits(config, tmp_path):
+    """人才办's quarterly status forms were read with no limit: one cell far away (row 300,000,
+    column 30) made a grid of 9 million cells (2.2 GB, 30 s); now refused like a department's."""
+    from pipeline.analyse.commitments import read_commitments
+    from tests.fixtures.edits import FORM_Q3
+
+    raw = tmp_path / "raw"
+    (raw / paths.STATUS_FORM_FOLDER).mkdir(parents=True)
+    workbook = openpyxl.load_workbook(paths.RAW_DIR / FORM_Q3)
+    workbook.worksheets[0].cell(300_000, 30, "x")
+    workbook.save(raw / FORM_Q3)
+    facts = read_commitments(raw, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
+    assert [(p.code, p.file) for p in facts.problems if p.severity == "error"] == [("file_too_large", FORM_Q3)]

@@ -89,7 +89,9 @@ def read_form_files(raw_dir: Path, registry: Registry, config: Config,
             continue
         try:
             data = load_bytes(path, rel, max_file_mb=config.defaults.max_file_mb)
-            grid = grid_from_bytes(data, path.suffix.lower(), rel, skip_sheets=config.defaults.instruction_sheets)
+            # within the limits of every file (a cell far away made a grid of millions of cells: 2 GB)
+            grid = grid_from_bytes(data, path.suffix.lower(), rel, skip_sheets=config.defaults.instruction_sheets,
+                                   limits=config.defaults)
         except FileProblem as exc:
             problems.append(exc.problem)
             continue
