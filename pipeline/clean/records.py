@@ -22,7 +22,9 @@ def person_keys(ctx: FileContext, person_columns: pd.DataFrame) -> pd.Series | N
     if not ctx.source.person_key:
         return None
     tidy = person_columns.map(lambda v: tidy_name(v).upper())
-    joined = tidy.agg("|".join, axis=1).where((tidy != "").all(axis=1))
+    # the key columns joined column by column (joined row by row, a list of 200,000 people took 30 s)
+    columns = [tidy.iloc[:, i] for i in range(tidy.shape[1])]
+    joined = (columns[0].str.cat(columns[1:], sep="|") if len(columns) > 1 else columns[0]).where((tidy != "").all(axis=1))
     # keyed: without the key, a hash of an ID number cannot be found by hashing every possible ID
     key = ctx.person_secret
     return joined.map(lambda s: hashlib.blake2b(s.encode(), digest_size=12, key=key).hexdigest(), na_action="ignore")
