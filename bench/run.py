@@ -11,7 +11,10 @@ so that nothing in the working folders (site/, build/, data/raw/) is touched:
    process of `make serve` (pipeline/warm.py);
 4. the pipeline (read_and_check + analyse) on generated record-level data of 10 k, 100 k and
    1 M rows over 100 towns, each in a fresh process (import time measured apart), its peak memory
-   (RSS), and a bare pandas.read_csv of the same files (dtype=str) for comparison.
+   (RSS), and a bare pandas.read_csv of the same files (dtype=str) for comparison;
+5. reading (read_and_check) one CSV file at the size limit (max_file_mb in config/sources.yml) and
+   at a tenth of it: a 科技局 company table (bench/generate_companies.py), the layout with the most
+   figures per byte, every company different; its time and peak memory (RSS), in a fresh process.
 
 Prints a table with PASS/FAIL against the goals and writes everything to bench/out/bench.json.
 For a goal not met, and when pyinstrument is installed in the environment, it also writes
@@ -40,7 +43,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.rebuilds import CHANGED_FILE, bump_number, quarter_makes, serve_reloads, warm_rebuilds  # noqa: E402
-from bench.summary import GOAL_FULL_BUILD_S, GOAL_NO_CHANGE_S, GOAL_ONE_FILE_SHARE, GOAL_QUARTER_SHARE, goal_table  # noqa: E402
+from bench.summary import (  # noqa: E402
+    GOAL_FULL_BUILD_S,
+    GOAL_LIMIT_READ_MB,
+    GOAL_LIMIT_READ_S,
+    GOAL_NO_CHANGE_S,
+    GOAL_ONE_FILE_SHARE,
+    GOAL_QUARTER_SHARE,
+    goal_table,
+)
 
 OUT = ROOT / "bench" / "out"
 SIZES = [10_000, 100_000, 1_000_000]
@@ -272,6 +283,28 @@ def worker_pipeline(args: argparse.Namespace) -> None:
     }))
 
 
+def worker_read(args: argparse.Namespace) -> None:
+    """In a fresh process: time the imports, then read_and_check alone (the files read, cleaned,
+    combined and checked: what a build does before any figure is worked out), with its CPU time
+    and peak RSS."""
+    started = time.perf_counter()
+    sys.path.insert(0, str(args.root))
+    from pipeline.build import read_and_check
+    from pipeline.config import load_config
+
+    imported = time.perf_counter()
+    rss_imported = peak_rss_kb()
+    config = load_config(args.config)
+    profiler = _profiler(args)
+    wall, cpu = time.perf_counter(), time.process_time()
+    dataset, problems = read_and_check(args.raw, config, dt.date.today())
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    _save_profile(profiler, args)
+    print(json.dumps({"import_seconds": imported - started, "read_seconds": wall, "read_cpu_seconds": cpu,
+                      "rss_after_import_kb": rss_imported, "peak_rss_kb": peak_rss_kb(),
+                      "observations": len(dataset.observations), "problems": sorted({p.code for p in problems})}))
+
+
 def worker_read_csv(args: argparse.Namespace) -> None:
     """In a fresh process: time the import of pandas, then pandas.read_csv(dtype=str) of the files."""
     started = time.perf_counter()
@@ -383,6 +416,59 @@ def records(snap: Path, data_root: Path, sizes: list[int], runs: int, slow_runs:
     return results
 
 
+# -- 5. a CSV at the size limit -------------------------------------------------------------------
+
+
+def size_limits(config_dir: Path) -> tuple[float, int]:
+    """The limits of a CSV file (config/sources.yml defaults): max_file_mb and max_csv_cells."""
+    import yaml
+
+    defaults = yaml.safe_load((config_dir / "sources.yml").read_text(encoding="utf-8"))["defaults"]
+    return float(defaults["max_file_mb"]), int(defaults["max_csv_cells"])
+
+
+def size_limit(snap: Path, data_root: Path, runs: int) -> list[dict]:
+    """read_and_check of one company table at a tenth of the size limit, at the limit, and of the
+    shortest rows up to the cell limit (the most figures a file may give), each run in a fresh
+    process."""
+    generator = Path(__file__).resolve().with_name("generate_companies.py")
+    megabytes, cells = size_limits(snap / "config")
+    cases = [("tenth", f"{megabytes / 10:g} MB (a tenth of the limit)", ["--megabytes", str(megabytes / 10)]),
+             ("limit", f"{megabytes:g} MB (the size limit)", ["--megabytes", str(megabytes)]),
+             ("most figures", f"{cells:,} cells of the shortest rows", ["--shortest-cells", str(cells)])]
+    results = []
+    for case, name, size in cases:
+        data_dir = data_root / f"companies-{case.replace(' ', '-')}"
+        run([sys.executable, str(generator), *size, "--out", str(data_dir)]).check(f"generating {name}")
+        generated = json.loads((data_dir / "generated.json").read_text(encoding="utf-8"))
+        reads = []
+        for i in range(runs):
+            r = run(worker("read", "--root", str(snap), "--raw", str(data_dir / "raw"), "--config", str(snap / "config")),
+                    cwd=snap).check(f"reading {name}")
+            reads.append(r.json())
+            say(f"  {name}, {generated['rows']:,} companies, {i + 1}/{runs}: {reads[-1]['read_seconds']:.2f} s, "
+                f"peak {reads[-1]['peak_rss_kb'] / 1024:.0f} MB")
+        if reads[-1]["problems"] or reads[-1]["observations"] != 3 * generated["rows"]:
+            raise SystemExit(f"bench: {name} did not read cleanly: {reads[-1]}")
+        results.append({
+            "case": case, "name": name, "megabytes": megabytes, "limit_megabytes": megabytes, "limit_cells": cells,
+            "bytes": generated["bytes"], "rows": generated["rows"], "observations": reads[-1]["observations"],
+            "read_seconds": stats([x["read_seconds"] for x in reads]),
+            "read_cpu_seconds": stats([x["read_cpu_seconds"] for x in reads]),
+            "peak_rss_mb": stats([x["peak_rss_kb"] / 1024 for x in reads], 1),
+            "rss_after_import_mb": stats([x["rss_after_import_kb"] / 1024 for x in reads], 1),
+            "import_seconds": stats([x["import_seconds"] for x in reads]),
+        })
+    tenth, limit = results[0], results[1]
+    limit["seconds_ratio_to_tenth"] = round(limit["read_seconds"]["median"] / tenth["read_seconds"]["median"], 2)
+    limit["cpu_ratio_to_tenth"] = round(limit["read_cpu_seconds"]["median"] / tenth["read_cpu_seconds"]["median"], 2)
+    return results
+
+
+def size_limit_case(report: dict, case: str) -> dict:
+    return next(r for r in report["size_limit"] if r["case"] == case)
+
+
 # -- goals, profiles, report ---------------------------------------------------------------------
 
 
@@ -420,6 +506,7 @@ def goals(report: dict) -> list[dict]:
                      f"{largest['read_csv_seconds']['median']:.2f} s)",
          "pass": largest["ratio_to_read_csv"] <= GOAL_READ_CSV_RATIO},
     ]
+    out += size_limit_goals(report)
     by_rows = {r["rows"]: r for r in report["records"]}
     small = by_rows.get(100_000)
     if small and largest["rows"] > small["rows"]:
@@ -429,6 +516,23 @@ def goals(report: dict) -> list[dict]:
                     "measured": f"{small['rss_increment_bytes_per_row']:.0f} -> {largest['rss_increment_bytes_per_row']:.0f}"
                                 f" bytes/row above the post-import baseline ({growth:.2f}x)",
                     "pass": growth <= GOAL_MEMORY_GROWTH})
+    return out
+
+
+def size_limit_goals(report: dict) -> list[dict]:
+    """The goals of reading a CSV at the size limit, and the most figures a CSV may give: time and
+    peak memory."""
+    out = []
+    for case in ("limit", "most figures"):
+        r = size_limit_case(report, case)
+        ratio = f"; {r['seconds_ratio_to_tenth']:.1f}x a tenth of the size" if case == "limit" else ""
+        out += [
+            {"id": f"{case.replace(' ', '_')}_read_seconds", "goal": f"reading {r['name']} <= {GOAL_LIMIT_READ_S:g} s",
+             "measured": f"{r['read_seconds']['median']:.2f} s ({r['rows']:,} companies, {r['observations']:,} figures{ratio})",
+             "pass": r["read_seconds"]["median"] <= GOAL_LIMIT_READ_S},
+            {"id": f"{case.replace(' ', '_')}_read_memory", "goal": f"reading {r['name']} in <= {GOAL_LIMIT_READ_MB:g} MB (peak RSS)",
+             "measured": f"{r['peak_rss_mb']['median']:.0f} MB", "pass": r["peak_rss_mb"]["median"] <= GOAL_LIMIT_READ_MB},
+        ]
     return out
 
 
@@ -450,6 +554,13 @@ def profiles(report: dict, snap: Path, data_root: Path) -> list[dict]:
         run(worker("pipeline", "--root", str(snap), "--raw", str(data_dir / "raw"), "--config",
                    str(data_dir / "config"), "--profile", str(prefix)), cwd=snap).check("profile of the pipeline")
         done.append({"case": f"pipeline on {largest:,} rows", "files": _profile_files(prefix)})
+    for case in ("limit", "most figures"):
+        if {f"{case.replace(' ', '_')}_read_seconds", f"{case.replace(' ', '_')}_read_memory"} & failed:
+            r = size_limit_case(report, case)
+            prefix = OUT / f"profile-read-{case.replace(' ', '-')}"
+            run(worker("read", "--root", str(snap), "--raw", str(data_root / f"companies-{case.replace(' ', '-')}" / "raw"),
+                       "--config", str(snap / "config"), "--profile", str(prefix)), cwd=snap).check("profile of the read")
+            done.append({"case": f"reading {r['name']}", "files": _profile_files(prefix)})
     if "full_build" in failed or "one_file_change" in failed:
         cache = snap / "build" / "bench-cache"
 
@@ -533,6 +644,7 @@ def table(report: dict) -> str:
     lines.append("  pipeline = read_and_check + analyse in a fresh process, imports excluded (column 'import');"
                  " * RSS above the post-import baseline, per row")
     lines.append("")
+    lines += size_limit_table(report) + [""]
     busiest = max(m["load_average_start"][0], m["load_average_end"][0], m["load_average_end"][1])
     if busiest > m["usable_cores"]:
         lines.append(f"NOTE: the machine was busy (load average up to {busiest:.1f} on {m['usable_cores']} cores): "
@@ -542,6 +654,23 @@ def table(report: dict) -> str:
     for p in report.get("profiles", []):
         lines.append(f"profile ({p['case']}): {', '.join(p['files'])}")
     return "\n".join(lines)
+
+
+def size_limit_table(report: dict) -> list[str]:
+    """One line per company table read: at a tenth of the size limit, at the limit, of the most figures."""
+    lines = [f"{'one CSV (a company table)':<38} {'MB':>5} {'rows':>9} {'runs':>4} {'read s':>7} {'(min-max)':>13} {'CPU s':>6} "
+             f"{'peak RSS':>9} {'after import':>12}"]
+    for r in report["size_limit"]:
+        w = r["read_seconds"]
+        spread = f"({w['min']:.2f}-{w['max']:.2f})"
+        lines.append(f"{r['name']:<38} {r['bytes'] / 2**20:>5.1f} {r['rows']:>9,} {w['runs']:>4} {w['median']:>7.2f} {spread:>13} "
+                     f"{r['read_cpu_seconds']['median']:>6.2f} {r['peak_rss_mb']['median']:>6.0f} MB "
+                     f"{r['rss_after_import_mb']['median']:>9.0f} MB")
+    limit = size_limit_case(report, "limit")
+    lines.append("  read = read_and_check (read, screened, cleaned, combined, checked) in a fresh process, imports excluded;"
+                 f" at the limit {limit['seconds_ratio_to_tenth']:.1f}x the time of a tenth of the size"
+                 f" (CPU {limit['cpu_ratio_to_tenth']:.1f}x)")
+    return lines
 
 
 def save(report: dict) -> None:
@@ -559,8 +688,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--change", default=CHANGED_FILE, help=f"file changed for the one-file make (default {CHANGED_FILE})")
     parser.add_argument("--no-profile", action="store_true", help="no pyinstrument profiles, even when a goal is not met")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy of the project")
+    parser.add_argument("--only-size-limit", action="store_true",
+                        help="only read a CSV at the size limit and at a tenth of it (--slow-runs runs each)")
     # internal: the measured processes
-    parser.add_argument("--worker", choices=["pipeline", "read_csv", "build"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["pipeline", "read", "read_csv", "build"], help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
@@ -570,7 +701,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serial-images", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        {"pipeline": worker_pipeline, "read_csv": worker_read_csv, "build": worker_build}[args.worker](args)
+        {"pipeline": worker_pipeline, "read": worker_read, "read_csv": worker_read_csv,
+         "build": worker_build}[args.worker](args)
         return 0
 
     runs = args.runs or (1 if args.quick else 3)
@@ -593,6 +725,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report["source"] = snapshot(snap, args.ref)
         say(f"bench: measuring a copy of the project in {snap}")
+        if args.only_size_limit:
+            return only_size_limit(report, snap, data_root, slow_runs, profile=not args.no_profile)
         say("1. full build from clean")
         report["full_build"] = full_builds(snap, slow_runs)
         say("2-3. make")
@@ -603,6 +737,8 @@ def main(argv: list[str] | None = None) -> int:
         report["serve"] = serve_reloads(snap, runs, args.change)
         say("4. the pipeline on generated records")
         report["records"] = records(snap, data_root, sizes, runs, slow_runs)
+        say("5. a CSV at the size limit and at a tenth of it")
+        report["size_limit"] = size_limit(snap, data_root, slow_runs)
         report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
         report["goals"] = goals(report)
         save(report)
@@ -618,6 +754,22 @@ def main(argv: list[str] | None = None) -> int:
     print(goal_table(report) + "\n")
     print(table(report))
     print(f"\nwritten to {os.path.relpath(OUT / 'bench.json', Path.cwd())}")
+    return 0
+
+
+def only_size_limit(report: dict, snap: Path, data_root: Path, runs: int, *, profile: bool) -> int:
+    """--only-size-limit: section 5 alone, its goals and table (written to bench/out/size-limit.json)."""
+    say("5. a CSV at the size limit and at a tenth of it")
+    report["size_limit"] = size_limit(snap, data_root, runs)
+    report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["goals"] = size_limit_goals(report)
+    if profile:
+        report["profiles"] = profiles(report, snap, data_root)
+    (OUT / "size-limit.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print("\n".join(size_limit_table(report)))
+    print(f"load average {report['machine']['load_average_start']} at start, {report['machine']['load_average_end']} at end")
+    for g in report["goals"]:
+        print(f"{'PASS' if g['pass'] else 'FAIL'}  {g['goal']}: {g['measured']}")
     return 0
 
 

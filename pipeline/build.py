@@ -35,11 +35,16 @@ from pipeline.basics.workdir import (
     TEMPORARY_PREFIX,
     build_lock,
     clear_report,
+    disk_full,
+    disk_full_message,
     failed,
     link_or_copy,
     permission_message,
     replace_failed,
+    skipped_writes,
+    skipped_writes_message,
     write_whole,
+    writing,
 )
 from pipeline.charts.measures import measures_analysis
 from pipeline.charts.targets import all_charts
@@ -58,6 +63,8 @@ from pipeline.publish.scan_cache import UNSCANNED, ScanCache, personal_numbers_i
 from pipeline.publish.share import SettingsError, chart_footers, checked_settings, footer_links, portraits
 from pipeline.publish.site import Site
 from pipeline.releases.assemble import ReleaseBuild, ReleaseRequestError, Request
+
+log = logging.getLogger(__name__)
 
 
 class BuildFailed(Exception):
@@ -140,8 +147,16 @@ def check_no_personal_data(files: dict[str, bytes], scanned: ScanCache | None = 
 
 
 def assemble_docs(files: dict[str, bytes], docs_dir: Path, vega_bundle: bytes) -> None:
-    """The hand-written docs/ sources, the generated files and the chart library, in one folder."""
-    shutil.copytree(paths.DOCS_SRC_DIR, docs_dir, dirs_exist_ok=True)
+    """The hand-written docs/ sources, the generated files and the chart library, in one folder.
+    (File by file: shutil.copytree gathers the errors of all files into one that says none's cause,
+    such as a full disk.)"""
+    for source in sorted(paths.DOCS_SRC_DIR.rglob("*")):
+        target = docs_dir / source.relative_to(paths.DOCS_SRC_DIR)
+        if source.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
     for rel, content in files.items():
         target = docs_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -156,9 +171,12 @@ def vega_bundle(cache_dir: Path) -> bytes:
     import vl_convert
 
     cached = cache_dir / f"vega-bundle-{vl_convert.__version__}.js"
-    if not cached.exists():
-        write_whole(cached, ("(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n").encode())
-    return cached.read_bytes()
+    if cached.exists():
+        return cached.read_bytes()
+    bundle = ("(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n").encode()
+    with contextlib.suppress(OSError):  # (on a full disk: made again next time; the build says so)
+        write_whole(cached, bundle)
+    return bundle
 
 
 def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
@@ -171,25 +189,38 @@ def add_chart_pngs(images: dict[str, Images], site: Path) -> None:
 
 def replace_site(new_site: Path, site_dir: Path) -> None:
     """Put a finished site in place of the old one with two renames on the same disk; if that
-    cannot be done (no permission), BuildFailed, with the old site where it was."""
+    cannot be done (no permission), BuildFailed, with the old site where it was. Whatever is left
+    at site.old (a folder of an earlier build, or a file or link that is not a site) is removed
+    first: a file there once stopped every later build."""
     old = site_dir.with_name(site_dir.name + ".old")
     try:
-        if old.exists():
-            shutil.rmtree(old)
-        if site_dir.exists():
+        remove_path(old)
+        if site_dir.exists() or site_dir.is_symlink():
             site_dir.rename(old)
         new_site.rename(site_dir)
     except OSError as exc:
         with contextlib.suppress(OSError):
             recover_interrupted_swap(site_dir)  # the last site back in its place
-        raise BuildFailed(replace_failed(site_dir, old, exc)) from None
-    shutil.rmtree(old, ignore_errors=True)
+        exc.filename = exc.filename or str(site_dir)
+        raise BuildFailed(disk_full_message(exc, site_dir) if disk_full(exc) else replace_failed(site_dir, old, exc)) from None
+    with contextlib.suppress(OSError):
+        remove_path(old)
+
+
+def remove_path(path: Path) -> None:
+    """Remove what is at path, if anything: a folder with all it holds, or a file or a symbolic
+    link (the link only, never what it points to)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def recover_interrupted_swap(site_dir: Path) -> None:
-    """If a build was stopped between the two renames, bring the previous site back."""
+    """If a build was stopped between the two renames, bring the previous site back (a folder:
+    anything else at site.old is no site, and replace_site removes it)."""
     old = site_dir.with_name(site_dir.name + ".old")
-    if old.exists() and not site_dir.exists():
+    if old.is_dir() and not old.is_symlink() and not site_dir.exists() and not site_dir.is_symlink():
         old.rename(site_dir)
 
 
@@ -249,7 +280,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             site = analyse(config, dataset, problems, plan_text, settings, commitments, releases.release_date)
             site = releases.attach(site, _release_analysis(config, plan_text, settings, commitments))
             footers = chart_footers(site)
-        with clock("images"):
+        with clock("images"), writing(cache_dir):
             # While the workers draw, this process (otherwise waiting) makes the chart library
             # (once per vl-convert version).
             with concurrent.futures.ThreadPoolExecutor(max_workers=1) as side:
@@ -265,30 +296,40 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         # save
         work_root = site_dir.parent / "build"
         work_root.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=TEMPORARY_PREFIX, dir=work_root) as work:
+        with writing(work_root), tempfile.TemporaryDirectory(prefix=TEMPORARY_PREFIX, dir=work_root) as work:
             docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
             data_dates = {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference),
                           **footer_links(settings)}
-            with clock("mkdocs"):
+            with clock("mkdocs"), writing(Path(work)):
                 assemble_docs(files, docs_dir, bundle)
                 run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files), cache_dir / "pages")
                 rewrite_search_index(new_site)  # finds any run of characters (search_index.py)
-            with clock("png"):
+            with clock("png"), writing(Path(work)):
                 pool.finish()
                 add_chart_pngs(images, new_site)
                 stored = releases.write(new_site, pool)  # the releases closed now kept in data/releases
             with clock("publish"):
                 replace_site(new_site, site_dir)
                 if keep_docs is not None:
-                    # The pages and the generator's configuration, kept to look at or to rebuild
-                    # with the generator alone: mkdocs build -f build/mkdocs.yml
-                    if keep_docs.exists():
-                        shutil.rmtree(keep_docs)
-                    shutil.move(str(docs_dir), keep_docs)
-                    add_chart_pngs(images, keep_docs)
-                    write_config(config, keep_docs, site_dir, data_dates, pages, keep_docs.parent / "mkdocs.yml")
+                    keep_pages(docs_dir, keep_docs, images, lambda: write_config(
+                        config, keep_docs, site_dir, data_dates, pages, keep_docs.parent / "mkdocs.yml"))
     return Outputs(files=files, problems=problems, site=site, file_counts=read_cache.counts,
                    image_counts=image_counts, stage_seconds=clock.seconds, stored=stored)
+
+
+def keep_pages(docs_dir: Path, keep_docs: Path, images: dict[str, Images], write_generator_config) -> None:
+    """The pages and the generator's configuration, kept to look at or to rebuild with the
+    generator alone (mkdocs build -f build/mkdocs.yml). The site is already published: if they
+    cannot all be kept (a full disk), it says so and the build ends as it succeeded."""
+    try:
+        if keep_docs.exists():
+            shutil.rmtree(keep_docs)
+        shutil.move(str(docs_dir), keep_docs)
+        add_chart_pngs(images, keep_docs)
+        write_generator_config()
+    except OSError as exc:
+        log.warning("提醒：网站已发布，但生成的页面未能完整保存到 %s（%s：%s）；不影响网站。%s", keep_docs, exc.strerror,
+                    exc.filename or keep_docs, "请腾出磁盘空间。" if disk_full(exc) else "")
 
 
 def _release_analysis(config: Config, plan_text: str, settings: dict, commitments: Commitments):
@@ -361,6 +402,10 @@ def main(argv: list[str] | None = None) -> int:
         return failed(str(exc), report, 1)
     except PermissionError as exc:
         return failed(permission_message(exc), report, 1)
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        return failed(disk_full_message(exc, args.site.resolve()), report, 1)
     except KeyboardInterrupt:
         print("已中断：网站保持上一次的版本。", file=sys.stderr)
         return 130
@@ -368,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         args.timings.write_text(json.dumps({"stage_seconds": outputs.stage_seconds, "files": outputs.file_counts,
                                             "images": outputs.image_counts},
                                            ensure_ascii=False, indent=1), encoding="utf-8")
+    if skipped := skipped_writes():
+        print(skipped_writes_message(skipped), file=sys.stderr)
     warned = sum(p.severity == "warning" for p in outputs.problems)
     site = outputs.site
     shown = os.path.relpath(args.site) if args.site.resolve().is_relative_to(Path.cwd()) else str(args.site)

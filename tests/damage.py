@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import errno
 import io
+import os
+import types
 
 import openpyxl
 
@@ -162,6 +165,83 @@ def no_data_rows(rng, rel, data):
     rows, encoding = _rows(data)
     header, _ = _table(rows)
     return rel, _csv(rows[: header + 1], encoding)
+
+
+#: What a careless sender leaves in a cell that must say what its row is (a company, a town, a
+#: category, a period, a date): nothing, spaces, a full-width space, a tab.
+BLANKS = ["", " ", "   ", "\u3000", " \t\u3000"]
+
+
+def _key_columns(rel: str) -> list[str]:
+    """The tidied names of the key columns of the source whose folder `rel` is in (see
+    tests/test_blank_keys.py): the breakdown, period and date columns, the sending department,
+    the category and include columns."""
+    from pipeline.basics.parse import tidy_name
+    from pipeline.config import load_config
+
+    source = next((s for s in load_config().sources.values() if s.folder == rel.split("/")[0]), None)
+    if source is None:
+        return []
+    columns = [source.breakdown, *(p.arg for p in source.period if p.kind == "column")]
+    columns += [c for c in (source.department_column, source.event_date) if c]
+    columns += [rule.column for rule in (source.include, source.indicator_by) if rule]
+    return [tidy_name(c) for c in columns]
+
+
+def blank_key_cell(rng, rel, data):
+    """A key cell of a data row left blank, or only spaces (in a CSV file or a workbook)."""
+    from pipeline.basics.parse import tidy_name
+
+    keys, blank = _key_columns(rel), rng.choice(BLANKS)
+    if rel.lower().endswith(".csv"):
+        rows, encoding = _rows(data)
+        header, body = _table(rows)
+        columns = [i for i, name in enumerate(rows[header]) if tidy_name(name) in keys] if rows else []
+        if body and columns:
+            rows[rng.choice(body)][rng.choice(columns)] = blank
+        return rel, _csv(rows, encoding)
+
+    def change(wb):
+        ws = wb.worksheets[0]
+        for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 10)):
+            columns = [c.column for c in row if tidy_name(c.value) in keys]
+            if columns:
+                target = ws.cell(rng.randint(row[0].row + 1, max(ws.max_row, row[0].row + 1)), rng.choice(columns))
+                if not isinstance(target, openpyxl.cell.cell.MergedCell):
+                    target.value = blank or None
+                return
+    return rel, _edit(data, change)
+
+
+# -- a full disk --------------------------------------------------------------------------------
+
+
+def full_disk(rng, rel, data):
+    """No damage to the file: the disk is full while it is read (tests/fuzz.py reads it with a read
+    cache whose every write fails: os_on_a_full_disk)."""
+    return rel, data
+
+
+class FullDiskFile:
+    """os.fdopen of a file on a full disk: made, but nothing can be written to it."""
+
+    def __init__(self, fd: int, *args, **kwargs):
+        self.fd = fd
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+    def write(self, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def os_on_a_full_disk() -> types.SimpleNamespace:
+    """The os module as pipeline.basics.workdir.write_whole sees it on a full disk (os.fdopen:
+    FullDiskFile): every cache file it writes fails with ENOSPC (No space left on device)."""
+    return types.SimpleNamespace(**{**{name: getattr(os, name) for name in dir(os)}, "fdopen": FullDiskFile})
 
 
 # -- damage to workbooks ------------------------------------------------------------------------

@@ -3,15 +3,18 @@
 Every case starts from a real file of one department's layout (a shipped sample, or a template
 of `make templates` filled in as its instructions ask) and applies one or more kinds of damage
 (MUTATIONS, made by tests/damage.py): bytes, cells, encodings, header shifts, huge and tiny
-values, formulas, names, zip parts. A "neutral" damage (another encoding, blank lines, rows in
-another order …) must read to the same figures as the undamaged file; any other must end in the
-same figures, other figures, or a message naming the file, never in a traceback.
+values, formulas, names, blank key cells (a company, town, category or period left blank or only
+spaces), zip parts, and a full disk while the file is read (its read cache cannot be written). A
+"neutral" damage (another encoding, blank lines, rows in another order, a full disk …) must read
+to the same figures as the undamaged file; any other must end in the same figures, other figures,
+or a message naming the file, never in a traceback.
 
     python -m tests.fuzz CASES.json   # the worker: one JSON line per case on stdout
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import random
@@ -73,10 +76,27 @@ MUTATIONS: dict[str, tuple[Mutation, str, str]] = {
     "a zip part twice": (d.duplicate_part, "any", "xlsx"),
     "a document type declaration": (d.doctype, "any", "xlsx"),
     "a zip bomb": (d.zip_bomb, "any", "xlsx"),
+    "a blank key cell (empty, spaces, a full-width space)": (d.blank_key_cell, "any", "any"),
+    "a full disk (the read cache cannot be written)": (d.full_disk, "neutral", "any"),
     "another extension": (d.other_extension, "any", "any"),
     "marked as a correction": (d.correction_name, "neutral", "any"),
     "no period in the name": (d.period_removed_from_name, "any", "any"),
 }
+
+
+FULL_DISK = "a full disk (the read cache cannot be written)"
+BLANK_KEY = "a blank key cell (empty, spaces, a full-width space)"
+
+
+@contextlib.contextmanager
+def _replaced(module, name: str, value):
+    """module.name set to value while the block runs."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
 
 
 def applicable(kind: str, rel: str) -> bool:
@@ -156,9 +176,10 @@ def run(spec_file: Path) -> None:
     The damage is done here too, in the worker (whose memory the test limits), since a damaged
     workbook can be as dangerous to the test's own tools as to the pipeline."""
     from pipeline.analyse.commitments import read_commitments
-    from pipeline.basics import paths
+    from pipeline.basics import paths, workdir
     from pipeline.build import analyse, check_no_personal_data, load_site_settings, read_and_check
     from pipeline.config import load_config
+    from pipeline.ingest.files import ReadCache
     from pipeline.publish.files import published_tables
     from pipeline.publish.tables import csv_bytes
     from tests.conftest import TODAY
@@ -192,6 +213,13 @@ def run(spec_file: Path) -> None:
                 # a status form of the plan's measures, read as the build reads them
                 facts = read_commitments(raw, config, plan_text, TODAY)
                 problems, figures = facts.problems, _statuses(facts)
+            elif case and FULL_DISK in case.mutations:
+                # read as a build reads it, with a read cache on a disk that is full
+                with workdir.build_lock(folder / "build"), _replaced(workdir, "os", d.os_on_a_full_disk()):
+                    dataset, problems = read_and_check(raw, config, TODAY, ReadCache(raw.with_name(raw.name + "-cache"),
+                                                                                     config, TODAY))
+                    outcome["said"] = workdir.skipped_writes_message(workdir.skipped_writes())
+                figures = _figures(dataset.observations)
             else:
                 dataset, problems = read_and_check(raw, config, TODAY)
                 figures = _figures(dataset.observations)

@@ -10,10 +10,12 @@ import re
 import pandas as pd
 import pytest
 
+from bench import generate_companies
 from bench.generate_records import CATEGORIES, COLUMNS, FOLDER, TOWNS, generate
 from pipeline.basics.parse import parse_date, tidy_name
 from pipeline.basics.periods import Period
 from pipeline.build import read_and_check
+from pipeline.combine.checks import observation_schema
 from pipeline.config import load_config
 from pipeline.gate.privacy import find_personal_numbers, valid_id_number
 from tests.conftest import TODAY
@@ -127,3 +129,23 @@ def test_large_record_files_read_by_arrow_give_the_same_observations_as_pandas(t
     for column in by_pandas.observations.columns:
         assert cells(by_arrow.observations, column) == cells(by_pandas.observations, column), column
     pd.testing.assert_frame_equal(by_arrow.cleaning_log, by_pandas.cleaning_log)
+    observation_schema(config).validate(by_arrow.observations)  # (its raw values were refused: stored by Arrow)
+
+
+def test_a_company_table_of_a_given_size_reads_cleanly_with_every_name_new(config, tmp_path):
+    """The benchmark's file at the size limit (bench/generate_companies.py), made here at 1.2 MiB:
+    as large as fits, the same for the same seed, every company once, read by Arrow without a
+    problem into a value per count cell that the published observations' schema accepts."""
+    import pipeline.gate.read
+
+    made = generate_companies.generate(1.2, tmp_path / "a", seed=5)
+    again = generate_companies.generate(1.2, tmp_path / "b", seed=5)
+    assert made.file.read_bytes() == again.file.read_bytes()
+    assert pipeline.gate.read.ARROW_MIN_BYTES <= made.bytes <= 1.2 * 2**20 < made.bytes + 200
+    lines = made.file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",") == generate_companies.COLUMNS and len(lines) == made.rows + 1
+    names = [line.split(",")[0] for line in lines[1:]]
+    assert len(set(names)) == len(names) and any(not n.endswith("公司") for n in names)
+    dataset, problems = read_and_check(made.raw_dir, config, TODAY)
+    assert problems == [] and len(dataset.observations) == 3 * made.rows
+    observation_schema(config).validate(dataset.observations)

@@ -3,6 +3,7 @@ replaced, the error report of the last build, and text from missing values on th
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from pipeline.basics import paths
 from pipeline.build import DataErrors, build, main
 from tests.conftest import TODAY, copy_raw
+from tests.damage import os_on_a_full_disk
 
 HOLD_LOCK = """
 import fcntl, sys, time
@@ -156,3 +158,167 @@ def test_the_last_net_names_the_file_masks_the_number_and_says_what_to_do():
     message = str(failed.value)
     assert "data/observations.csv" in message and "138****5678" in message and "1234" not in message
     assert "data/raw" in message and "重新运行 make" in message and "程序错误" not in message
+
+
+@pytest.mark.parametrize("left", ["a file", "a link to a folder", "a broken link"])
+def test_anything_but_a_folder_left_at_site_old_is_removed_and_the_build_goes_on(tmp_path, left):
+    """A site.old that is not a folder (site/ had been replaced by a plain file, and a build moved
+    it aside) stopped every later build with 无法替换网站目录 until it was deleted by hand."""
+    from pipeline.build import recover_interrupted_swap, replace_site
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not ours", encoding="utf-8")
+    old, site, new = tmp_path / "site.old", tmp_path / "site", tmp_path / "new"
+    {"a file": lambda: old.write_text("x", encoding="utf-8"), "a link to a folder": lambda: old.symlink_to(outside),
+     "a broken link": lambda: old.symlink_to(tmp_path / "gone")}[left]()
+    recover_interrupted_swap(site)  # no site: but what is at site.old is none either
+    assert not site.exists() and not site.is_symlink()
+    for version in ("first", "second"):
+        new.mkdir()
+        (new / "index.html").write_text(version, encoding="utf-8")
+        replace_site(new, site)
+        assert (site / "index.html").read_text(encoding="utf-8") == version
+        assert not old.exists() and not old.is_symlink()
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "not ours"
+
+
+def test_a_site_that_is_a_file_is_replaced_and_leaves_nothing_behind(tmp_path):
+    from pipeline.build import replace_site
+
+    (tmp_path / "site").write_text("not a site", encoding="utf-8")
+    for version in ("first", "second"):
+        (tmp_path / "new").mkdir()
+        (tmp_path / "new" / "index.html").write_text(version, encoding="utf-8")
+        replace_site(tmp_path / "new", tmp_path / "site")
+        assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8") == version
+        assert not (tmp_path / "site.old").exists()
+
+
+# -- a full disk --------------------------------------------------------------------------------
+
+
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def site_digest(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): hash(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_command_line_says_the_disk_is_full_where_and_what_to_do(tmp_path, monkeypatch, capsys):
+    import pipeline.build
+
+    def build_on_a_full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "build" / "cache" / "exports" / "x.png"))
+
+    monkeypatch.setattr(pipeline.build, "build", build_on_a_full_disk)
+    assert main(["--raw", str(tmp_path), "--site", str(tmp_path / "site")]) == 1
+    message = capsys.readouterr().err
+    assert "Traceback" not in message and message.count("磁盘已满") == 1
+    assert "x.png" in message and "剩" in message and "MB" in message and "make clean" in message and "网站保持上一次的版本" in message
+    assert (tmp_path / "build" / "problems.txt").read_text(encoding="utf-8").strip() == message.strip()
+
+
+@pytest.mark.build
+def test_a_full_disk_in_a_build_is_said_and_never_changes_the_site(built, tmp_path, monkeypatch, capsys):
+    """ENOSPC injected at the writes of a build: the caches it can do without (the read cache, the
+    person key, the scan and page caches, the releases): skipped, the site published, and said;
+    the temporary site (the docs copied in, MkDocs' pages): one message saying where, what to do,
+    and the site as it was. (A full disk at the final rename: test above; the image cache: on a
+    real small file system in test_a_build_on_a_full_file_system.)"""
+    import mkdocs.utils
+
+    from pipeline.basics import workdir
+    from tests.conftest import shared_images
+
+    site = tmp_path / "site"
+    args = ["--raw", str(paths.RAW_DIR), "--site", str(site), "--cache", str(shared_images(tmp_path / "cache"))]
+    with monkeypatch.context() as full:
+        full.setattr(workdir, "os", os_on_a_full_disk())
+        assert main(args) == 0
+    said = capsys.readouterr().err
+    assert "磁盘已满" in said and str(tmp_path / "cache" / "read") in said and (site / "index.html").exists()
+    published = site_digest(site)
+
+    copy2 = shutil.copy2
+    into_the_temporary_site = {
+        "the docs copied": (shutil, "copy2", lambda src, dst, **kw: _no_space() if "/build-" in str(dst) else copy2(src, dst, **kw)),
+        "MkDocs' pages": (mkdocs.utils, "write_file", _no_space),
+    }
+    for point, (module, name, write) in into_the_temporary_site.items():
+        with monkeypatch.context() as full:
+            full.setattr(module, name, write)
+            assert main(args) == 1, point
+        message = capsys.readouterr().err
+        assert "Traceback" not in message and "磁盘已满" in message and "make clean" in message, point
+        assert str(tmp_path / "build" / "build-") in message, point  # where: the temporary site
+        assert site_digest(site) == published, point
+        assert not list((tmp_path / "build").glob("build-*")), point
+
+
+def test_a_read_cache_on_a_full_disk_is_skipped_with_the_same_figures_and_said(config, tmp_path, monkeypatch):
+    from pipeline.basics import workdir
+    from pipeline.build import read_and_check
+    from pipeline.ingest.files import ReadCache
+
+    raw = copy_raw(tmp_path, ["卫生局", "科技局"])
+    expected, _ = read_and_check(raw, config, TODAY)
+    with workdir.build_lock(tmp_path / "build"), monkeypatch.context() as full:  # (a build counts failed writes anew)
+        full.setattr(workdir, "os", os_on_a_full_disk())  # every write of write_whole: the person key, each entry
+        dataset, problems = read_and_check(raw, config, TODAY, ReadCache(tmp_path / "cache" / "read", config, TODAY))
+        skipped = workdir.skipped_writes()
+    assert problems == [] and dataset.observations.equals(expected.observations)
+    assert list(skipped) == [tmp_path / "cache" / "read"] and not list((tmp_path / "cache" / "read").glob("*.pickle"))
+    message = workdir.skipped_writes_message(skipped)
+    assert "磁盘已满" in message and str(tmp_path / "cache" / "read") in message and "make clean" in message
+
+
+def test_a_full_disk_at_the_final_rename_leaves_the_site_and_says_so(tmp_path, monkeypatch):
+    from pipeline.build import BuildFailed, replace_site
+
+    for name, text in (("site", "last good site"), ("new", "new site")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(text, encoding="utf-8")
+    rename = Path.rename
+    monkeypatch.setattr(Path, "rename", lambda self, target: _no_space() if self.name == "new" else rename(self, target))
+    with pytest.raises(BuildFailed) as stopped:
+        replace_site(tmp_path / "new", tmp_path / "site")
+    message = str(stopped.value)
+    assert "磁盘已满" in message and str(tmp_path / "site") in message and "MB" in message and "make clean" in message
+    assert "chown" not in message  # (not the message of a site that may not be replaced)
+    assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8") == "last good site"
+
+
+ON_A_SMALL_FILE_SYSTEM = """
+set -e
+mount -t tmpfs -o size=$5 tmpfs "$1"
+mkdir "$1/site"
+echo "last good site" > "$1/site/index.html"
+set +e
+"$2" -m pipeline --raw "$3" --site "$1/site" --cache "$1/build/cache" 2> "$4/stderr"
+echo $? > "$4/code"
+cat "$1/site/index.html" > "$4/site"
+ls "$1/build" > "$4/build"
+"""
+
+
+@pytest.mark.build
+def test_a_build_on_a_full_file_system(tmp_path):
+    """A real full disk: build/ and site/ on a 1 MB file system (tmpfs, mounted in a namespace of
+    this process's own: no root needed where the kernel allows it). The build stops at the first
+    write that does not fit, with one message naming it, and the last site stays."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("no user and mount namespaces here (unshare -rm): the injected full disks above stand in")
+    mount, out = tmp_path / "disk", tmp_path / "out"
+    mount.mkdir()
+    out.mkdir()
+    ran = subprocess.run(["unshare", "-rm", "sh", "-c", ON_A_SMALL_FILE_SYSTEM, "sh", str(mount), sys.executable,
+                          str(paths.RAW_DIR), str(out), "1m"], cwd=paths.ROOT, capture_output=True, text=True, timeout=600)
+    if not (out / "code").exists():
+        pytest.skip(f"no small file system could be mounted: {ran.stderr.strip()}")
+    message = (out / "stderr").read_text(encoding="utf-8")
+    assert (out / "code").read_text().strip() == "1", message
+    assert "Traceback" not in message and "磁盘已满" in message and f"写入 {mount}/build/cache/" in message
+    assert (out / "site").read_text(encoding="utf-8") == "last good site\n"
+    assert "build-" not in (out / "build").read_text()  # no temporary site left

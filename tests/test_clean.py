@@ -114,7 +114,20 @@ def test_names_are_made_canonical_and_unknown_ones_are_errors(config):
     ctx = context(config, grid([["x"]], file="农工办/农工办_2011Q1.xlsx"), "p6_rural_training")
     names = canonical_names(ctx, values, "towns", "街镇", "街镇")
     assert names.tolist() == ["北山镇", "北山镇", None, None]
-    assert sorted((p.code, p.row) for p in ctx.problems) == [("name_unknown", 4), ("name_unknown", 5)]
+    assert sorted((p.code, p.row) for p in ctx.problems) == [("name_blank", 5), ("name_unknown", 4)]
+
+
+@pytest.mark.parametrize("blank", [None, "", " ", "\u3000", " \t\u3000"], ids=["missing", "empty", "space", "full-width space", "mixed"])
+@pytest.mark.parametrize(("vocabulary", "source"), [("towns", "p6_rural_training"), ("companies", "p3_enterprise_recruitment")])
+def test_a_blank_name_is_an_error_in_any_vocabulary(config, vocabulary, source, blank):
+    """A company (any name is accepted) left blank, or only spaces, is refused like a blank town:
+    it was a pandera SchemaError (a null breakdown) when the file was published."""
+    known = "北山" if vocabulary == "towns" else "绿源农业科技有限公司"
+    values = pd.Series([known, blank, known + "2"], index=[2, 3, 4], dtype=object)
+    ctx = context(config, grid([["x"]]), source)
+    canonical_names(ctx, values, vocabulary, "名称", "名称")
+    [problem] = [p for p in ctx.problems if p.code == "name_blank"]
+    assert (problem.row, problem.column) == (3, "名称") and "第 3 行" in problem.fix and "空白" in problem.found
 
 
 def test_a_whole_health_file_gives_one_observation_per_value_cell(config):

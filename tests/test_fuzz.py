@@ -96,6 +96,11 @@ def test_damaged_files_end_in_figures_or_a_message_naming_them(bases, tmp_path):
             failures.append(f"{describe(case)}: errors that do not name the file: {unnamed}")
         if case.neutral and (outcome["errors"] or outcome["figures"] != done[case.base]["figures"]):
             failures.append(f"{describe(case)}: must read as the undamaged file; {outcome['errors'] or 'other figures'}")
+        read_cached = not rel.startswith(paths.STATUS_FORM_FOLDER + "/")  # (status forms have no read cache)
+        if case.mutations == (fuzz.FULL_DISK,) and read_cached and "磁盘已满" not in outcome.get("said", ""):
+            failures.append(f"{describe(case)}: the read cache was not written, and nothing said so")
+        if case.mutations == (fuzz.BLANK_KEY,) and not outcome["errors"] and outcome["figures"] != done[case.base]["figures"]:
+            failures.append(f"{describe(case)}: a blank key cell changed the figures without an error")
     peak = max(line["peak_mb"] for line in done.values())
     assert peak < PEAK_MB, f"peak memory {peak:.0f} MB"
     assert failures == [], "\n\n".join(failures)

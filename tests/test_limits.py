@@ -147,3 +147,47 @@ def test_a_16_mb_workbook_that_unpacks_to_16_gib_is_refused_in_a_second_and_a_fe
     measured = json.loads(out.stdout)
     assert measured["codes"] == ["file_too_large"]
     assert measured["seconds"] < 5 and measured["peak_mb"] < 400, measured
+
+
+def test_a_csv_with_more_cells_than_the_limit_is_refused_before_it_is_parsed(config, tmp_path):
+    raw = copy_raw(tmp_path, ["卫生局"])
+    small = dataclasses.replace(config, defaults=config.defaults.model_copy(update={"max_csv_cells": 40}))
+    _, problems = read_and_check(raw, small, TODAY)
+    refused = {p.file for p in problems if p.code == "file_too_large"}
+    assert refused == {f"卫生局/{p.name}" for p in (raw / "卫生局").iterdir()}  # every file has 9 columns, 5 rows or more
+    [problem] = [p for p in problems if p.file == HEALTH_Q1]
+    assert "行" in problem.found and "9 列" in problem.found and "max_csv_cells" in problem.expected and "拆分" in problem.fix
+
+
+def test_a_50_mb_csv_of_the_shortest_rows_is_refused_in_a_second_and_a_few_hundred_mb(tmp_path):
+    """12 million cells in 50 MB (a1,2010Q4,0,0,0 …): read, it would take 1.8 GB; refused by max_csv_cells
+    before it is parsed."""
+    from pipeline.config import load_config
+
+    raw = tmp_path / "raw"
+    (raw / "科技局").mkdir(parents=True)
+    rows = ["企业名称,季度,高层次经营管理人才,科技人才团队,紧缺专业技术人才(本科以上)"] + [f"a{i},2010Q4,0,0,0" for i in range(2_400_000)]
+    path = raw / "科技局" / "科技局_2010Q4_企业引才情况.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    limits = load_config().defaults
+    assert path.stat().st_size <= limits.max_file_mb * 2**20 and len(rows) * 5 > limits.max_csv_cells
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(raw), str(paths.ROOT)], capture_output=True, text=True, check=True,
+                         timeout=120)  # (read, it would take minutes)
+    measured = json.loads(out.stdout)
+    assert measured["codes"] == ["file_too_large"]
+    assert measured["seconds"] < 5 and measured["peak_mb"] < 400, measured
+
+
+def test_a_status_form_is_read_within_the_same_limits(config, tmp_path):
+    """人才办's quarterly status forms were read with no limit: one cell far away (row 300,000,
+    column 30) made a grid of 9 million cells (2.2 GB, 30 s); now refused like a department's."""
+    from pipeline.analyse.commitments import read_commitments
+    from tests.fixtures.edits import FORM_Q3
+
+    raw = tmp_path / "raw"
+    (raw / paths.STATUS_FORM_FOLDER).mkdir(parents=True)
+    workbook = openpyxl.load_workbook(paths.RAW_DIR / FORM_Q3)
+    workbook.worksheets[0].cell(300_000, 30, "x")
+    workbook.save(raw / FORM_Q3)
+    facts = read_commitments(raw, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
+    assert [(p.code, p.file) for p in facts.problems if p.severity == "error"] == [("file_too_large", FORM_Q3)]

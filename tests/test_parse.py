@@ -109,6 +109,20 @@ def test_a_column_is_parsed_at_once_and_keeps_its_index():
     assert out["fullwidth"].sum() == 1 and out["unit_suffix"].sum() == 1
 
 
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["1", "２", "—", "3人", " ", "x", "1,000", "-2", "0.5", "#REF!"]),
+                          st.text(max_size=6)), min_size=1, max_size=30),
+       st.booleans())
+def test_a_text_column_parsed_once_per_distinct_text_reads_as_cell_by_cell(storage, cells, blank_as_zero):
+    """Text (every CSV cell) is parsed once per distinct value; the cells one by one (object
+    dtype, as Excel's mixed cells are) give the same frame."""
+    rules = dict(blank_as_zero=blank_as_zero, zero_marks=ZERO_MARKS, unit_suffixes=UNITS)
+    index = list(range(3, 3 + len(cells)))
+    text = pd.Series([c if c != "" else None for c in cells], index=index, dtype=pd.StringDtype(storage, na_value=float("nan")))
+    each = parse_counts(text.astype(object).where(text.notna(), None), **rules)
+    pd.testing.assert_frame_equal(parse_counts(text, **rules), each)
+
+
 @given(st.integers(min_value=0, max_value=10**12))
 def test_any_written_integer_reads_back(n):
     for text in (str(n), f"{n:,}", f"{n}人", str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))):

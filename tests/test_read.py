@@ -4,12 +4,19 @@ row number."""
 
 from __future__ import annotations
 
+import codecs
 import io
 
 import pandas as pd
 import pytest
 
-from pipeline.gate.read import _parse_csv, _read_rectangular_csv
+from pipeline.gate.read import (
+    ENCODING_SAMPLE_BYTES,
+    detect_encoding,
+    grid_from_bytes,
+    parse_csv,
+    read_rectangular_csv,
+)
 
 RECTANGULAR = {
     "plain": "街镇,人数\n北山镇,12\n柳岸镇,7\n",
@@ -41,7 +48,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 def test_the_fast_reader_reads_what_pandas_reads(text, encoding):
     data = text.encode(encoding)
     delimiter = "\t" if "\t" in text else ","
-    fast = _read_rectangular_csv(data, delimiter, encoding)
+    fast = read_rectangular_csv(data, delimiter, encoding)
     assert fast is not None
     expected = _pandas_cells(data, delimiter, encoding)
     if text.startswith("\ufeff"):
@@ -52,17 +59,72 @@ def test_the_fast_reader_reads_what_pandas_reads(text, encoding):
 
 @pytest.mark.parametrize("text", ["2010年各街镇统计\n街镇,人数\n北山镇,12\n", "街镇,人数\n北山镇,12,多余\n", "\n街镇,人数\n"])
 def test_files_with_rows_of_different_lengths_are_left_to_pandas(text):
-    assert _read_rectangular_csv(text.encode(), ",", "utf-8") is None
+    assert read_rectangular_csv(text.encode(), ",", "utf-8") is None
 
 
 def test_a_file_that_is_not_utf8_is_left_to_the_encoding_detection():
-    assert _read_rectangular_csv("街镇,人数\n北山镇,12\n".encode("gb18030"), ",", "utf-8") is None
+    assert read_rectangular_csv("街镇,人数\n北山镇,12\n".encode("gb18030"), ",", "utf-8") is None
 
 
 @pytest.mark.parametrize(("text", "rows"), [(RECTANGULAR["blank lines kept as rows"], 4),
                                             (RECTANGULAR["quoted delimiter and line break"], 3),
                                             ("\ufeff2010年各街镇统计\n街镇,人数\n\n北山镇,12\n", 4)])
 def test_rows_are_numbered_as_in_the_file(text, rows):
-    grid = _parse_csv(text.encode(), "x.csv", "utf-8")
+    grid = parse_csv(text.encode(), "x.csv", "utf-8")
     assert grid.cells.index.tolist() == list(range(1, rows + 1))
     assert not grid.cells.iat[0, 0].startswith("\ufeff")
+
+
+# -- the encoding of a file larger than the sample it is guessed from --------------------------------
+
+SIMPLIFIED = "绿源新港润泽汇通宏达金陵远航龙腾瑞丰华泰天润长江恒远电子科技医药物流有限公司"
+TRADITIONAL = "綠源新港潤澤匯通宏達金陵遠航龍騰瑞豐華泰天潤長江恆遠電子科技醫藥物流有限公司"
+FOUR_BYTES = "𠀀𠀁𪚥䶮"  # four bytes each in GB18030 (none in GBK or Big5)
+
+
+def _company_list(characters: str, size: int) -> str:
+    """A 科技局-like list of about `size` characters (more than the encoding sample in any encoding)."""
+    import random
+
+    rng = random.Random(7)
+    lines = ["企业名称,季度,高层次经营管理人才,科技人才团队,紧缺专业技术人才(本科以上)" if characters != TRADITIONAL
+             else "企業名稱,季度,高層次經營管理人才,科技人才團隊,緊缺專業技術人才(本科以上)"]
+    while sum(len(line) + 1 for line in lines) < size:
+        lines.append("".join(rng.choice(characters) for _ in range(rng.randint(4, 14))) + ",2010年第四季度,1人,,5")
+    return "\n".join(lines) + "\n"
+
+
+ENCODED = {
+    "GB18030": (lambda t: t.encode("gb18030"), SIMPLIFIED + FOUR_BYTES),
+    "GBK": (lambda t: t.encode("gbk"), SIMPLIFIED),
+    "Big5": (lambda t: t.encode("big5"), TRADITIONAL),
+    "UTF-8": (lambda t: t.encode("utf-8"), SIMPLIFIED),
+    "UTF-8 with BOM": (lambda t: codecs.BOM_UTF8 + t.encode("utf-8"), SIMPLIFIED),
+    "UTF-16": (lambda t: t.encode("utf-16"), SIMPLIFIED),
+}
+
+
+@pytest.mark.parametrize("name", ENCODED)
+def test_the_encoding_is_found_wherever_the_sample_ends(name):
+    """Shifted by 0 to 39 bytes (an ASCII title row longer each time), the sample the encoding is
+    guessed from ends at every place in a character: no copy is refused or read as other text.
+    (The first 262,144 bytes were the sample: 11 of 40 copies of a 336 KB GB18030 file were refused.)"""
+    encode, characters = ENCODED[name]
+    text = _company_list(characters, 220_000)  # about 340 KB in GBK
+    assert len(encode(text)) > 1.2 * ENCODING_SAMPLE_BYTES
+    wrong = []
+    for shift in range(40):
+        shifted = "x" * shift + "\n" + text
+        data = encode(shifted)
+        found = detect_encoding(data)
+        if found is None or data.decode(found).lstrip("\ufeff") != shifted:
+            wrong.append((shift, found))
+    assert wrong == []
+
+
+def test_a_gb18030_file_larger_than_the_sample_is_read_whole():
+    text = _company_list(SIMPLIFIED + FOUR_BYTES, 600_000)  # over a megabyte: read by Arrow
+    for shift in (0, 1, 2, 3):
+        data = ("报" * shift + text).encode("gb18030")
+        grid = grid_from_bytes(data, ".csv", "科技局/科技局_2010年第四季度_企业引才情况.csv")
+        assert grid.encoding == "gb18030" and grid.cells.iat[-1, 1] == "2010年第四季度"

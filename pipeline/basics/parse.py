@@ -70,7 +70,29 @@ def parse_counts(
     Returns a frame with the cells' index and columns: `value` (Int64, missing where the cell
     could not be read), `error` (an error code from COUNT_ERRORS or ""), and one boolean column
     per cleaning step in COUNT_ACTIONS telling whether that step was applied to the cell.
+
+    A column of text (every CSV cell) is parsed once per distinct text: a list of a million
+    companies has a few dozen different counts in it. Cells of other types (Excel's numbers,
+    dates, booleans, which hashing would not tell apart: True == 1 == 1.0) are parsed one by one.
     """
+    rules = dict(blank_as_zero=blank_as_zero, zero_marks=zero_marks, unit_suffixes=unit_suffixes)
+    if not isinstance(cells.dtype, pd.StringDtype):
+        return _parse_each(cells, **rules)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    parsed = _parse_each(pd.Series([*uniques, None], dtype=object), **rules)  # the last: a missing cell
+    out = parsed.iloc[np.where(codes < 0, len(uniques), codes)]
+    out.index = cells.index
+    return out
+
+
+def _parse_each(
+    cells: pd.Series,
+    *,
+    blank_as_zero: bool,
+    zero_marks: tuple[str, ...],
+    unit_suffixes: tuple[str, ...],
+) -> pd.DataFrame:
+    """parse_counts, cell by cell (vectorised over the column)."""
     n = len(cells)
     out = pd.DataFrame(index=cells.index)
     values = np.zeros(n, dtype="int64")

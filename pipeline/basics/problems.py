@@ -48,6 +48,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "personal_data": ("error", "发现身份证号或手机号（personal number）"),
     "excel_error": ("error", "Excel 错误值（Excel error cell）"),
     "name_unknown": ("error", "名称不在词表中（unknown name）"),
+    "name_blank": ("error", "名称为空白（blank name）"),
     "department_mismatch": ("error", "填报单位与目录不符（department mismatch）"),
     "category_unknown": ("error", "类别不在词表中（unknown category / target）"),
     "duplicate_row": ("error", "重复的行（duplicate rows）"),

@@ -106,7 +106,8 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
     kinds = layout.classify_rows(ctx, table.body)
     ctx.count("blank_rows", n=int((kinds == layout.ROW_BLANK).sum()))
     ctx.count("note_rows", n=int((kinds == layout.ROW_NOTE).sum()))
-    data = table.body[kinds == layout.ROW_DATA]
+    # (every row a data row, as in most long lists: the rows as they are, not a copy of them)
+    data = table.body if (kinds == layout.ROW_DATA).all() else table.body[kinds == layout.ROW_DATA]
     totals = table.body[kinds == layout.ROW_TOTAL]
     submission["rows_data"] = len(data)
     if data.empty:

@@ -47,6 +47,25 @@ class FileContext:
         return any(p.severity == "error" for p in self.problems)
 
 
+def blank_cells(cells: pd.Series) -> pd.Series:
+    """Whether each cell is empty: missing, or only spaces (ASCII, full-width or any other). A CSV
+    cell of spaces looks empty to whoever fills the form in; Excel's are made missing when read
+    (read.py)."""
+    if isinstance(cells.dtype, pd.StringDtype):
+        spaces = cells.str.isspace().fillna(False).to_numpy(dtype=bool)
+    else:
+        spaces = np.fromiter((isinstance(v, str) and v.isspace() for v in cells), dtype=bool, count=len(cells))
+    return cells.isna() | spaces
+
+
+def python_text(values: pd.Series) -> pd.Series:
+    """Text stored as Python strings, as the published observations' schema expects: the fast CSV
+    reader's text (stored by Arrow) converted, anything else as it is."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.astype(pd.StringDtype("python", na_value=values.dtype.na_value))
+    return values
+
+
 def rows_text(rows: list[int]) -> str:
     """第 6 行; 第 2、14、76 行; 第 2、38、41 … 等 11 行."""
     listed = "、".join(str(r) for r in rows[:MAX_LISTED_ROWS])
@@ -73,3 +92,16 @@ def take(codes: np.ndarray, mapped: list, missing_value: object, index: pd.Index
     table[:-1] = mapped
     table[-1] = missing_value
     return pd.Series(table[codes], index=index, dtype=object)
+
+
+def rows_of(values: pd.Series) -> dict[object, list[int]]:
+    """The rows (index labels, in order) of each distinct value, missing values left out, in
+    the order the values first occur; found in one pass. (Looking each value up in the whole
+    column, values.index[values == v], takes time growing with the square of the rows when
+    most values differ: a list pasted twice.)"""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    present = codes >= 0
+    order = np.argsort(codes[present], kind="stable")
+    labels = values.index.to_numpy()[present][order]
+    ends = np.cumsum(np.bincount(codes[present], minlength=len(uniques)))[:-1]
+    return {value: part.tolist() for value, part in zip(uniques, np.split(labels, ends))}

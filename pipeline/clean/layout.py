@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.basics.parse import missing, tidy_name
-from pipeline.clean.context import FileContext
+from pipeline.clean.context import FileContext, blank_cells
 from pipeline.gate.kinds import HEADER_SEARCH_ROWS
 
 ROW_DATA, ROW_BLANK, ROW_TOTAL, ROW_NOTE = 0, 1, 2, 3  # kinds of rows below the header
@@ -117,12 +117,12 @@ def classify_rows(ctx: FileContext, body: pd.DataFrame) -> np.ndarray:
         return kind
     # The first non-empty cell of each row (most rows have their first cell filled).
     first = body.iloc[:, 0].copy()
-    empty = first.isna()
+    empty = blank_cells(first)
     for column in body.columns[1:]:
         if not empty.any():
             break
         first[empty] = body.loc[empty, column]
-        empty = first.isna()
+        empty[empty] = blank_cells(first[empty])
     kind[empty.to_numpy()] = ROW_BLANK
     totals = {tidy_name(t) for t in ctx.config.defaults.total_labels}
     notes = tuple(tidy_name(n) + ":" for n in ctx.config.defaults.note_prefixes)
@@ -150,8 +150,9 @@ def classify_rows(ctx: FileContext, body: pd.DataFrame) -> np.ndarray:
         labels = tidied(breakdown)
         kind[rows_where(labels, lambda t: t in totals)] = ROW_TOTAL
         kind[rows_where(labels, lambda t: t.startswith(notes))] = ROW_NOTE
-        first = first[breakdown.isna().to_numpy()]
+        first = first[blank_cells(breakdown).to_numpy()]
     firsts = tidied(first)
     kind[rows_where(firsts, lambda t: t in totals)] = ROW_TOTAL
     kind[rows_where(firsts, lambda t: t.startswith(notes))] = ROW_NOTE
     return kind
+

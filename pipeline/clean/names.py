@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.basics.parse import tidy_name, tidy_text
-from pipeline.clean.context import FileContext, distinct, rows_text, take
+from pipeline.clean.context import FileContext, distinct, rows_of, rows_text, take
 from pipeline.config import Vocabulary
 
 
@@ -32,18 +32,18 @@ def canonical_names(ctx: FileContext, values: pd.Series, vocab_name: str, raw_co
         if name is not None and tidy != tidy_name(name):
             ctx.count(action, f"{tidy}→{name}", count)
     canonical = take(codes, names, None, values.index)
+    blank = canonical.isna() if vocab.open else take(codes, tidied, "", values.index) == ""
+    if blank.any():
+        rows = blank.index[blank.to_numpy()].tolist()
+        ctx.problem("name_blank", f"{what}为空白（没有内容，或只有空格）", f"每一行都写明{what}",
+                    f"补上{rows_text(rows)}的{what}；如这些行不是数据，请整行删除。", row=rows[0], column=raw_column)
     if vocab.open:
         return canonical
-    unknown = canonical.isna()
+    unknown = canonical.isna() & ~blank
     if unknown.any():
         tidy = take(codes, tidied, "", values.index)[unknown]
-        for raw_tidy in tidy.unique():
-            rows = tidy.index[tidy == raw_tidy].tolist()
-            if raw_tidy == "":
-                ctx.problem("name_unknown", f"{what}为空白", f"{what}（{vocab_name} 词表中的名称）",
-                            f"补上{rows_text(rows)}的{what}。", row=rows[0], column=raw_column)
-                continue
-            known = "、".join(list(vocab.names)[:12])
+        known = "、".join(list(vocab.names)[:12])
+        for raw_tidy, rows in rows_of(tidy).items():
             ctx.problem("category_unknown" if vocab.kind == "category" else "name_unknown",
                         f"“{raw_tidy}”（{rows_text(rows)}）", f"{what}词表中的名称：{known}",
                         f"如为写错，请改正文件；如为新的名称或写法，请在 config/vocabulary.yml 的 {vocab_name} 下添加"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.basics.parse import DateError, missing, parse_date, tidy_name
 from pipeline.basics.periods import Period
-from pipeline.clean.context import FileContext, distinct, rows_text, take
+from pipeline.clean.context import FileContext, blank_cells, distinct, python_text, rows_of, rows_text, take
 from pipeline.clean.names import breakdown_names, canonical_names
 
 
@@ -22,7 +22,9 @@ def person_keys(ctx: FileContext, person_columns: pd.DataFrame) -> pd.Series | N
     if not ctx.source.person_key:
         return None
     tidy = person_columns.map(lambda v: tidy_name(v).upper())
-    joined = tidy.agg("|".join, axis=1).where((tidy != "").all(axis=1))
+    # the key columns joined column by column (joined row by row, a list of 200,000 people took 30 s)
+    columns = [tidy.iloc[:, i] for i in range(tidy.shape[1])]
+    joined = (columns[0].str.cat(columns[1:], sep="|") if len(columns) > 1 else columns[0]).where((tidy != "").all(axis=1))
     # keyed: without the key, a hash of an ID number cannot be found by hashing every possible ID
     key = ctx.person_secret
     return joined.map(lambda s: hashlib.blake2b(s.encode(), digest_size=12, key=key).hexdigest(), na_action="ignore")
@@ -73,7 +75,7 @@ def record_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFra
     frame["breakdown"] = breakdown.loc[kept]
     frame["value"] = pd.array(np.ones(len(kept), dtype="int64"), dtype="Int64")
     raw = data.loc[kept, tidy_name(source.breakdown)]
-    frame["raw_value"] = raw.where(raw.notna(), "")
+    frame["raw_value"] = python_text(raw.where(raw.notna(), ""))
     codes, labels_kept, _ = distinct(labels.loc[kept])
     bounds = [Period.from_label(label) for label in labels_kept]
     frame["period"] = take(codes, labels_kept, None, frame.index)
@@ -102,8 +104,7 @@ def _provenance(ctx: FileContext, rows: pd.Index) -> pd.DataFrame:
 def check_people_in_file(ctx: FileContext, keys: pd.Series) -> None:
     """One person listed twice in a file is counted twice."""
     dup = keys[keys.duplicated(keep=False)]
-    for key in dup.unique():
-        rows = dup.index[dup == key].tolist()
+    for rows in rows_of(dup).values():
         ctx.problem("duplicate_person", f"{rows_text(rows)}是同一人（{'、'.join(ctx.source.person_key)}相同）",
                     "每人只列一次", "删除重复的行（为保护个人信息，此处不显示姓名和证件号）。",
                     row=rows[1], column=ctx.source.person_key[0])
@@ -114,21 +115,33 @@ def event_periods(ctx: FileContext, cells: pd.Series, period: Period) -> pd.Seri
     record dated in May of a 1-5月 file is in 2011M04-M05, not in the whole second quarter)."""
     column = ctx.source.event_date
     codes, uniques, counts = distinct(cells)
+    blank = blank_cells(cells)
+    found: dict[object, list[int]] = {}
+
+    def rows_with(raw: object) -> list[int]:
+        """The rows of a refused date (every value's rows found in one pass, the first time)."""
+        if not found:
+            found.update(rows_of(cells))
+        return found[raw]
+
     labels: dict[object, str | None] = {}
     text_dates = 0
     for raw, count in zip(uniques, counts):
+        if isinstance(raw, str) and raw.isspace():
+            labels[raw] = None  # only spaces: a blank date (below)
+            continue
         try:
             day = parse_date(raw)
         except DateError as exc:
             labels[raw] = None
-            rows = cells.index[cells == raw].tolist()
+            rows = rows_with(raw)
             ctx.problem("date_invalid", f"“{raw}”（{exc}）", "如 2009-07-01、2009.7.1 或 2009年7月1日",
                         f"改正{rows_text(rows)}的日期。", row=rows[0], column=column)
             continue
         text_dates += int(count) if isinstance(raw, str) else 0
         if not (period.start <= day <= period.end):
             labels[raw] = None
-            rows = cells.index[cells == raw].tolist()
+            rows = rows_with(raw)
             ctx.problem("date_outside_period", f"{column}为 {day:%Y-%m-%d}（{rows_text(rows)}）",
                         f"{period.label_zh}之内的日期（本文件的报送期）",
                         "核对日期是否写错；如属于其他报送期，请放入该期的文件。", row=rows[0], column=column)
@@ -136,10 +149,10 @@ def event_periods(ctx: FileContext, cells: pd.Series, period: Period) -> pd.Seri
         quarter = Period.of_date(day)
         labels[raw] = Period(period.year, max(quarter.first_month, period.first_month),
                              min(quarter.last_month, period.last_month)).label
-    blank = cells.index[cells.isna()].tolist()
-    if blank:
-        ctx.problem("date_invalid", "日期为空白", f"每条记录都有{column}",
-                    f"补上{rows_text(blank)}的{column}。", row=blank[0], column=column)
+    if blank.any():
+        rows = cells.index[blank.to_numpy()].tolist()
+        ctx.problem("date_invalid", "日期为空白（没有内容，或只有空格）", f"每条记录都有{column}",
+                    f"补上{rows_text(rows)}的{column}。", row=rows[0], column=column)
     ctx.count("date_text", n=text_dates)
     ctx.count("date_excel", n=int(counts.sum()) - text_dates)
     return take(codes, [labels[u] for u in uniques], None, cells.index)

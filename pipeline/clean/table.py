@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.basics.parse import COUNT_ACTIONS, COUNT_ERRORS, missing, parse_counts, tidy_name
 from pipeline.basics.periods import Period
-from pipeline.clean.context import FileContext, rows_text
+from pipeline.clean.context import FileContext, python_text, rows_of, rows_text
 from pipeline.clean.names import breakdown_names
 
 #: How to mend a count cell that cannot be read, by parse.COUNT_ERRORS code.
@@ -30,8 +30,7 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
     source = ctx.source
     breakdown = breakdown_names(ctx, data)
     dup = breakdown[breakdown.notna() & breakdown.duplicated(keep=False)]
-    for name in dup.unique():
-        rows = dup.index[dup == name].tolist()
+    for name, rows in rows_of(dup).items():
         ctx.problem("duplicate_row", f"“{name}”出现在{rows_text(rows)}", f"每个{source.breakdown}只有一行",
                     "合并或删除重复的行（注意简称与全称也算同一个，如“北山”与“北山镇”）。",
                     row=rows[1], column=source.breakdown)
@@ -42,15 +41,15 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
     long["row"] = long.index.astype("int64")
     long = long.reset_index(drop=True)
     long["column"] = long["tidy_column"].map({tidy: raw for tidy, (raw, _) in present.items()})
-    parsed = parse_values(ctx, long)
+    value = parse_values(ctx, long)
     observations = pd.DataFrame({
         "source_id": ctx.source_id, "department": source.department, "file": ctx.grid.file,
         "sheet": ctx.grid.sheet, "row": long["row"], "column": long["column"],
         "indicator": long["tidy_column"].map({tidy: indicator for tidy, (_, indicator) in present.items()}),
         "breakdown": long["row"].map(breakdown),
-        "value": parsed["value"],
-        "raw_value": long["cell"].map(lambda v: "" if missing(v) else str(v)),
-    })
+        "value": value,
+        "raw_value": raw_text(long["cell"]),
+    }, copy=False)
     check_totals(ctx, totals, observations, {tidy: raw for tidy, (raw, _) in present.items()})
     observations["period"] = period.label
     observations["period_start"] = period.start
@@ -59,8 +58,18 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
     return observations
 
 
-def parse_values(ctx: FileContext, long: pd.DataFrame) -> pd.DataFrame:
-    """Parse value cells (a long frame with row, column and cell) and report the bad ones."""
+def raw_text(cells: pd.Series) -> pd.Series:
+    """Each cell as the text it was read as ("" when empty): a column of text as it is, other
+    cells (Excel's numbers and dates) through str()."""
+    if isinstance(cells.dtype, pd.StringDtype):
+        return python_text(cells.fillna(""))
+    return cells.map(lambda v: "" if missing(v) else str(v))
+
+
+def parse_values(ctx: FileContext, long: pd.DataFrame) -> pd.Series:
+    """The counts of value cells (a long frame with row, column and cell), their cleaning steps
+    counted and the bad ones reported (only the counts are kept: the steps of three million
+    cells, a column each, took a tenth of a gigabyte)."""
     d = ctx.config.defaults
     parsed = parse_counts(long["cell"], blank_as_zero=ctx.source.blank == "zero", zero_marks=d.zero_marks,
                           unit_suffixes=d.unit_suffixes)
@@ -72,7 +81,7 @@ def parse_values(ctx: FileContext, long: pd.DataFrame) -> pd.DataFrame:
         code, raw = parsed.at[i, "error"], long.at[i, "cell"]
         ctx.problem(_PROBLEM_OF_COUNT_ERROR.get(code, "value_invalid"), f"{COUNT_ERRORS[code]}“{'' if missing(raw) else raw}”",
                     "不小于 0 的整数", COUNT_FIXES[code], row=int(long.at[i, "row"]), column=long.at[i, "column"])
-    return parsed
+    return parsed["value"]
 
 
 def check_totals(ctx: FileContext, totals: pd.DataFrame, observations: pd.DataFrame, raw_names: dict[str, str]) -> None:

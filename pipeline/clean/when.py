@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from pipeline.basics.format import date_zh
 from pipeline.basics.parse import DateError, parse_date, tidy_name
 from pipeline.basics.periods import Period, PeriodError, Statement, read_statement
-from pipeline.clean.context import FileContext, place_zh, rows_text
+from pipeline.clean.context import FileContext, blank_cells, place_zh, rows_of, rows_text
 from pipeline.config import Place
 
 #: Shown wherever a period is not understood: the forms accepted (the file contract lists them all).
@@ -73,9 +73,9 @@ def _as_year_if_coverage(ctx: FileContext, statement: Statement) -> Statement:
 def _column_statement(ctx: FileContext, place: Place, data: pd.DataFrame) -> Statement | None:
     """What a period column says: every cell a whole period, the same in every row."""
     values = data[tidy_name(place.arg)]
+    blank = blank_cells(values)
     periods: dict[object, Period] = {}
-    for raw in values.dropna().unique():
-        rows = values.index[values == raw].tolist()
+    for raw, rows in rows_of(values[~blank]).items():
         try:
             period = read_statement(raw).period()
             reason = "没有年份"
@@ -86,14 +86,13 @@ def _column_statement(ctx: FileContext, place: Place, data: pd.DataFrame) -> Sta
                         row=rows[0], column=place.arg)
             continue
         periods[raw] = period
-    blank = values.index[values.isna()].tolist()
-    if blank:
-        ctx.problem("period_missing", "报送期单元格为空白", "每一行都写明报送期",
-                    f"补上{rows_text(blank)}的报送期。", row=blank[0], column=place.arg)
+    if blank.any():
+        rows = values.index[blank.to_numpy()].tolist()
+        ctx.problem("period_missing", "报送期单元格为空白（没有内容，或只有空格）", "每一行都写明报送期",
+                    f"补上{rows_text(rows)}的报送期。", row=rows[0], column=place.arg)
     distinct = set(periods.values())
     if len(distinct) > 1:
-        named = values.map(periods.get)
-        rows_by = {p: values.index[named == p].tolist() for p in distinct}
+        rows_by = rows_of(values.map(periods.get))
         said = "；".join(f"{p.label_zh}（{rows_text(r)}）" for p, r in sorted(rows_by.items()))
         ctx.problem("period_conflict", f"同一文件中有多个报送期：{said}", "一个文件只报一个报送期",
                     "把不同报送期的数据分成不同文件，或改正写错的行。", column=place.arg)
@@ -163,18 +162,18 @@ def submitted_on(ctx: FileContext, title_cells: list, data: pd.DataFrame) -> dt.
         if place.kind == "workbook" and ctx.grid.workbook_created:
             return ctx.grid.workbook_created
         if place.kind == "column":
-            column = tidy_name(place.arg)
+            cells = data[tidy_name(place.arg)]
+            rows = rows_of(cells[~blank_cells(cells)])  # a blank cell says no date (another row may)
             dates = {}
-            for raw in data[column].dropna().unique():
+            for raw, found in rows.items():
                 try:
                     dates[raw] = parse_date(raw)
                 except DateError:
-                    rows = data.index[data[column] == raw].tolist()
                     ctx.problem("date_invalid", f"“{raw}”不是日期", "如 2010-04-05 或 2010年4月5日",
-                                "改正该单元格。", row=rows[0], column=place.arg)
+                                "改正该单元格。", row=found[0], column=place.arg)
             if dates:
                 latest = max(dates, key=dates.get)
-                ctx.submitted_cell = (int(data.index[data[column] == latest][0]), place.arg)
+                ctx.submitted_cell = (int(rows[latest][0]), place.arg)
                 return dates[latest]
         if place.kind == "label":
             label = tidy_name(place.arg)

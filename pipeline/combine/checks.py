@@ -59,9 +59,12 @@ def value_jumps(observations: pd.DataFrame, config: Config) -> list[Problem]:
     factor = config.method.jump_warning_factor
     min_periods = config.method.jump_warning_min_periods
     flow_ids = [i for i, indicator in config.indicators.items() if indicator.measure_type == "flow"]
-    flows = observations[observations["indicator"].isin(flow_ids)]
+    keys = ["source_id", "indicator", "period"]
+    is_flow = observations["indicator"].isin(flow_ids)
+    # the columns needed, of the flows' rows (not a copy of every column, nor of every row when all are flows)
+    flows = observations[[*keys, "value"]] if is_flow.all() else observations.loc[is_flow, [*keys, "value"]]
     problems = []
-    totals = flows.groupby(["source_id", "indicator", "period"], observed=True)["value"].sum().reset_index()
+    totals = flows.groupby(keys, observed=True)["value"].sum().reset_index()
     for (source_id, indicator), series in totals.groupby(["source_id", "indicator"], observed=True):
         by_period = {Period.from_label(p): int(v) for p, v in zip(series["period"], series["value"])}
         ordered = sorted(by_period)
@@ -104,6 +107,8 @@ def stock_checks(observations: pd.DataFrame, config: Config) -> list[Problem]:
         if stock.empty:
             continue
         flow = observations[observations["indicator"] == indicator.accumulates] if indicator.accumulates else None
+        # each breakdown's new people in each period, looked up (not a look through the flows for each pair of reports)
+        added_by = flow.groupby(["breakdown", "period"], observed=True)["value"].sum() if flow is not None else None
         for breakdown, series in stock.groupby("breakdown"):
             series = series.assign(p=series["period"].map(Period.from_label)).sort_values("p")
             rows = list(series.itertuples())
@@ -115,12 +120,12 @@ def stock_checks(observations: pd.DataFrame, config: Config) -> list[Problem]:
                         expected="累计数逐期不减少", fix="请向报送部门核实：累计数是否填错，或是否有注销、调出等原因。"))
                 if flow is None or after.p.start != before.p.end + dt.timedelta(days=1):
                     continue
-                added = flow[(flow["breakdown"] == breakdown) & (flow["period"] == after.period)]["value"]
-                if len(added) and int(added.sum()) != after.value - before.value:
+                added = added_by.get((breakdown, after.period))
+                if added is not None and int(added) != after.value - before.value:
                     problems.append(Problem(
                         code="stock_flow_mismatch", file=after.file, row=after.row, column=after.column,
                         found=f"{breakdown}累计数从 {before.value:,} 变为 {after.value:,}（增加 {after.value - before.value:,}），"
-                              f"本期新增却为 {int(added.sum()):,}",
+                              f"本期新增却为 {int(added):,}",
                         expected="累计数的增加等于本期新增",
                         fix="请向报送部门核实哪一个数字正确；网站的“新增”目标按本期新增计算，比例目标按累计数计算。"))
     return problems

@@ -108,8 +108,11 @@ def _supersede_contained_lists(files: list[FileResult]) -> list[dict]:
 def _difference_contained_tables(files: list[FileResult], config: Config) -> list[Problem]:
     problems = []
     indicators = sorted({i for f in files for i in f.submission["indicators"].split()})
-    # Innermost first: a file's figures are differenced against its parts' original figures.
-    original = {id(f): f.observations.copy() for f in files}
+    # Innermost first: a file's figures are differenced against its parts' original figures
+    # (copied only for the files inside another: a copy of every file doubled the memory a single
+    # large file took).
+    inside = [f for f in files if any(_period(g).contains(_period(f)) and _period(g) != _period(f) for g in files)]
+    original = {id(f): f.observations.copy() for f in inside}
     for outer in sorted(files, key=lambda r: _period(r).months):
         for indicator in indicators:
             reporting = [f for f in files if indicator in f.submission["indicators"].split()]

@@ -213,6 +213,7 @@ class Defaults(ConfigModel):
     max_parts: int = Field(gt=0)
     max_cells: int = Field(gt=0)
     max_columns: int = Field(gt=0)
+    max_csv_cells: int = Field(gt=0)
     total_labels: tuple[str, ...]
     note_prefixes: tuple[str, ...]
     zero_marks: tuple[str, ...]

@@ -181,3 +181,16 @@ def check_columns(columns: int, file: str, limits: Defaults) -> Problem | None:
         return None
     return _problem(file, f"表格多达 {columns:,} 列", f"不超过 {limits.max_columns:,} 列（sources.yml 中的 max_columns）",
                     "请用 Excel 打开检查是否误粘贴了大量内容（CSV 文件也可能是分隔符不对）；确需更多列，可调高 max_columns。")
+
+
+def check_csv_cells(rows: int, columns: int, file: str, limits: Defaults) -> Problem | None:
+    """A problem if a CSV file has more cells (its lines times its first row's cells) than
+    max_csv_cells: the memory a file takes to read grows with its cells (some 200 bytes a figure),
+    and a file of the shortest rows packs 12 million cells into 50 MB."""
+    cells = rows * columns
+    if cells <= limits.max_csv_cells:
+        return None
+    return _problem(file, f"CSV 文件有 {rows:,} 行、{columns:,} 列，约 {cells:,} 个单元格",
+                    f"不超过 {limits.max_csv_cells:,} 个单元格（sources.yml 中的 max_csv_cells）",
+                    "请确认文件内容无误（如误粘贴了大量行）；数据确实这么多时，请拆分为几个文件分别报送"
+                    "（如按月份），或调高 config/sources.yml 中的 max_csv_cells（读取时每个单元格约需 0.2 KB 内存）。")

@@ -103,4 +103,5 @@ def _load(path: Path) -> dict:
 
 
 def _save(path: Path, entries: dict) -> None:
-    write_whole(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+    with contextlib.suppress(OSError):  # (on a full disk: pages converted again next time; the build says so)
+        write_whole(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))

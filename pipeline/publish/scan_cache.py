@@ -12,6 +12,7 @@ only, never text, and is rewritten each build with the files of that build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import zipfile
@@ -68,4 +69,5 @@ class ScanCache:
         for old in self.file.parent.glob("clean-*.txt"):
             if old != self.file:
                 old.unlink(missing_ok=True)  # made by another version of the scanner
-        write_whole(self.file, "".join(f"{d}\n" for d in sorted(self.checked)).encode("ascii"))
+        with contextlib.suppress(OSError):  # (on a full disk: scanned again next time; the build says so)
+            write_whole(self.file, "".join(f"{d}\n" for d in sorted(self.checked)).encode("ascii"))
