@@ -12,6 +12,9 @@ so that nothing in the working folders (site/, build/, data/raw/) is touched:
 4. the pipeline (read_and_check + analyse) on generated record-level data of 10 k, 100 k and
    1 M rows over 100 towns, each in a fresh process (import time measured apart), its peak memory
    (RSS), and a bare pandas.read_csv of the same files (dtype=str) for comparison;
+6. a bare `mkdocs build` of the pages the full build generated (the generator alone), and the
+   growth per closed release: an ordinary rebuild with 8 closed releases against one with 12
+   (bench/releases.py);
 5. reading (read_and_check) one CSV file at the size limit (max_file_mb in config/sources.yml) and
    at a tenth of it: a 科技局 company table (bench/generate_companies.py), the layout with the most
    figures per byte, every company different; its time and peak memory (RSS), in a fresh process.
@@ -43,11 +46,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.rebuilds import CHANGED_FILE, bump_number, quarter_makes, serve_reloads, warm_rebuilds  # noqa: E402
+from bench.releases import GOAL_RELEASE_GROWTH, GOAL_SHARE_OF_BARE_MKDOCS, bare_mkdocs, release_growth  # noqa: E402
 from bench.summary import (  # noqa: E402
     GOAL_FULL_BUILD_S,
     GOAL_LIMIT_READ_MB,
     GOAL_LIMIT_READ_S,
     GOAL_NO_CHANGE_S,
+    GOAL_ONE_FILE_S,
     GOAL_ONE_FILE_SHARE,
     GOAL_QUARTER_SHARE,
     goal_table,
@@ -485,9 +490,20 @@ def goals(report: dict) -> list[dict]:
     make["quarter_change_percent_of_full_build"] = round(100 * quarter, 1)
     warm = report["warm"]
     warm_one, warm_eight = (stats(warm[kind])["median"] for kind in ("one_file", "eight_files"))
+    bare = statistics.median(report["bare_mkdocs"]["wall_seconds"])
+    growth = report["release_growth"]
     out = [
         {"id": "full_build", "goal": f"full build <= {GOAL_FULL_BUILD_S:g} s on {cores} cores", "measured": f"{full:.2f} s",
          "pass": full <= GOAL_FULL_BUILD_S},
+        {"id": "full_build_vs_mkdocs", "goal": f"full build <= {GOAL_SHARE_OF_BARE_MKDOCS:g}x a bare mkdocs build of its pages",
+         "measured": f"{full / bare:.1f}x ({full:.2f} s vs {bare:.2f} s for {report['bare_mkdocs']['pages']} pages)",
+         "pass": full / bare <= GOAL_SHARE_OF_BARE_MKDOCS},
+        {"id": "release_growth", "goal": f"a build with 12 closed releases <= {1 + GOAL_RELEASE_GROWTH:.2f}x one with 8",
+         "measured": f"{growth['ratio']:.3f}x ({growth['seconds_per_release']:+.3f} s per closed release)",
+         "pass": growth["ratio"] <= 1 + GOAL_RELEASE_GROWTH},
+        {"id": "one_file_seconds", "goal": f"make after one file changed <= {GOAL_ONE_FILE_S:g} s",
+         "measured": f"{make['one_file_change_seconds']['median']:.2f} s",
+         "pass": make["one_file_change_seconds"]["median"] <= GOAL_ONE_FILE_S},
         {"id": "no_change", "goal": f"make with nothing changed <= {GOAL_NO_CHANGE_S:g} s",
          "measured": f"{make['no_change_seconds']['median']:.3f} s",
          "pass": make["no_change_seconds"]["median"] <= GOAL_NO_CHANGE_S},
@@ -729,6 +745,8 @@ def main(argv: list[str] | None = None) -> int:
             return only_size_limit(report, snap, data_root, slow_runs, profile=not args.no_profile)
         say("1. full build from clean")
         report["full_build"] = full_builds(snap, slow_runs)
+        say("1b. a bare mkdocs build of the same pages")
+        report["bare_mkdocs"] = bare_mkdocs(snap, slow_runs, run, say)
         say("2-3. make")
         report["make"] = makes(snap, runs, args.change)
         say("3b. make serve's warm rebuilds")
@@ -739,6 +757,8 @@ def main(argv: list[str] | None = None) -> int:
         report["records"] = records(snap, data_root, sizes, runs, slow_runs)
         say("5. a CSV at the size limit and at a tenth of it")
         report["size_limit"] = size_limit(snap, data_root, slow_runs)
+        say("6. what each closed release adds to a build (8 closed, then 12)")
+        report["release_growth"] = release_growth(snap, runs, run, say)
         report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
         report["goals"] = goals(report)
         save(report)

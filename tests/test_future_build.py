@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +91,12 @@ def _make(project: Path) -> str:
                           text=True, start_new_session=True) as run:
         stdout, stderr = run.communicate(timeout=600)
     assert run.returncode == 0, stderr[-3000:]
-    assert _processes_in_group(run.pid) == [], "a process of the build outlived it"
+    for _ in range(20):  # a process that is ending (a zombie until it is reaped) is given a moment
+        left = _processes_in_group(run.pid)
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == [], "a process of the build outlived it"
     return stdout
 
 
@@ -100,7 +106,7 @@ def _processes_in_group(group: int) -> list[str]:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == group:  # pgrp, after the state and the parent's pid
+            if int(fields[2]) == group and fields[0] not in "ZX":  # pgrp (after the state and the parent's pid), not a dead one
                 found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
         except (OSError, IndexError, ValueError):
             continue

@@ -105,6 +105,20 @@ def test_no_workbook_cell_would_run_as_a_formula(built, tmp_path):
     assert cell.data_type == "s" and cell.value == "'=HYPERLINK(\"http://x\")"
 
 
+def test_a_table_too_long_for_the_workbook_is_left_to_its_csv_and_the_workbook_says_so(built):
+    from openpyxl import load_workbook
+
+    from pipeline.publish.opendata import WORKBOOK_MAX_ROWS, workbook_bytes
+
+    site = built["outputs"].site
+    long = pd.DataFrame({c: range(WORKBOOK_MAX_ROWS + 1) for c in TABLES["problems"].columns})
+    short = pd.DataFrame({c: range(3) for c in TABLES["corrections"].columns})
+    book = load_workbook(io.BytesIO(workbook_bytes({"problems": long, "corrections": short}, site)), read_only=True)
+    assert "problems" not in book.sheetnames and "corrections" in book.sheetnames
+    about = " ".join(str(c) for row in book["说明"].iter_rows(values_only=True) for c in row if c)
+    assert f"共 {WORKBOOK_MAX_ROWS + 1:,} 行" in about and "data/problems.csv" in about
+
+
 def test_every_chart_csv_carries_its_context_and_its_metadata_beside_it(built):
     site = built["outputs"].site
     settings = load_site_settings()

@@ -171,3 +171,18 @@ def test_in_the_shipped_files_personal_numbers_are_only_where_they_are_dropped()
 def test_valid_id_numbers_as_the_generators_make_them():
     assert valid_id_number(ID) and valid_id_number(ID_X) and valid_id_number(ID_X.lower())
     assert not valid_id_number("440301198502301234")  # 30 February
+
+
+def test_the_digits_of_a_hash_are_no_personal_number():
+    """A release's manifest lists the SHA-256 of its files; one of them held 16547199833."""
+    import hashlib
+
+    digest = "be3fb16547199833f492a1a354c378b0167036698d31e848dba40dcb717f86bb"
+    assert find_personal_numbers(digest) == [] and find_personal_numbers(f'"index.html": "{digest}"') == []
+    for data in (b"a", b"b", b"c"):
+        for name in ("md5", "sha1", "sha256", "sha512"):
+            assert find_personal_numbers(hashlib.new(name, data).hexdigest()) == []
+    # a number beside letters that make no hash is still found: too short, upper case, or other letters
+    assert find_personal_numbers("abcdef13912345678") == ["13912345678"]
+    assert find_personal_numbers("BE3FB16547199833F492A1A354C378B0167036698D31E848DBA40DCB717F86BB") == ["16547199833"]
+    assert find_personal_numbers("hash13912345678") == ["13912345678"]

@@ -186,7 +186,7 @@ def _closed_project(root: Path) -> dict:
     cache = shared_images(root / "cache")
     first = build(raw, root / "site1", today=TODAY, keep_docs=None, cache_dir=cache,
                   request=Request(close=True, day=CLOSE_2011Q1))
-    closed = {name: tree(releases / name) for name in sorted(p.name for p in releases.iterdir())}
+    closed = {name: tree(releases / name) for name in sorted(p.name for p in releases.iterdir() if p.is_dir())}
     site1 = tree(root / "site1")
     changed = _change_everything_but_the_data(root)
     second = build(raw, root / "site2", today=TODAY, keep_docs=None, cache_dir=root / "cache2", **changed)

@@ -41,8 +41,10 @@ Two more rules, for numbers as Excel and Python write them:
 
 What is never a hit: counts, years, dates (20091231, 2009-12-31), amounts (with or without
 thousands separators), decimal numbers, 文号 (区委发〔2009〕70号), landlines (their area codes start with
-0), bank accounts and other numbers of another length in one group, and a mobile number written as a
-decimal (138.12345678: one dot between two groups reads as a decimal number).
+0), bank accounts and other numbers of another length in one group, a mobile number written as a
+decimal (138.12345678: one dot between two groups reads as a decimal number), and the digits of a
+hash (32, 40, 64 or 128 lower-case hexadecimal characters with a letter among them, as programs
+write MD5, SHA-1 and SHA-256: a release's manifest lists them).
 
 `find_personal_numbers(text, any_check_digit=True)`, for the last guard, also takes an 18-digit ID
 with a wrong check digit (a typing error leaves a person's region and birth date readable).
@@ -95,6 +97,9 @@ _SCIENTIFIC = re.compile(r"(?<![0-9.])([0-9])\.([0-9]+) ?[eE] ?\+?0?(10|12|14|17
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a decimal digit of another script than ASCII
 _DIGIT = re.compile(r"\d")
 #: A text with fewer digits than this holds no personal number (a quick test before the patterns).
+#: A hash as programs write one (MD5, SHA-1, SHA-256, SHA-512 in hexadecimal: a release's manifest
+#: lists the SHA-256 of its files): machine-made, no person's number, whatever digits it shows.
+_HASH = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})(?![0-9A-Za-z])")
 MIN_DIGITS = 11
 #: The longest span of digits tested: an ID number.
 _LONGEST = 18
@@ -288,7 +293,7 @@ def personal_number_hits(text: str, *, any_check_digit: bool = False) -> tuple[s
         return text, []
     text = normalise(text)
     hits = _scientific_hits(text)
-    taken = [(h.start, h.end) for h in hits]
+    taken = [(h.start, h.end) for h in hits] + [m.span() for m in _HASH.finditer(text)]
     for m in _RUN.finditer(text):
         if not any(a < m.end() and m.start() < b for a, b in taken):
             hits += _run_hits(text, m.start(), m.end(), any_check_digit)

@@ -113,10 +113,17 @@ def data_package_bytes(frames: dict[str, pd.DataFrame], site) -> bytes:
 # -- workbook -----------------------------------------------------------------------------------
 
 
+#: A table of more rows is left out of tables.xlsx (its 说明 sheet says so; the CSV has it): the
+#: workbook is for reading in Excel or WPS, and writing it costs about 0.4 ms a row (a company list
+#: of 270,000 figures took two and a half minutes).
+WORKBOOK_MAX_ROWS = 10_000
+
+
 def workbook_bytes(frames: dict[str, pd.DataFrame], site) -> bytes:
     """Every table in one .xlsx: an 说明 sheet first, the data dictionary, then a sheet per table
-    (header frozen and filterable; dates as Excel dates; text that Excel would run as a formula
-    made literal, as in the CSVs). Byte-identical for the same data (fixed times inside)."""
+    of at most WORKBOOK_MAX_ROWS rows (header frozen and filterable; dates as Excel dates; text
+    that Excel would run as a formula made literal, as in the CSVs). Byte-identical for the same
+    data (fixed times inside)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -145,7 +152,9 @@ def workbook_bytes(frames: dict[str, pd.DataFrame], site) -> bytes:
     lines.append(("", ""))
     lines.append(("工作表", "内容"))
     lines.append((DICTIONARY_TITLE, "各表每一列的说明"))
-    lines += [(name, f"{TABLES[name].title}：{TABLES[name].description}") for name in frames]
+    lines += [(name, f"{TABLES[name].title}：{TABLES[name].description}" + (
+               f"（共 {len(frame):,} 行，超出本工作簿每表 {WORKBOOK_MAX_ROWS:,} 行的上限，未放入，请用 data/{name}.csv）"
+               if len(frame) > WORKBOOK_MAX_ROWS else "")) for name, frame in frames.items()]
     for key, text in lines:
         label = WriteOnlyCell(about, key)
         label.font = bold
@@ -153,7 +162,8 @@ def workbook_bytes(frames: dict[str, pd.DataFrame], site) -> bytes:
 
     _append_table(book.create_sheet(DICTIONARY_TITLE), data_dictionary(), bold)
     for name, frame in frames.items():
-        _append_table(book.create_sheet(name), frame, bold)
+        if len(frame) <= WORKBOOK_MAX_ROWS:
+            _append_table(book.create_sheet(name), frame, bold)
     out = io.BytesIO()
     book.save(out)
     return _fixed_zip_times(out.getvalue(), stamp)
