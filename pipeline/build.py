@@ -35,6 +35,7 @@ from pipeline.basics.workdir import (
     TEMPORARY_PREFIX,
     build_lock,
     clear_report,
+    discard,
     disk_full,
     disk_full_message,
     failed,
@@ -204,7 +205,7 @@ def replace_site(new_site: Path, site_dir: Path) -> None:
         exc.filename = exc.filename or str(site_dir)
         raise BuildFailed(disk_full_message(exc, site_dir) if disk_full(exc) else replace_failed(site_dir, old, exc)) from None
     with contextlib.suppress(OSError):
-        remove_path(old)
+        discard(old, site_dir.parent / "build")
 
 
 def remove_path(path: Path) -> None:
@@ -312,18 +313,18 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                 replace_site(new_site, site_dir)
                 if keep_docs is not None:
                     keep_pages(docs_dir, keep_docs, images, lambda: write_config(
-                        config, keep_docs, site_dir, data_dates, pages, keep_docs.parent / "mkdocs.yml"))
+                        config, keep_docs, site_dir, data_dates, pages, keep_docs.parent / "mkdocs.yml"), work_root)
     return Outputs(files=files, problems=problems, site=site, file_counts=read_cache.counts,
                    image_counts=image_counts, stage_seconds=clock.seconds, stored=stored)
 
 
-def keep_pages(docs_dir: Path, keep_docs: Path, images: dict[str, Images], write_generator_config) -> None:
+def keep_pages(docs_dir: Path, keep_docs: Path, images: dict[str, Images], write_generator_config,
+               work_root: Path) -> None:
     """The pages and the generator's configuration, kept to look at or to rebuild with the
     generator alone (mkdocs build -f build/mkdocs.yml). The site is already published: if they
     cannot all be kept (a full disk), it says so and the build ends as it succeeded."""
     try:
-        if keep_docs.exists():
-            shutil.rmtree(keep_docs)
+        discard(keep_docs, work_root)  # the last build's pages, into the trash
         shutil.move(str(docs_dir), keep_docs)
         add_chart_pngs(images, keep_docs)
         write_generator_config()

@@ -322,3 +322,25 @@ def test_a_build_on_a_full_file_system(tmp_path):
     assert "Traceback" not in message and "磁盘已满" in message and f"写入 {mount}/build/cache/" in message
     assert (out / "site").read_text(encoding="utf-8") == "last good site\n"
     assert "build-" not in (out / "build").read_text()  # no temporary site left
+
+
+def test_what_a_build_replaced_is_emptied_by_the_next_one_and_never_outlives_its_lock(tmp_path):
+    """The last site and the last pages go to build/trash when a build replaces them (removing
+    thousands of files took seconds of every rebuild); the next build empties it while it works,
+    and is done with it when it lets go of the lock."""
+    from pipeline.basics.workdir import TRASH_FOLDER, build_lock, discard
+
+    work = tmp_path / "build"
+    old = tmp_path / "site.old"
+    for i in range(200):
+        (old / f"charts/{i}").mkdir(parents=True)
+        (old / f"charts/{i}/index.html").write_text("x", encoding="utf-8")
+    discard(old, work)
+    assert not old.exists() and len(list((work / TRASH_FOLDER).iterdir())) == 1
+    stray = tmp_path / "a-file"
+    stray.write_text("x", encoding="utf-8")
+    discard(stray, work)  # a file is removed at once
+    assert not stray.exists() and len(list((work / TRASH_FOLDER).iterdir())) == 1
+    with build_lock(work):
+        pass
+    assert not (work / TRASH_FOLDER).exists()
