@@ -91,8 +91,11 @@ class Outputs:
 def read_and_check(raw_dir: Path, config: Config, today: dt.date,
                    cache: ReadCache | None = None) -> tuple[Dataset, list[Problem]]:
     """Every department file read (or taken from the cache when unchanged), combined and checked:
-    the data, and every problem found."""
-    return check(*read_all(raw_dir, config, today, cache), config)
+    the data, and every problem found (the cache then keeps the entries of these files only)."""
+    results, problems = read_all(raw_dir, config, today, cache)
+    if cache:
+        cache.prune()
+    return check(results, problems, config)
 
 
 def check(results: list, read_problems: list[Problem], config: Config) -> tuple[Dataset, list[Problem]]:
@@ -267,7 +270,8 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         pristine = copy.deepcopy(results)  # a release closed now combines its own files (releases/assemble.py)
         dataset, problems = check(results, read_problems, config)
         plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
-        commitments = read_commitments(raw_dir, config, plan_text, today, config_dir)  # the status forms
+        commitments = read_commitments(raw_dir, config, plan_text, today, config_dir, read_cache)  # the status forms
+        read_cache.prune()  # every file read: entries of files gone or changed removed
         qr.symbols = qr.QrSymbols.load(cache_dir / qr.CACHE_FILE)
         try:
             releases = ReleaseBuild(raw_dir, releases_dir, config, today, pristine, commitments, request)

@@ -21,6 +21,7 @@ from pipeline.basics import paths
 from pipeline.basics.periods import Period
 from pipeline.config import Config
 from pipeline.config.commitments import Commitment, Registry, load_commitments
+from pipeline.ingest.files import ReadCache
 from pipeline.ingest.status_history import StatusData, combine_forms, read_form_files
 
 #: Whether a recurring commitment took place in a quarter or year: state -> words.
@@ -125,10 +126,11 @@ class Commitments:
 
 
 def read_commitments(raw_dir: Path, config: Config, plan_text: str, today: dt.date,
-                     config_dir: Path = paths.CONFIG_DIR) -> Commitments:
-    """The registry (config/commitments.yml, checked against the plan) and every status form."""
+                     config_dir: Path = paths.CONFIG_DIR, cache: ReadCache | None = None) -> Commitments:
+    """The registry (config/commitments.yml, checked against the plan) and every status form
+    (with a cache: those read before with the same bytes taken from it)."""
     registry = load_commitments(config, plan_text, config_dir)
-    forms, problems = read_form_files(raw_dir, registry, config, today)
+    forms, problems = read_form_files(raw_dir, registry, config, today, cache)
     return Commitments(registry=registry, data=combine_forms(forms, problems, registry, config),
                        plan_start=config.plan.start, forms=tuple(forms))
 

@@ -174,7 +174,8 @@ class ReadCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def get(self, key: str) -> FileResult | None:
+    def get(self, key: str, kind: type = FileResult):
+        """The result kept under key (a FileResult, or for a status form its FormFile), or None."""
         self.used.add(key)
         entry = self.folder / f"{key}.pickle"
         try:
@@ -182,12 +183,12 @@ class ReadCache:
                 result = pickle.load(f)
         except Exception:  # noqa: BLE001 - no entry, or a damaged one: the file is read again
             return None
-        if not isinstance(result, FileResult):
+        if not isinstance(result, kind):
             return None
         self.counts["reused"] += 1
         return result
 
-    def put(self, key: str, result: FileResult) -> None:
+    def put(self, key: str, result) -> None:
         """Keep a result; if it cannot be written (a full or read-only disk), the build goes on,
         says so when it ends (workdir.skipped_writes), and the file is read again next time."""
         self.counts["read"] += 1
@@ -196,7 +197,8 @@ class ReadCache:
 
     def prune(self) -> None:
         """Remove the entries of files not read in this build (changed or removed since), and
-        any half-written entry an interrupted build left."""
+        any half-written entry an interrupted build left: called once every file was read (the
+        department files and the status forms)."""
         if self.folder.is_dir():
             for entry in self.folder.iterdir():
                 if entry.suffix == ".tmp" or (entry.suffix == ".pickle" and entry.stem not in self.used):
@@ -221,8 +223,6 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
             problems.append(exc.problem)
             continue
         results.append(result)
-    if cache:
-        cache.prune()
     return results, problems
 
 

@@ -27,11 +27,11 @@ from pipeline.basics.problems import Problem
 from pipeline.clean.status_form import FormFile, read_form
 from pipeline.config import Config
 from pipeline.config.commitments import Registry
-from pipeline.gate.admit import screened_grid
+from pipeline.gate.admit import admitted_bytes, screened_grid
 from pipeline.gate.kinds import StatusForm
 from pipeline.gate.privacy import mask_text
 from pipeline.gate.read import FileProblem
-from pipeline.ingest.files import DOCUMENTATION, LEFTOVERS, SPREADSHEETS
+from pipeline.ingest.files import DOCUMENTATION, LEFTOVERS, SPREADSHEETS, ReadCache
 
 STATUS_COLUMNS = ["commitment_id", "quarter", "quarter_end", "status", "status_zh", "status_date", "evidence",
                   "document_number", "address", "note", "previous_status", "changed", "occurrences", "file", "row",
@@ -71,10 +71,13 @@ def status_changes(status: pd.DataFrame, before: str, after: str) -> pd.DataFram
 # -- load ---------------------------------------------------------------------------------------
 
 
-def read_form_files(raw_dir: Path, registry: Registry, config: Config,
-                    today: dt.date) -> tuple[list[FormFile], list[Problem]]:
+def read_form_files(raw_dir: Path, registry: Registry, config: Config, today: dt.date,
+                    cache: ReadCache | None = None) -> tuple[list[FormFile], list[Problem]]:
     """Every status form under data/raw/人才办工作进展/ as read, and files that could not be read
-    (a release puts together those received by its date: pipeline/releases/dated.py)."""
+    (a release puts together those received by its date: pipeline/releases/plan.py). With a
+    cache, a form read in an earlier build with the same bytes, settings and registry is not read
+    again."""
+    registry_key = repr(registry.file).encode("utf-8")
     folder = raw_dir / paths.STATUS_FORM_FOLDER
     forms, problems = [], []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
@@ -86,15 +89,26 @@ def read_form_files(raw_dir: Path, registry: Registry, config: Config,
                                     expected=f"{registry.form.name}（.xlsx）", fix="该文件未读取；不需要的话可以删除。"))
             continue
         try:
-            screened = screened_grid(path, rel, config, StatusForm(registry.form))
+            data = admitted_bytes(path, rel, config)
+            key = cache.key(rel, data + b"\0" + registry_key) if cache else ""
+            form = cache.get(key, FormFile) if cache else None
+            if form is None:
+                form = _read_form_file(path, rel, data, registry, config, today)
+                if cache:
+                    cache.put(key, form)
         except FileProblem as exc:
             problems.append(exc.problem)
             continue
-        if screened.problems:  # refused at its cells: nothing of it is read
-            forms.append(FormFile(file=rel, sheet=screened.grid.sheet, problems=screened.problems))
-            continue
-        forms.append(read_form(screened.grid, registry, config, today))
+        forms.append(form)
     return forms, problems
+
+
+def _read_form_file(path: Path, rel: str, data: bytes, registry: Registry, config: Config, today: dt.date) -> FormFile:
+    """One form through the gate, then read (a form refused at its cells: nothing of it is read)."""
+    screened = screened_grid(path, rel, config, StatusForm(registry.form), data)
+    if screened.problems:
+        return FormFile(file=rel, sheet=screened.grid.sheet, problems=screened.problems)
+    return read_form(screened.grid, registry, config, today)
 
 
 # -- process ------------------------------------------------------------------------------------
