@@ -129,6 +129,7 @@ def templates(tmp_path_factory) -> dict[str, Path]:
 
 
 def test_one_template_per_source_with_the_data_sheet_first(templates):
+    assert set(templates) == set(CONFIG.sources)
     for key, path in templates.items():
         source = CONFIG.sources[key]
         assert path.name == forms.template_name(source) and path.name.startswith(source.folder + "_")

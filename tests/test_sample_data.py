@@ -160,6 +160,7 @@ def _raw_cells(path: Path, sheet: str | None) -> dict[int, list[str]]:
 def test_every_published_value_can_be_traced_to_its_raw_cell(sample):
     """Open each raw file again with a plain reader: the row the observation names holds its text."""
     cache: dict[str, dict[int, list[str]]] = {}
+    assert len(sample.observations) > 1000
     for obs in sample.observations.itertuples():
         if obs.file not in cache:
             cache[obs.file] = _raw_cells(paths.RAW_DIR / obs.file, obs.sheet if isinstance(obs.sheet, str) else None)
