@@ -338,7 +338,9 @@ class StatusThresholds(ConfigModel):
 
 
 #: The statuses progress.py gives; method.yml must describe each, in the order readers see them.
-STATUS_IDS = ("achieved", "on_track", "behind", "well_behind", "missed", "not_due", "no_data")
+STATUS_IDS = ("achieved", "on_track", "behind", "well_behind", "missed", "incomplete", "not_due", "no_data")
+#: The statuses that judge a target by its pace: never given once its window has ended.
+PACE_STATUS_IDS = ("on_track", "behind", "well_behind")
 
 
 class Status(ConfigModel):
@@ -348,7 +350,12 @@ class Status(ConfigModel):
     symbol: str = Field(min_length=1, max_length=2)
     colour: str = Field(pattern=r"^#[0-9a-f]{6}$")
     good: bool = False  # counted as "achieved or on track" in the headline
+    listed: Literal["always", "running", "ended"] = Field(alias="while")  # when listed with no target in it
     meaning: str  # when it is given (methodology page); {on_track_from} and {behind_from} are filled in
+
+    def listed_when(self, plan_over: bool) -> bool:
+        """Whether the home page lists this status with no target in it (during the plan or after)."""
+        return self.listed == "always" or self.listed == ("ended" if plan_over else "running")
 
     @property
     def label(self) -> str:
