@@ -60,11 +60,16 @@ class Target(ConfigModel):
     programme: str
     name: str
     unit: Literal["名", "人次", "个", "%", "‰"]
-    value: float = Field(gt=0)
+    value: int | float = Field(gt=0)  # a whole number stays whole (printed and published as 750, never 750.0)
     kind: TargetKind
     comparison: Literal["at_least", "at_most"] = "at_least"
     measure: Measure
     sentence: str
+
+    @field_validator("value", mode="after")
+    @classmethod
+    def _whole_if_whole(cls, v: int | float) -> int | float:
+        return int(v) if float(v).is_integer() else v
 
     @model_validator(mode="after")
     def _kind_fits(self) -> "Target":
@@ -219,6 +224,9 @@ class Defaults(ConfigModel):
     unit_suffixes: tuple[str, ...]
     correction_markers: tuple[str, ...]
     instruction_sheets: tuple[str, ...]
+    unit_words: dict[Literal["名", "人次", "个"], tuple[str, ...]]  # how a header writes each unit: 名 as 人
+    period_column_names: tuple[str, ...]  # other names of a period column (统计期 for 季度)
+    set_aside_folder: str = Field(min_length=1)  # in a department's folder: files received, deliberately not used
 
 
 class Source(ConfigModel):
