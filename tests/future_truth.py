@@ -165,14 +165,14 @@ def _table_rows(f: Sent, files: list[Sent]) -> list[dict]:
         inside = [g for g in reporting if f.span.contains(g.span) and g.span != f.span]
         direct = [g for g in inside if not any(h is not g and h.span.contains(g.span) and h.span != g.span for h in inside)]
         left = f.span.months - set().union(*(g.span.months for g in direct))
-        if direct and indicator in f.stock:
-            raise NotImplementedError("the generator sends no running level over reported months")
+        if direct and indicator in f.stock and any(g.span.last == f.span.last for g in direct):
+            raise NotImplementedError("the generator sends no running level at the date of a level reported")
         if not left:
             continue  # repeats what its parts said
         span = Span(f.span.year, min(left), max(left))
         for (ind, breakdown), value in f.figures.items():
-            if ind == indicator:
-                before = sum(g.figures.get((ind, breakdown), 0) for g in direct)
+            if ind == indicator:  # a level is the level at its end, dated to the months left; a flow, less its parts
+                before = 0 if indicator in f.stock else sum(g.figures.get((ind, breakdown), 0) for g in direct)
                 rows.append(dict(indicator=ind, breakdown=breakdown, period=span.label, period_start=span.start,
                                  period_end=min(f.end, span.end), value=value - before))
     return rows
