@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pipeline.analyse.commitments import Commitments
 from pipeline.analyse.departments import forms
-from pipeline.basics.periods import Period
+from pipeline.basics.periods import Period, periods_zh
 from pipeline.basics.problems import problems_frame
 from pipeline.ingest.status_history import status_changes
 from pipeline.publish.render import chart_view, render
@@ -24,6 +24,9 @@ def _common(site, page: str) -> dict:
         **site_common(site, page), "registry": registry, "facts": facts, "scale": registry.statuses,
         "shown": [s for s in registry.statuses if counts[s] or s != registry.not_reported],
         "latest_text": Period.from_label(latest).label_zh if latest else "（尚无进展表）",
+        # quarters due whose form never came: after the latest form, the figures stop there (not a state of the measures)
+        "missing_forms": periods_zh(facts.missing_quarters),
+        "missing_after": periods_zh([q for q in facts.missing_quarters if not latest or q > Period.from_label(latest)]),
         "done": registry.done, "total_commitments": len(registry.commitments), "measure_counts": counts,
         "chart": lambda chart_id: chart_view(site, site.chart(chart_id), page) if site.chart(chart_id) else None,
         "kind_word": registry.kind_word,
