@@ -22,6 +22,7 @@ from pipeline.build import build
 from pipeline.releases.assemble import Request
 from tests.conftest import made_once, shared_images
 from tests.future import future
+from tests.test_browser import Watch, axe_context, axe_found, browser  # noqa: F401 - fixtures used by name
 
 D = dt.date
 #: Words that judge a target by its pace: none may appear on a page dated after the plan's end.
@@ -158,3 +159,73 @@ def test_every_release_is_listed_and_in_the_sitemap(ended):
     for folder in folders:
         assert f'href="{folder}/"' in index, folder
         assert f"/{paths.RELEASES_FOLDER}/{folder}/</loc>" in sitemap, folder
+
+
+# -- in a browser ---------------------------------------------------------------------------------
+
+#: A page of every kind, current and archived (the last release was closed after the plan's end).
+PAGES = ["", "programmes/p5/", "programmes/p3/", "charts/p5-bachelors-trajectory/", "charts/p5-bachelors-trajectory/embed/",
+         "charts/home-status/", "measures/", "departments/", "departments/science/", "changelog/", "methodology/",
+         "downloads/", "releases/", "releases/2011Q4/", "releases/2011Q4/briefing/",
+         "releases/2011Q4/charts/p5-bachelors-progress/", "releases/2011Q4/charts/p5-bachelors-progress/embed/"]
+
+
+@pytest.fixture(scope="module")
+def ended_base(ended, serve):
+    return serve(ended["site"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_ended_plans_pages_pass_axe_and_fit_the_screen(browser, ended_base, width):  # noqa: F811
+    context = axe_context(browser, viewport={"width": width, "height": 900})
+    failures, seen = [], 0
+    for url in PAGES:
+        page = context.new_page()
+        watch = Watch(page)
+        page.goto(ended_base + url, wait_until="load")
+        over = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        found = axe_found(page)
+        if found or watch.errors or watch.outside or over > 0:
+            failures.append((url, found, watch.errors, watch.outside, over))
+        seen += 1
+        page.close()
+    context.close()
+    assert failures == [] and seen == len(PAGES)
+
+
+@pytest.mark.browser
+def test_a_release_chart_page_has_what_a_journalist_needs(browser, ended_base, ended):  # noqa: F811
+    folder = "releases/2011Q4/charts/p5-bachelors-progress/"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(ended_base + folder, wait_until="load")
+    assert page.locator("button.copy-button:visible").count() == 4  # link, two citations, embed code
+    today = dt.date.today().isoformat()
+    assert f"[{today}]" in page.inner_text("#cite-gbt") and "[引用日期]" not in page.inner_text("#cite-gbt")
+    assert today in page.inner_text("#cite-date-note")
+    snippet = page.inner_text("#embed-code")
+    page.close()
+    # the snippet shows the release's embed page, as tall as the chart page's figure and its source line
+    assert f'/{folder}embed/"' in snippet
+    figure = (ended["site"] / folder / "figure.svg").read_text(encoding="utf-8")
+    height = round(float(re.search(r'<svg[^>]*height="([\d.]+)"', figure).group(1)))
+    assert f'height="{height + 90}"' in snippet
+    embed = (ended["site"] / folder / "embed" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../figure.svg"' in embed and "p5-bachelors-progress.svg" not in embed
+    for download in ("p5-bachelors-progress.vl.json", "p5-bachelors-progress-phone.png"):
+        assert (ended["site"] / folder / download).stat().st_size > 1000, download
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("typed", ["2011", "2011年"])
+def test_search_finds_the_plans_last_year(browser, ended_base, typed):  # noqa: F811
+    page = browser.new_page()
+    page.goto(ended_base, wait_until="load")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.fill(typed)
+    box.press("End")  # the theme searches on keyup; typing Chinese fires none
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    links = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.getAttribute('href'))")
+    page.close()
+    assert any("programmes/p5/" in (href or "") for href in links), links

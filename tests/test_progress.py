@@ -311,3 +311,13 @@ def test_after_the_plans_end_no_window_is_judged_by_its_pace(config):
     [share] = target_progress(config, senior, series, subs, D(2012, 2, 1))
     assert share.status == "incomplete" and share.missing_periods == "2011Q4" and share.projected_value is None
     assert share.reason_zh.startswith("规划期末的数据没有报来（缺2011年第四季度）：最近一期（2011年第三季度末）为 13%")
+
+
+def test_the_plans_row_of_an_annual_target_measures_the_lowest_year_with_figures(config):
+    """Once a year is missed the plan's row exists while a later year has no figures yet: its
+    measure is the lowest year reported (2010: 84%), not the year still to come."""
+    target = config.target("p6-practical-technology")  # 20,000 a year
+    subs = _subs(target.measure.indicator, ["2009", "2010"], source_id="p6_rural_training")
+    series = _series(target, [("2009", "东城街道", 21400), ("2010", "东城街道", 16800)])
+    plan = {p.scope: p for p in target_progress(config, target, series, subs, D(2011, 2, 1))}["2009-2011"]
+    assert plan.status == "missed" and plan.result_of_target_pct == pytest.approx(84)

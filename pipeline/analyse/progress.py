@@ -451,8 +451,8 @@ def every_year_window(target: Target, years: list[dict]) -> dict:
     unit, goal = target.unit, value_with_unit(target.value, target.unit)
     missed = [y for y in years if y["status"] == "missed"]
     short = [y for y in years if y["status"] != "achieved"]
-    # met every year <=> the lowest year's completion reaches 100%: that year is the result's measure
-    lowest = min(years, key=lambda y: y["result_of_target_pct"] if y["result_of_target_pct"] is not None else -1)
+    # met every year <=> the lowest year's completion reaches 100%: that year (of those with figures) is the measure
+    reported = [y["result_of_target_pct"] for y in years if y["result_of_target_pct"] is not None]
 
     def listed(rows: list[dict]) -> str:
         return "、".join(f"{y['scope']}年（{value_with_unit(y['result_value'], unit)}）" if y["result_value"] is not None
@@ -474,7 +474,7 @@ def every_year_window(target: Target, years: list[dict]) -> dict:
     return dict(data_through=max((y["data_through"] for y in years if y["data_through"]), default=None),
                 elapsed_pct=100.0 if all(y["over"] for y in years) else None, result_value=None,
                 completion_pct=None, expected_pct=None, expected_value=None,
-                result_of_target_pct=lowest["result_of_target_pct"], pace_ratio=None, status=status,
+                result_of_target_pct=min(reported) if reported else None, pace_ratio=None, status=status,
                 projected_value=None, final=final, over=all(y["over"] for y in years),
                 missing_periods=" ".join(y["missing_periods"] for y in years if y["missing_periods"]),
                 set_aside="；".join(dict.fromkeys(f for y in years for f in y["set_aside"].split("；") if f)),

@@ -366,7 +366,7 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     kinds = {config.target(t).kind for t in rows["target_id"]}
     note = "条形：已完成数占目标的百分比"
     if "end_state" in kinds:
-        note += f"（比例目标：{'目前' if running else '期末'}的比例占目标比例的百分比" + (
+        note += f"（比例目标：{'期末' if rows['over'].all() else '目前'}的比例占目标比例的百分比" + (
             "；“不高于”目标超过 100% 即未达到" if any(config.target(t).comparison == "at_most" for t in rows["target_id"]) else "") + "）"
     note += ("；虚线刻度：时间进度" if running else "") + "；竖线：目标（100%）"
     out = data[["label", "reached", "expected", "status_zh"]] if running else data[["label", "reached", "status_zh"]]
