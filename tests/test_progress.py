@@ -294,6 +294,12 @@ def test_a_file_set_aside_keeps_every_window_it_would_feed_from_being_final(conf
     assert year.set_aside == "人社局/暂不采用/人社局_技能人才_2011年第二季度（更正）.csv"
     assert year.figure_zh == "2011年有报来的文件暂不采用：已报四个季度合计 1,600名"
     assert "已收到但暂不采用的文件：人社局_技能人才_2011年第二季度（更正）.csv" in year.reason_zh
+    # a quarter missing whose file was set aside: said once
+    both = _subs(target.measure.indicator, ["2011Q1", "2011Q2", "2011Q4"], source_id="p7_skilled_workers")
+    both = _set_aside(both, "人社局/暂不采用/人社局_技能人才_2011年第三季度.csv", "2011Q3", "p7_skilled_workers")
+    sent = series[series["period"] != "2011Q3"]
+    year = {p.scope: p for p in target_progress(config, target, sent, both, D(2012, 2, 1))}["2011"]
+    assert year.figure_zh == "2011年缺第三季度数据（报来的文件暂不采用）：已报三个季度合计 1,200名"
 
 
 def test_after_the_plans_end_no_window_is_judged_by_its_pace(config):

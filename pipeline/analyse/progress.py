@@ -339,12 +339,12 @@ def _set_aside_words(gaps: Completeness) -> str:
 
 def gap_words(gaps: Completeness, scope_zh: str, done: str) -> str:
     """What an incomplete window's figure covers: 2011年缺第三季度数据：已报三个季度合计 1,563名."""
-    parts = []
+    aside = "报来的文件暂不采用"
     if gaps.missing:  # the year said once: 2011年缺第三季度数据
-        parts.append(f"{scope_zh}缺{periods_zh(list(gaps.missing)).removeprefix(scope_zh)}数据")
-    if gaps.set_aside:
-        parts.append(f"{scope_zh}有报来的文件暂不采用")
-    return "；".join(parts) + f"：已报{gaps.covered}合计 {done}"
+        said = f"{scope_zh}缺{periods_zh(list(gaps.missing)).removeprefix(scope_zh)}数据" + (f"（{aside}）" if gaps.set_aside else "")
+    else:
+        said = f"{scope_zh}有{aside}"
+    return f"{said}：已报{gaps.covered}合计 {done}"
 
 
 def count_window(config: Config, target: Target, series: pd.DataFrame, coverage: Coverage, start: dt.date,
