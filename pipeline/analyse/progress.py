@@ -194,14 +194,6 @@ class Coverage:
                 dues.append(first_end + dt.timedelta(days=s.due_days))
         return min(dues) if dues else None
 
-    def due_on(self, period: Period) -> dt.date | None:
-        """When a period's figures are due (the first source's rule)."""
-        if not self.sources:
-            return None
-        source = self.sources[0]
-        end = (source.coverage_end(period.year) if period.is_year else None) or period.end
-        return end + dt.timedelta(days=source.due_days)
-
     def covered_months(self, start: dt.date, end: dt.date) -> set[int]:
         """The months of a window that files cover (a file covers the months of its period: a
         yearly form as of September covers its year)."""

@@ -96,8 +96,6 @@ def common(site: Site, page: str) -> dict:
         "reference": site.reference,
         "settings": site.settings,
         "total": len(analysis.headlines),
-        "on_track": analysis.good_count,
-        "final_count": analysis.final_count,
         "plan_over": analysis.plan_over,
         "headline_zh": analysis.headline_zh,
         "counts": analysis.status_counts,
