@@ -55,6 +55,7 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.gate.privacy import leak_message
 from pipeline.generator.mkdocs import GeneratorFailed, load_site_settings, run_mkdocs, write_config
 from pipeline.generator.search_index import rewrite_search_index
+from pipeline.generator.sitemap import add_releases
 from pipeline.images import qr
 from pipeline.images.portrait import portrait_file_name
 from pipeline.images.render import DrawingPool, Images, render_images
@@ -313,6 +314,8 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                 pool.finish()
                 add_chart_pngs(images, new_site)
                 stored = releases.write(new_site, pool)  # the releases closed now kept in data/releases
+                add_releases(new_site, site.releases.all if site.releases else (), settings.get("site_url", "/"),
+                             paths.RELEASES_FOLDER)
             with clock("publish"):
                 replace_site(new_site, site_dir)
                 if keep_docs is not None:

@@ -67,6 +67,12 @@ class Scenario:
     correction: bool = False  # 卫生局 sends 2011Q1（更正） in May with one figure changed
     format_switch: bool = False  # 人社局 sends 2011Q2 as .xlsx
     odd_names: bool = False  # "… (1).csv", "… - 副本.csv", spaces in names
+    # The plan's last files as the issue found them (#22):
+    halves_only: bool = False  # 组织部人才办 sends its 2011 list as two halves (上半年, 下半年), as 人事局 does
+    units: bool = False  # 农工办 heads its columns with their unit: 农村财务人员培训（人次）
+    period_words: bool = False  # 人社局: Q1, Q2, then 1-9月累计 headed 统计期, 1-9月累计新增, 9月末累计持证人数, then Q4
+    never_sent: tuple[tuple[str, int], ...] = ()  # (form, quarter) of 2011 never sent
+    set_aside: tuple[tuple[str, int], ...] = ()  # (form, quarter) of 2011 refused and put in 暂不采用/ by staff
 
 
 SCENARIOS = {s.name: s for s in [
@@ -76,6 +82,8 @@ SCENARIOS = {s.name: s for s in [
     Scenario("stops", stops=True, new_column=True, odd_names=True),
     Scenario("halves", split="halves"),
     Scenario("year", split="year"),
+    Scenario("end", half_year_lists=True, halves_only=True, new_column=True, units=True, period_words=True,
+             never_sent=(("p5_health_recruitment", 3),), set_aside=(("p3_enterprise_recruitment", 3),)),
 ]}
 QUARTERS = [Span(YEAR, 3 * q - 2, 3 * q) for q in (1, 2, 3, 4)]
 
@@ -210,7 +218,7 @@ def _spans(scenario: Scenario, source: str) -> list[tuple[Span, bool]]:
     split = {"quarters": QUARTERS, "halves": [Span(y, 1, 6), Span(y, 7, 12)], "year": [Span(y, 1, 12)]}[scenario.split]
     if source in ("p1_talents", "p2_entrepreneurs", "p8_graduates"):
         if scenario.half_year_lists and source == "p1_talents":
-            return [(Span(y, 1, 6), False), (Span(y, 1, 12), False)]
+            return [(Span(y, 1, 6), False), (Span(y, 7 if scenario.halves_only else 1, 12), False)]
         if scenario.half_year_lists and source == "p8_graduates":
             return [(Span(y, 1, 6), False), (Span(y, 7, 12), False)]
         return [(s, False) for s in (split if scenario.split != "quarters" else [Span(y, 1, 12)])]
@@ -218,9 +226,11 @@ def _spans(scenario: Scenario, source: str) -> list[tuple[Span, bool]]:
         return [(QUARTERS[0], False), (QUARTERS[1], False), (Span(y, 1, 9), True), (Span(y, 1, 12), True)]
     if scenario.running_total and source == "p5_health_recruitment":
         return [(QUARTERS[0], False), (Span(y, 1, 6), True), (QUARTERS[2], False), (QUARTERS[3], False)]
+    if scenario.period_words and source == "p7_skilled_workers":
+        return [(QUARTERS[0], False), (QUARTERS[1], False), (Span(y, 1, 9), True), (QUARTERS[3], False)]
     if scenario.stops and source == "p6_rural_training":
         return [(s, False) for s in split if s.last <= 6]
-    return [(s, False) for s in split]
+    return [(s, False) for s in split if (source, QUARTERS.index(s) + 1 if s in QUARTERS else 0) not in scenario.never_sent]
 
 
 def _received(rng: random.Random, source: str, span: Span) -> dt.date:
@@ -242,9 +252,11 @@ def specs(scenario: Scenario, seed: int, before: list[Sent]) -> list[Spec]:
     for source in FORMS:
         for span, running in _spans(scenario, source):
             parts = [q for q in QUARTERS if span.contains(q)]
+            quarter_no = QUARTERS.index(span) + 1 if span in QUARTERS else 0
             spec = Spec(source=source, span=span, received=_received(rng, source, span),
                         wording=lambda span=span, running=running: rng.choice(wordings(span, running)),
-                        extra_column=scenario.new_column,
+                        extra_column=scenario.new_column, units=scenario.units, period_words=scenario.period_words and running,
+                        set_aside=(source, quarter_no) in scenario.set_aside,
                         written={c: s for c, s in short.items() if rng.random() < 0.5} if source == "p3_enterprise_recruitment" else {})
             if source in quarter:
                 figures: dict = {}
@@ -265,7 +277,7 @@ def specs(scenario: Scenario, seed: int, before: list[Sent]) -> list[Spec]:
 
 
 def _variations(scenario: Scenario, rng: random.Random, out: list[Spec], people: dict) -> list[Spec]:
-    if scenario.half_year_lists:  # the year's list names one more person from the first half (a late addition)
+    if scenario.half_year_lists and not scenario.halves_only:  # the year's list names one more person from the first half
         year_list = next(s for s in out if s.source == "p1_talents" and s.span == Span(YEAR, 1, 12))
         late = {**people["p1_talents"][0], "姓名": person_name(rng), "身份证号": id_number(rng, (1960, 1980), True),
                 "认定级别": "市级", "认定日期": dt.date(YEAR, 5, 20)}

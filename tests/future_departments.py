@@ -11,7 +11,7 @@ import datetime as dt
 import random
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +60,9 @@ class Spec:
     rows: list[str] = field(default_factory=list)  # table forms: breakdown names, in order
     records: list[dict] = field(default_factory=list)  # lists
     extra_column: bool = False  # 农工办: the optional 农村财务人员 column
+    units: bool = False  # 农工办: headers with their unit (合作经济组织专业人员（人次）, 农村财务人员培训（人次）)
+    period_words: bool = False  # 人社局, a running total: headers with its months (统计期, 1-9月累计新增, 9月末累计持证人数)
+    set_aside: bool = False  # refused, and put by staff in the department's 暂不采用/ folder
     as_xlsx: bool = False  # a CSV form sent as a workbook with the same columns
     correction: bool = False  # named （更正）
     rename: Callable[[str], str] = lambda stem: stem  # Windows / WeChat copies
@@ -89,8 +92,12 @@ def _save(folder: Path, spec: Spec, name: str, ext: str, write: Callable[[Path],
 
 
 def _sent(form: Form, path: Path, raw: Path, spec: Spec, **kw) -> Sent:
+    if spec.set_aside:  # as staff do with a refused file (data/raw/README.md): into 暂不采用/, under its name
+        aside = path.parent / "暂不采用"
+        aside.mkdir(exist_ok=True)
+        path = path.rename(aside / path.name)
     return Sent(source=form.source, file=path.relative_to(raw).as_posix(), span=spec.span, received=spec.received,
-                named_correction=spec.correction, stock=form.stock, **kw)
+                named_correction=spec.correction, stock=form.stock, set_aside=spec.set_aside, **kw)
 
 
 # -- table forms ---------------------------------------------------------------------------------
@@ -149,6 +156,10 @@ def write_tech(raw: Path, spec: Spec, rng: random.Random) -> Sent:
 
 def write_skills(raw: Path, spec: Spec, rng: random.Random) -> Sent:
     style = CsvStyle.of(_latest("人社局"))
+    columns = style.header[2:]
+    if spec.period_words:  # the columns named for the file's months, as a running total's often are
+        first, last = spec.span.first, spec.span.last
+        style = replace(style, header=["统计期", style.header[1], f"{first}-{last}月累计新增", f"{last}月末累计持证人数"])
     period = spec.wording()
     new, held = (SKILLS.columns_of(k) for k in ("new", "held"))
     rows = [[period, alias(rng, level, ALIASES["skill_levels"]), messy(rng, spec.figures[(new, level)], as_int=True),
@@ -163,7 +174,7 @@ def write_skills(raw: Path, spec: Spec, rng: random.Random) -> Sent:
         path = _save(raw / "人社局", spec, name, ".xlsx", save)
     else:
         path = _save(raw / "人社局", spec, name, ".csv", lambda p: style.write(p, rows))
-    return _table_sent(SKILLS, path, raw, spec, style.header[2:])
+    return _table_sent(SKILLS, path, raw, spec, columns)
 
 
 def write_rural(raw: Path, spec: Spec, rng: random.Random) -> Sent:
@@ -172,6 +183,8 @@ def write_rural(raw: Path, spec: Spec, rng: random.Random) -> Sent:
     if spec.extra_column:
         header.insert(2, "农村财务人员")
     columns = header[1:]
+    if spec.units:  # each column with its unit; the new one by its indicator's name, as 农工办 wrote it
+        header = header[:1] + [("农村财务人员培训" if c == "农村财务人员" else c) + "（人次）" for c in columns]
     q = spec.span.first // 3 + 1
     sheet = f"{spec.span.year}年{'一二三四'[q - 1]}季度" if spec.span.last - spec.span.first == 2 else "Sheet1"
     wb, ws = reuse_workbook(latest, sheet, dt.datetime.combine(spec.received, dt.time(10, 30)))

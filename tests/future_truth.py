@@ -10,7 +10,13 @@ It follows the rules the site documents (data/raw/README.md, methodology page):
 - a record counts in the quarter of its date (within its file's months); a table figure in its
   file's (remaining) months;
 - a window's result is the sum of the figures inside it, when some file reporting the indicator
-  lies inside it (none: no result); a share target's result is the share at its latest period.
+  lies inside it (none: no result); a share target's result is the share at its latest period;
+- a window is over once the release date is after its end (or its figures reach its end); its
+  result is final only when it is complete: every month of it is covered by a file counted (a
+  year, for a yearly form), its figures reach its last day, and no file set aside would feed it;
+  the periods missing are named by quarter (a quarterly form) or by year (a yearly form);
+- an annual target has a row for the plan once a year has been missed (final and short of the
+  target) or every year is over; that row is final when a year was missed or every year is final.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ class Sent:
     records: list[tuple[str, str, dt.date | None]] = field(default_factory=list)  # counted: (indicator, breakdown, date)
     indicators: frozenset[str] = frozenset()  # what it reports (a list: every indicator of its form)
     stock: frozenset[str] = frozenset()  # indicators that are levels, not flows
+    set_aside: bool = False  # received and put in the department's 暂不采用/ folder: named, never counted
 
     @property
     def end(self) -> dt.date:
@@ -102,13 +109,15 @@ class Truth:
     observations: pd.DataFrame  # indicator, breakdown, period, period_start, period_end, value
     files: list[Sent]  # the files that count
     corrections: set[tuple[str, str]]  # (source, period label) the change log must show
+    set_aside: list[Sent] = field(default_factory=list)  # files received, not used
 
 
 def resolve(sent: list[Sent]) -> Truth:
     """The figures that count, from every file received."""
     by_period: dict[tuple[str, Span], list[Sent]] = defaultdict(list)
     for s in sent:
-        by_period[(s.source, s.span)].append(s)
+        if not s.set_aside:
+            by_period[(s.source, s.span)].append(s)
     corrections: set[tuple[str, str]] = set()
     used: list[Sent] = []
     for (source, span), files in by_period.items():
@@ -136,7 +145,8 @@ def resolve(sent: list[Sent]) -> Truth:
             rows += _records_rows(f) if lists else _table_rows(f, files)
     obs = pd.DataFrame(rows, columns=["indicator", "breakdown", "period", "period_start", "period_end", "value"])
     as_of = max((f.end for f in counted), default=None)
-    return Truth(as_of=as_of, observations=obs, files=counted, corrections=corrections)
+    return Truth(as_of=as_of, observations=obs, files=counted, corrections=corrections,
+                 set_aside=[s for s in sent if s.set_aside])
 
 
 def _records_rows(f: Sent) -> list[dict]:
@@ -155,14 +165,14 @@ def _table_rows(f: Sent, files: list[Sent]) -> list[dict]:
         inside = [g for g in reporting if f.span.contains(g.span) and g.span != f.span]
         direct = [g for g in inside if not any(h is not g and h.span.contains(g.span) and h.span != g.span for h in inside)]
         left = f.span.months - set().union(*(g.span.months for g in direct))
-        if direct and indicator in f.stock:
-            raise NotImplementedError("the generator sends no running level over reported months")
+        if direct and indicator in f.stock and any(g.span.last == f.span.last for g in direct):
+            raise NotImplementedError("the generator sends no running level at the date of a level reported")
         if not left:
             continue  # repeats what its parts said
         span = Span(f.span.year, min(left), max(left))
         for (ind, breakdown), value in f.figures.items():
-            if ind == indicator:
-                before = sum(g.figures.get((ind, breakdown), 0) for g in direct)
+            if ind == indicator:  # a level is the level at its end, dated to the months left; a flow, less its parts
+                before = 0 if indicator in f.stock else sum(g.figures.get((ind, breakdown), 0) for g in direct)
                 rows.append(dict(indicator=ind, breakdown=breakdown, period=span.label, period_start=span.start,
                                  period_end=min(f.end, span.end), value=value - before))
     return rows
@@ -185,8 +195,24 @@ def series(config: Config, truth: Truth) -> dict[str, dict[str, float]]:
     return out
 
 
-def windows(config: Config, truth: Truth) -> dict[tuple[str, str], dict]:
-    """Per (target, scope): result_value, data_through and final."""
+def _missing(months: set[tuple[int, int]], quarterly: bool) -> set[str]:
+    """(year, month) pairs as the labels of the periods a reader names: a whole year, else each
+    quarter (or the months of one quarter) of a quarterly form, each year's months of a yearly one."""
+    labels = set()
+    for year in {y for y, _ in months}:
+        if all((year, m) in months for m in range(1, 13)):
+            labels.add(str(year))
+            continue
+        groups = [range(q, q + 3) for q in (1, 4, 7, 10)] if quarterly else [range(1, 13)]
+        for group in groups:
+            inside = sorted(m for y, m in months if y == year and m in group)
+            if inside:  # the months found missing in one part are one run here (no file covers part of a quarter)
+                labels.add(Span(year, inside[0], inside[-1]).label)
+    return labels
+
+
+def windows(config: Config, truth: Truth, released_on: dt.date) -> dict[tuple[str, str], dict]:
+    """Per (target, scope): result_value, data_through, final and the periods missing."""
     obs, plan, out = truth.observations, config.plan, {}
     for t in config.targets:
         ind = t.measure.indicator
@@ -198,13 +224,26 @@ def windows(config: Config, truth: Truth) -> dict[tuple[str, str], dict]:
                  else [(f"{plan.start.year}-{plan.end.year}", plan.start, plan.end)])
         found = []
         sources = config.sources_of(ind)
+        quarterly = any(s.frequency == "quarterly" for s in sources)
+        source_ids = {k for k, s in config.sources.items() if ind in s.indicator_ids}
         for scope, start, end in spans:
             inside = [f for f in files if f.span.start >= start and f.end <= end]
-            if not inside:
-                out[(t.id, scope)] = dict(result_value=None, data_through=None, final=False)
-                continue
+            aside = [f for f in truth.set_aside if f.source in source_ids and f.span.start <= end and start <= f.span.end]
             last_day = max((s.coverage_end(end.year) if s.frequency == "yearly" else None) or end for s in sources)
-            through = max(f.end for f in inside)
+            through = max((f.end for f in inside), default=None)
+            over = (through is not None and through >= last_day) or released_on > end
+            months = {(y, m) for y in range(start.year, end.year + 1) for m in range(1, 13)}
+            covered = {(f.span.year, m) for f in inside for m in f.span.months}
+            if t.kind == "end_state" and covered:
+                latest = max(covered)
+                covered = {ym for ym in months if ym <= latest}
+                aside = [f for f in aside if f.end > through]
+            wanted = months if over else {ym for ym in months if covered and ym <= max(covered)}
+            missing = _missing(wanted - covered, quarterly)
+            if not inside:
+                out[(t.id, scope)] = dict(result_value=None, data_through=None, final=False, missing=missing)
+                found.append(dict(out[(t.id, scope)], over=over, met=False))
+                continue
             if t.kind == "end_state":
                 shares = series(config, truth)[t.id]
                 latest = max(shares, key=lambda p: (rows.loc[rows["period"] == p, "period_end"].max(),))
@@ -212,8 +251,13 @@ def windows(config: Config, truth: Truth) -> dict[tuple[str, str], dict]:
             else:
                 r = rows[(rows["period_start"] >= start) & (rows["period_end"] <= end)]
                 result = int(r["value"].sum())
-            out[(t.id, scope)] = dict(result_value=result, data_through=through, final=through >= last_day)
-            found.append(out[(t.id, scope)])
-        if t.kind == "annual" and all(w["final"] for w in found) and len(found) == len(spans):
-            out[(t.id, f"{plan.start.year}-{plan.end.year}")] = dict(result_value=None, data_through=through, final=True)
+            final = through >= last_day and not missing and not aside
+            out[(t.id, scope)] = dict(result_value=result, data_through=through, final=final, missing=missing)
+            found.append(dict(out[(t.id, scope)], over=over, met=result >= t.value))
+        if t.kind == "annual":
+            missed = any(w["final"] and not w["met"] for w in found)
+            if missed or all(w["over"] for w in found):
+                out[(t.id, f"{plan.start.year}-{plan.end.year}")] = dict(
+                    result_value=None, data_through=max((w["data_through"] for w in found if w["data_through"]), default=None),
+                    final=missed or all(w["final"] for w in found), missing=set().union(*(w["missing"] for w in found)))
     return out

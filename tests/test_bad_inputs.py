@@ -32,7 +32,8 @@ def test_a_bad_file_does_not_hide_problems_in_other_files(config, tmp_path):
 
 def test_every_problem_kind_has_a_test_or_is_a_warning_tested_elsewhere():
     tested = {c.expect.code for c in load_cases()} | {"file_too_large"} | {e.code for _, _, _, e in HOSTILE_GENERATED} | {
-        "commitment_not_reported", "status_backwards", "status_date_before_change"} | {"column_unexpected", "sheet_ignored", "total_mismatch", "value_jump",
+        "commitment_not_reported", "status_backwards", "status_date_before_change"} | {"column_unexpected", "sheet_ignored",
+                                         "total_mismatch", "value_jump", "file_set_aside",
                                          "period_gap", "stock_decrease", "stock_flow_mismatch",
                                          "submission_duplicate", "submitted_missing", "sheet_missing",
                                          "sources_overlap", "period_sheet_differs",

@@ -174,3 +174,48 @@ def test_nothing_is_dropped_without_a_count(config):
     header_rows = 1
     assert result.submission["rows_data"] + sum(counted.values()) + header_rows == len(g.cells)
     assert np.all(result.observations["row"] == 3)
+
+
+# -- a column written with its unit or its months ------------------------------------------------
+
+SKILLS_HEADER = ["季度", "等级", "本季新增", "季末累计持证人数"]
+
+
+def test_a_column_named_with_its_months_is_read_as_its_column_and_cited_as_written(config):
+    """1-9月累计新增, 9月末累计持证人数 and 统计期 in a running total's file (人社局, 2011)."""
+    g = grid([["统计期", "等级", "1-9月累计新增", "9月末累计持证人数"], ["2011年1-9月累计", "初级工", 300, 9300]],
+             file="人社局/人社局_技能人才_2011年1-9月累计.csv")
+    result = clean_file(g, "p7_skilled_workers", config.sources["p7_skilled_workers"], config, TODAY)
+    assert result.problems == [] and result.submission["period"] == "2011M01-M09"
+    obs = result.observations.set_index("indicator")
+    assert obs.loc["p7_skilled_workers_new", "value"] == 300 and obs.loc["p7_skilled_workers_certified", "value"] == 9300
+    assert obs.loc["p7_skilled_workers_new", "column"] == "1-9月累计新增"  # the cell is found by the header as written
+    assert result.actions[("column_named", "1-9月累计新增→本季新增")] == 1
+
+
+def test_a_column_named_with_its_unit_is_read_and_its_unit_checked(config):
+    """农工办 heads a column with its indicator's name and unit: 农村财务人员培训（人次）."""
+    header = ["街镇", "合作经济组织专业人员", "农村财务人员培训（人次）", "农村劳动力转移培训", "农村实用技术培训"]
+    g = grid([header, ["北山镇", 10, 7, 20, 30]], file="农工办/农工办_2011年第四季度农村实用人才培训.xlsx", kind="xlsx",
+             sheet="Sheet1")
+    result = clean_file(g, "p6_rural_training", config.sources["p6_rural_training"], config, TODAY)
+    assert [p.code for p in result.problems] == ["submitted_missing"]  # this grid has no 填报日期, no more
+    assert dict(zip(result.observations["indicator"], result.observations["value"]))["p6_rural_finance_staff_trained"] == 7
+    wrong = grid([[*header[:2], "农村财务人员培训（人）", *header[3:]], ["北山镇", 10, 7, 20, 30]],
+                 file="农工办/农工办_2011年第四季度农村实用人才培训.xlsx", kind="xlsx", sheet="Sheet1")
+    [problem] = [p for p in clean_file(wrong, "p6_rural_training", config.sources["p6_rural_training"], config,
+                                       TODAY).problems if p.severity == "error"]
+    assert problem.code == "column_unit" and problem.severity == "error" and "人次" in problem.expected
+
+
+@pytest.mark.parametrize(("header", "code"), [
+    (["季度", "等级", "1-6月累计新增", "季末累计持证人数"], "period_conflict"),  # months that are not the file's
+    (["季度", "等级", "本季新增", "本季新增人数"], "column_unclear"),  # a second 新增 beside the first
+    (["季度", "等级", "本季新增", "季末累计持证人数", "备注"], "column_unexpected"),  # like nothing the form has: a warning
+])
+def test_a_column_that_resembles_one_but_cannot_be_placed_stops_the_build(config, header, code):
+    g = grid([header, ["2011年第一季度", "初级工", 100, 9100, None][:len(header)]],
+             file="人社局/人社局_技能人才_2011年1-3月.csv")
+    problems = clean_file(g, "p7_skilled_workers", config.sources["p7_skilled_workers"], config, TODAY).problems
+    assert [p.code for p in problems] == [code]
+    assert problems[0].severity == ("warning" if code == "column_unexpected" else "error")

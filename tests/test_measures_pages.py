@@ -102,6 +102,37 @@ def test_timeliness_follows_the_documented_rule(config):
     assert set(rows["state"]) <= set(STATES)
 
 
+def test_a_period_came_when_files_covering_it_came_and_a_file_set_aside_is_named(config):
+    """A year's list sent as two half-year lists came with the second (issue 22: 人事局's 2011 was
+    listed as 应报未报); a running total to December brings the fourth quarter; a period with only
+    a file set aside (暂不采用/) is received, not used."""
+    facts = read_commitments(paths.RAW_DIR, config, paths.PLAN_TEXT.read_text(encoding="utf-8"), TODAY)
+    row = lambda source, period, file, day, status="used": {  # noqa: E731
+        "source_id": source, "period": period, "file": file, "submitted_on": day, "status": status}
+    sent = pd.DataFrame([
+        row("p8_graduates", "2011H1", "h1.csv", dt.date(2011, 7, 12)),
+        row("p8_graduates", "2011H2", "h2.csv", dt.date(2012, 1, 25)),
+        row("p3_enterprise_recruitment", "2011Q1", "q1.csv", dt.date(2011, 4, 10)),
+        row("p3_enterprise_recruitment", "2011Q2", "q2.csv", dt.date(2011, 7, 10)),
+        row("p3_enterprise_recruitment", "2011M01-M09", "1-9.csv", None, "set_aside"),
+        row("p3_enterprise_recruitment", "2011Q4", "q4.csv", dt.date(2012, 1, 12)),
+        row("p5_health_recruitment", "2011H1", "h1.csv", dt.date(2011, 7, 12)),
+        row("p5_health_recruitment", "2011Q3", "q3.csv", dt.date(2011, 10, 12)),
+        row("p5_health_recruitment", "2011", "1-12.csv", dt.date(2012, 1, 16)),
+    ])
+    rows = timeliness(config, facts, sent, pd.DataFrame(columns=["source_id", "period"]), dt.date(2012, 2, 1))
+    rows = rows.set_index(["form_id", "period"])
+    graduates = rows.loc[("p8_graduates", "2011")]
+    assert graduates["state"] == "late" and graduates["days_late"] == 5 and graduates["resubmissions"] == 0
+    assert graduates["files"] == "h1.csv；h2.csv"
+    tech = rows.loc["p3_enterprise_recruitment"]
+    assert tech.loc["2011Q3", "state"] == "set_aside" and tech.loc["2011Q3", "files"] == "1-9.csv"
+    health = rows.loc["p5_health_recruitment"]
+    assert health.loc["2011Q4", "state"] == "late" and health.loc["2011Q4", "files"] == "1-12.csv"  # due 15 January
+    assert health.loc["2011Q3", "files"] == "q3.csv"  # its own file, not the running total that contains it
+    assert health.loc["2011Q1", "state"] == "late" and health.loc["2011Q1", "files"] == "h1.csv"  # came with the half-year
+
+
 def test_the_measures_downloads_are_documented_csv_and_json(built):
     data = built["site"] / "data"
     downloads = page(built, "downloads")

@@ -50,7 +50,8 @@ def test_the_data_package_gives_types_licence_and_sources(package):
     assert package["licenses"] == [{"name": terms.spdx, "path": terms.url, "title": terms.name}]
     assert {s["title"] for s in package["sources"]} >= {"区教育局报送的统计数据", "区卫生局报送的统计数据"}
     fields = {r["name"]: {f["name"]: f["type"] for f in r["schema"]["fields"]} for r in package["resources"]}
-    assert fields["targets"]["target_value"] == "number" and fields["targets"]["period_end"] == "date"
+    # the plan's target values are whole numbers, published as such (750, never 750.0)
+    assert fields["targets"]["target_value"] == "integer" and fields["targets"]["period_end"] == "date"
     assert fields["target_progress"]["is_headline"] == "boolean"
     assert fields["observations"]["row"] == "integer" and fields["observations"]["value"] == "integer"
     assert fields["target_series"]["running_total"] == "integer"
@@ -131,7 +132,9 @@ def test_every_chart_csv_carries_its_context_and_its_metadata_beside_it(built):
         # the chart's page in the latest dated release that changed it (share.cited_url)
         version = site.releases.latest.versions[chart.chart_id]
         assert frame["引用地址"].iloc[0] == f"{settings['site_url']}releases/{version}/charts/{chart.chart_id}/"
-        assert frame["数据截至"].iloc[0].startswith("20") and frame["发布日期"].iloc[0] == load_closed(paths.RELEASES_DIR)[-1].released_on.isoformat()
+        # the date of the version cited, not of the latest release (a chart unchanged since 2010Q3 is 2010Q3's)
+        cited = next(r for r in load_closed(paths.RELEASES_DIR) if r.name == version)
+        assert frame["数据截至"].iloc[0].startswith("20") and frame["发布日期"].iloc[0] == cited.released_on.isoformat()
         if chart.target_id:
             assert "目标" in frame and any(h.startswith("目标值") for h in frame.columns) and "状态" in frame
         metadata = json.loads((folder / f"{chart.chart_id}.csv-metadata.json").read_text(encoding="utf-8"))

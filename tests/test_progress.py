@@ -112,10 +112,13 @@ def test_annual_target_is_judged_year_by_year(config):
     assert years["2009"].status == "missed"  # 97% of a finished year: missed, not "on track"
     assert "未达到目标" in years["2009"].reason_zh and "97.0%" in years["2009"].reason_zh
     assert years["2009"].projected_value is None  # nothing to project once final
-    assert years["2010"].is_headline and years["2010"].result_value == 300
-    assert years["2010"].expected_pct == pytest.approx(25)
+    assert years["2010"].result_value == 300 and years["2010"].expected_pct == pytest.approx(25)
     assert years["2010"].status == "behind"  # 300 of an expected 500: pace 0.60, the lowest "behind"
     assert years["2011"].status == "not_due" and not years["2011"].is_headline  # 2011Q1 due 15 April
+    # "每年" is missed once one year was: the plan's row, naming that year, is what the target reads
+    plan = years["2009-2011"]
+    assert plan.is_headline and plan.status == "missed" and plan.final and not years["2010"].is_headline
+    assert plan.figure_zh == "2009年 1,940名（目标每年 2,000名）"
 
 
 def test_share_target_compares_the_gap_closed_with_time(config):
@@ -231,3 +234,96 @@ def test_a_share_target_reads_as_final_at_the_plans_end(config, senior, status):
     [p] = target_progress(config, target, series, subs, D(2012, 1, 15))
     assert p.final and p.status == status and p.projected_value is None
     assert p.result_of_target_pct == pytest.approx(senior / 10 / 15 * 100)
+
+
+# -- final means complete ------------------------------------------------------------------------
+
+EARLIER_QUARTERS = [f"{y}Q{q}" for y in (2009, 2010) for q in (1, 2, 3, 4)]
+
+
+def _set_aside(subs: pd.DataFrame, file: str, label: str, source_id: str) -> pd.DataFrame:
+    """A file received and set aside (暂不采用): named, its period known, nothing counted."""
+    period = Period.from_label(label)
+    row = {"status": "set_aside", "indicators": "", "period": label, "coverage_start": period.start,
+           "coverage_end": period.end, "submitted_on": None, "source_id": source_id, "file": file}
+    return pd.concat([subs.assign(file=[f"f{i}" for i in range(len(subs))]), pd.DataFrame([row])], ignore_index=True)
+
+
+def test_a_year_with_a_quarter_missing_is_not_final_and_says_what_its_figure_covers(config):
+    target = config.target("p7-new-skilled-workers")  # 2,000 a year
+    quarters = EARLIER_QUARTERS + ["2011Q1", "2011Q2", "2011Q4"]  # the third quarter of 2011 never came
+    subs = _subs(target.measure.indicator, quarters, source_id="p7_skilled_workers")
+    series = _series(target, [("2011Q1", "初级工", 521), ("2011Q2", "初级工", 520), ("2011Q4", "初级工", 522)])
+    year = {p.scope: p for p in target_progress(config, target, series, subs, D(2012, 2, 1))}["2011"]
+    assert year.data_through == D(2011, 12, 31) and year.result_value == 1563
+    assert not year.final and year.over and year.status == "incomplete" and year.missing_periods == "2011Q3"
+    assert year.figure_zh == "2011年缺第三季度数据：已报三个季度合计 1,563名"
+    assert year.reason_zh.startswith("2011年缺第三季度数据：已报三个季度合计 1,563名，为目标 2,000名 的 78.1%")
+    assert year.pace_ratio is None and year.projected_value is None and year.expected_value is None
+    assert year.next_period == "2011Q3" and year.overdue  # due 15 October 2011
+
+
+def test_figures_that_reach_the_target_with_a_quarter_missing_are_achieved_but_not_final(config):
+    target = config.target("p7-new-skilled-workers")
+    subs = _subs(target.measure.indicator, ["2011Q1", "2011Q2", "2011Q4"], source_id="p7_skilled_workers")
+    series = _series(target, [("2011Q1", "初级工", 700), ("2011Q2", "初级工", 700), ("2011Q4", "初级工", 700)])
+    year = {p.scope: p for p in target_progress(config, target, series, subs, D(2012, 2, 1))}["2011"]
+    assert year.status == "achieved" and not year.final and year.missing_periods == "2011Q3"
+    assert "缺第三季度数据" in year.reason_zh
+
+
+def test_a_gap_while_the_year_runs_is_named_and_the_pace_counts_the_months_reported(config):
+    target = config.target("p7-new-skilled-workers")
+    subs = _subs(target.measure.indicator, EARLIER_QUARTERS + ["2011Q1", "2011Q3"], source_id="p7_skilled_workers")
+    series = _series(target, [("2011Q1", "初级工", 500), ("2011Q3", "初级工", 500)])
+    year = {p.scope: p for p in target_progress(config, target, series, subs, D(2011, 10, 20))}["2011"]
+    assert not year.over and year.missing_periods == "2011Q2" and year.status == "on_track"
+    assert year.elapsed_pct == pytest.approx(50)  # two quarters reported of four, not three
+    assert year.reason_zh.startswith("2011年缺第二季度数据：已报两个季度合计 1,000名（按已报的各期计算进度）")
+    assert year.next_period == "2011Q2" and year.next_due_on == D(2011, 7, 15) and year.overdue
+
+
+def test_a_file_set_aside_keeps_every_window_it_would_feed_from_being_final(config):
+    target = config.target("p7-new-skilled-workers")
+    quarters = ["2011Q1", "2011Q2", "2011Q3", "2011Q4"]
+    subs = _subs(target.measure.indicator, quarters, source_id="p7_skilled_workers")
+    subs = _set_aside(subs, "人社局/暂不采用/人社局_技能人才_2011年第二季度（更正）.csv", "2011Q2", "p7_skilled_workers")
+    series = _series(target, [(q, "初级工", 400) for q in quarters])
+    year = {p.scope: p for p in target_progress(config, target, series, subs, D(2012, 2, 1))}["2011"]
+    assert year.status == "incomplete" and not year.final and year.missing_periods == ""
+    assert year.set_aside == "人社局/暂不采用/人社局_技能人才_2011年第二季度（更正）.csv"
+    assert year.figure_zh == "2011年有报来的文件暂不采用：已报四个季度合计 1,600名"
+    assert "已收到但暂不采用的文件：人社局_技能人才_2011年第二季度（更正）.csv" in year.reason_zh
+    # a quarter missing whose file was set aside: said once
+    both = _subs(target.measure.indicator, ["2011Q1", "2011Q2", "2011Q4"], source_id="p7_skilled_workers")
+    both = _set_aside(both, "人社局/暂不采用/人社局_技能人才_2011年第三季度.csv", "2011Q3", "p7_skilled_workers")
+    sent = series[series["period"] != "2011Q3"]
+    year = {p.scope: p for p in target_progress(config, target, sent, both, D(2012, 2, 1))}["2011"]
+    assert year.figure_zh == "2011年缺第三季度数据（报来的文件暂不采用）：已报三个季度合计 1,200名"
+
+
+def test_after_the_plans_end_no_window_is_judged_by_its_pace(config):
+    """A cumulative target whose figures stop in June 2011, and a share whose last level is
+    September's: once the plan has ended, both say what is missing, never a pace."""
+    graduates = config.target("p8-graduates-recruited")
+    subs = _subs(graduates.measure.indicator, ["2009", "2010", "2011H1"])
+    series = _series(graduates, [("2009", "公务员", 150), ("2010", "公务员", 160), ("2011Q2", "公务员", 80)])
+    [p] = target_progress(config, graduates, series, subs, D(2012, 2, 1))
+    assert p.status == "incomplete" and p.missing_periods == "2011H2" and p.pace_ratio is None
+    senior = config.target("p7-mix-senior")
+    subs = _subs(senior.measure.indicator, ["2009Q1", "2011Q3"], source_id="p7_skilled_workers")
+    series = _series(senior, [("2009Q1", "高级工", 100), ("2009Q1", "初级工", 900),
+                              ("2011Q3", "高级工", 130), ("2011Q3", "初级工", 870)])
+    [share] = target_progress(config, senior, series, subs, D(2012, 2, 1))
+    assert share.status == "incomplete" and share.missing_periods == "2011Q4" and share.projected_value is None
+    assert share.reason_zh.startswith("规划期末的数据没有报来（缺2011年第四季度）：最近一期（2011年第三季度末）为 13%")
+
+
+def test_the_plans_row_of_an_annual_target_measures_the_lowest_year_with_figures(config):
+    """Once a year is missed the plan's row exists while a later year has no figures yet: its
+    measure is the lowest year reported (2010: 84%), not the year still to come."""
+    target = config.target("p6-practical-technology")  # 20,000 a year
+    subs = _subs(target.measure.indicator, ["2009", "2010"], source_id="p6_rural_training")
+    series = _series(target, [("2009", "东城街道", 21400), ("2010", "东城街道", 16800)])
+    plan = {p.scope: p for p in target_progress(config, target, series, subs, D(2011, 2, 1))}["2009-2011"]
+    assert plan.status == "missed" and plan.result_of_target_pct == pytest.approx(84)

@@ -21,14 +21,14 @@ IMAGES_SHOWN = """() => [...document.querySelectorAll('main img')].map(e =>
 def release_urls(site) -> list[str]:
     """Every release's page; the latest's briefing, a chart page and its embed; a chart page of
     the first release; a short page; and the current pages that link releases."""
-    releases = sorted((site / paths.RELEASES_FOLDER).iterdir(), key=lambda p: p.name)
+    releases = sorted((p for p in (site / paths.RELEASES_FOLDER).iterdir() if p.is_dir()), key=lambda p: p.name)
     latest, first = releases[-1], releases[0]
     stub = next(p for r in releases[1:] for p in sorted((r / "charts").iterdir())
                 if sorted(x.name for x in p.iterdir()) == ["index.html"])
     rel = lambda p: p.relative_to(site).as_posix() + "/"  # noqa: E731
     return [*(rel(r) for r in releases), rel(latest / "briefing"), rel(latest / "charts" / "home-status"),
             rel(latest / "charts" / "home-status" / "embed"), rel(first / "charts" / "p1-overview"), rel(stub),
-            "", "changelog/", "charts/home-status/"]
+            "", "changelog/", "releases/", "charts/home-status/"]
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
@@ -62,7 +62,7 @@ def test_release_pages_pass_axe_fit_a_phone_and_show_their_charts(browser, base,
 
 def test_a_release_chart_page_draws_its_chart_and_leads_to_the_current_one(browser, base, built):  # noqa: F811
     site = built["site"]
-    latest = sorted(p.name for p in (site / paths.RELEASES_FOLDER).iterdir())[-1]
+    latest = sorted(p.name for p in (site / paths.RELEASES_FOLDER).iterdir() if p.is_dir())[-1]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{base}{paths.RELEASES_FOLDER}/{latest}/charts/p7-overview/", wait_until="load")
@@ -97,7 +97,7 @@ def test_a_short_page_of_an_unchanged_chart_opens_the_version_it_names(browser, 
 def test_without_javascript_a_release_page_shows_its_figures(browser, base, built):  # noqa: F811
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    latest = sorted(p.name for p in (built["site"] / paths.RELEASES_FOLDER).iterdir())[-1]
+    latest = sorted(p.name for p in (built["site"] / paths.RELEASES_FOLDER).iterdir() if p.is_dir())[-1]
     page.goto(f"{base}{paths.RELEASES_FOLDER}/{latest}/charts/home-status/", wait_until="load")
     text = page.inner_text("main")
     assert "图中的数字" in text and "引用" in text and page.locator("table td").count() > 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from pipeline.build import read_and_check
@@ -141,3 +143,25 @@ def test_a_half_year_is_compared_with_the_same_months_of_last_year_sent_as_quart
     jumps = value_jumps(obs, config)
     assert [j.file for j in jumps] == (["卫生局/2011H2.csv"] if warned else [])
     assert all("上年同期（2010年下半年）4" in j.found for j in jumps)
+
+
+def test_a_file_set_aside_on_purpose_is_named_not_read_and_leaves_its_figures_incomplete(config, tmp_path):
+    """Staff put a refused file in 暂不采用/ (data/raw/README.md): it is listed as received and not
+    used, and every figure it would feed is not final."""
+    from pipeline.analyse.analysis import analyse
+
+    q4 = "卫生局/卫生局_2010Q4_卫生人才引进.csv"
+    raw = copy_raw(tmp_path, ["卫生局"])
+    (raw / "卫生局/暂不采用").mkdir()
+    (raw / q4).rename(raw / "卫生局/暂不采用/卫生局_2010Q4_卫生人才引进.csv")
+    dataset, problems = read_and_check(raw, config, TODAY)
+    [aside] = [p for p in problems if p.code == "file_set_aside"]
+    assert aside.severity == "warning" and aside.file == "卫生局/暂不采用/卫生局_2010Q4_卫生人才引进.csv"
+    assert not [p for p in problems if p.severity == "error" or p.code == "file_ignored"]
+    subs = dataset.submissions.set_index("file")
+    assert subs.loc["卫生局/暂不采用/卫生局_2010Q4_卫生人才引进.csv", ["status", "period"]].tolist() == ["set_aside", "2010Q4"]
+    assert not dataset.observations["file"].astype(str).str.contains("暂不采用").any()
+    year = analyse(config, dataset, problems, released_on=dt.date(2011, 2, 1)).progress.query(
+        "target_id == 'p5-bachelors' and scope == '2010'").iloc[0]
+    assert not year["final"] and year["status"] == "incomplete" and year["missing_periods"] == "2010Q4"
+    assert year["set_aside"] == "卫生局/暂不采用/卫生局_2010Q4_卫生人才引进.csv"

@@ -51,8 +51,26 @@ class Analysis:
 
     @property
     def plan_over(self) -> bool:
-        """The data reach the plan's end: the site gives the plan's final result."""
-        return self.as_of is not None and self.as_of >= self.config.plan.end
+        """The plan has ended (the release is dated after its end, or the data reach it): the site
+        gives the plan's result in the words of an ended plan, never of its pace."""
+        end = self.config.plan.end
+        return (self.released_on is not None and self.released_on > end) or (self.as_of is not None and self.as_of >= end)
+
+    @property
+    def unsettled(self) -> pd.DataFrame:
+        """The headline windows neither achieved nor missed (incomplete, no data, not yet due)."""
+        return self.headlines[~self.headlines["status"].isin(["achieved", "missed"])]
+
+    @property
+    def headline_zh(self) -> str:
+        """The headline count: during the plan, how many targets are achieved or on track; once it
+        has ended, how many were achieved, missed, and not yet known (their figures not all in)."""
+        total = len(self.headlines)
+        if not self.plan_over:
+            return f"{total} 项目标中，{self.good_count} 项已完成或进度正常"
+        counts = self.status_counts
+        text = f"规划期已结束：{total} 项目标中，{counts['achieved']} 项达到目标，{counts['missed']} 项未达到"
+        return text + (f"，{len(self.unsettled)} 项数据未报齐" if len(self.unsettled) else "")
 
     @cached_property
     def problems_table(self) -> pd.DataFrame:
@@ -61,8 +79,15 @@ class Analysis:
 
     @property
     def final_count(self) -> int:
-        """Targets whose final figures are all in."""
+        """Targets whose result is final (every figure it needs is in)."""
         return int(self.headlines["final"].sum())
+
+    @cached_property
+    def listed_statuses(self) -> list[str]:
+        """The statuses the home page lists: those with targets, and those of the plan's phase
+        (config/method.yml `while`): no pace status once the plan has ended."""
+        counts, method = self.status_counts, self.config.method
+        return [s for s in method.statuses if counts[s] or method.status(s).listed_when(self.plan_over)]
 
 
 def analyse(config: Config, dataset: Dataset, problems: list[Problem], released_on: dt.date | None = None) -> Analysis:

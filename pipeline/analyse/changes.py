@@ -3,12 +3,14 @@ page and the quarterly briefing.
 
 A release is summed up once as a Snapshot (kept with the release in the cache); the changes are a
 comparison of two snapshots:
-  - targets whose status changed (their headline window's status, as the home page counts them);
-  - new files, and the targets that got figures for new periods;
+  - targets whose status changed (their headline window's status, as the home page counts them),
+    each with the figure of the window that flipped it (2009年 1名（目标每年 2名）: the year named);
+  - new files (those set aside named as such), and the targets that got figures for new periods;
   - forms that came late (first file dated after its due day) among the new files, and forms due
     by the closing date that had not come (state 未报送, department_facts.timeliness);
   - corrections sent with the new files (what a resubmission changed);
-  - commitments whose status changed between the latest status forms of the two releases.
+  - commitments whose status changed between the latest status forms of the two releases;
+and, as it stands now, every window that has ended without all its figures (数据未报齐).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from dataclasses import dataclass, field
 
 from pipeline.basics.format import missing, value_with_unit
 from pipeline.basics.periods import Period
+from pipeline.config.models import PACE_STATUS_IDS
+
+#: The status before a flip, in a release dated after the plan's end, when it was a pace (进度…).
+PACE_BEFORE = "期限未到"
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,7 @@ class Snapshot:
     """The facts of one release that the next one is compared with."""
 
     closing: dt.date
-    targets: dict  # target id -> {name, programme, status, status_text, result}
+    targets: dict  # target id -> {name, programme, status, status_text, result, figure (the window's, in words)}
     series: dict  # target id -> periods reported (labels)
     files: dict  # file -> {department, period}
     corrections: list  # one dict per figure a resubmission changed
@@ -34,6 +40,8 @@ class Snapshot:
     commitment_names: dict = field(default_factory=dict)  # commitment id -> name
     commitment_words: dict = field(default_factory=dict)  # status -> word
     latest_quarter: str | None = None  # the latest status form's quarter
+    plan_over: bool = False  # dated after the plan's end: no target is judged by its pace any more
+    gaps: list = field(default_factory=list)  # windows over but not complete: {name, programme, figure}
 
 
 def snapshot(site, closing: dt.date, config) -> Snapshot:
@@ -47,11 +55,12 @@ def snapshot(site, closing: dt.date, config) -> Snapshot:
         targets[row["target_id"]] = {
             "name": target.name, "programme": config.programme(row["programme_id"]).name, "status": row["status"],
             "status_text": method.status(row["status"]).label,
-            "result": "—" if missing(row["result_value"]) else value_with_unit(row["result_value"], target.unit)}
+            "result": "—" if missing(row["result_value"]) else value_with_unit(row["result_value"], target.unit),
+            "figure": row["figure_zh"]}
     series = {t: tuple(site.series[site.series["target_id"] == t]["period"]) for t in targets}
     subs = site.dataset.submissions
-    files = {r["file"]: {"department": r["department"], "period": r["period"]}
-             for r in subs.to_dict("records") if r["status"] in ("used", "superseded")} if len(subs) else {}
+    files = {r["file"]: {"department": r["department"], "period": r["period"], "set_aside": r["status"] == "set_aside"}
+             for r in subs.to_dict("records") if r["status"] in ("used", "superseded", "set_aside")} if len(subs) else {}
     corrections = [{**c, "indicator_name": config.indicators[c["indicator"]].name}
                    for c in site.dataset.corrections.to_dict("records")]
     facts = site.commitments.facts if site.commitments else None
@@ -64,7 +73,17 @@ def snapshot(site, closing: dt.date, config) -> Snapshot:
         words = {k: s.word for k, s in facts.registry.statuses.items()}
         latest = facts.latest
     return Snapshot(closing=closing, targets=targets, series=series, files=files, corrections=corrections, due=due,
-                    commitments=commitments, commitment_names=names, commitment_words=words, latest_quarter=latest)
+                    commitments=commitments, commitment_names=names, commitment_words=words, latest_quarter=latest,
+                    plan_over=site.analysis.plan_over, gaps=gaps(site.analysis.progress, config))
+
+
+def gaps(progress, config) -> list[dict]:
+    """Every window that has ended without all its figures (a year of a 每年 target, or the plan
+    of any other), with what its figure covers: 2011年缺第三季度数据：已报三个季度合计 1,563名."""
+    rows = progress[progress["over"] & ~progress["final"] & (progress["status"] != "not_due")]
+    rows = rows[(rows["kind"] != "annual") | (rows["scope"].str.len() == 4)]
+    return [{"name": r["target_name"], "programme": config.programme(r["programme_id"]).name, "figure": r["figure_zh"]}
+            for r in rows.to_dict("records")]
 
 
 @dataclass(frozen=True)
@@ -72,14 +91,15 @@ class Changes:
     """What changed in a release since the one before (first: nothing to compare with)."""
 
     first: bool
-    status_moves: list  # {name, programme, before, after, result}
-    new_files: list  # {file, department, period}
+    status_moves: list  # {name, programme, before, after, result, figure: the figure of the window that flipped it}
+    new_files: list  # {file, department, period, set_aside: received, not used}
     new_figures: list  # {period (in words), targets: [names]}: targets with figures for a period new in this release
     late: list  # timeliness rows: came late, among the new files
     missing: list  # timeliness rows: due by the closing date, not received
     corrections: list  # correction rows sent with the new files
     commitments_moved: list  # {name, before, after}
     commitment_quarters: tuple = ()  # (quarter before, quarter now) compared, in words
+    incomplete: list = field(default_factory=list)  # windows ended without all their figures, as of now (Snapshot.gaps)
 
     @property
     def nothing(self) -> bool:
@@ -96,8 +116,10 @@ def changes(before: Snapshot | None, now: Snapshot, config=None) -> Changes:
     for target_id, t in now.targets.items():
         was = before.targets.get(target_id) if before else None
         if was and was["status"] != t["status"]:
-            moves.append({"name": t["name"], "programme": t["programme"], "before": was["status_text"],
-                          "after": t["status_text"], "result": t["result"]})
+            # once the plan has ended, a pace it was judged by before is no longer a status it had
+            before_text = PACE_BEFORE if now.plan_over and was["status"] in PACE_STATUS_IDS else was["status_text"]
+            moves.append({"name": t["name"], "programme": t["programme"], "before": before_text,
+                          "after": t["status_text"], "result": t["result"], "figure": t.get("figure", "")})
         for p in now.series.get(target_id, ()):
             if not before or p not in before.series.get(target_id, ()):
                 figures.setdefault(p, []).append(t["name"])
@@ -114,4 +136,5 @@ def changes(before: Snapshot | None, now: Snapshot, config=None) -> Changes:
     new_figures = [{"period": Period.from_label(p).label_zh, "targets": names}
                    for p, names in sorted(figures.items(), key=lambda kv: Period.from_label(kv[0]))]
     return Changes(first=before is None, status_moves=moves, new_files=new_files, new_figures=new_figures, late=late,
-                   missing=missing_now, corrections=corrections, commitments_moved=moved, commitment_quarters=quarters)
+                   missing=missing_now, corrections=corrections, commitments_moved=moved, commitment_quarters=quarters,
+                   incomplete=list(now.gaps))

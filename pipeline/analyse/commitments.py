@@ -12,7 +12,7 @@ they took place in each quarter or year, by the rules documented on the methodol
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +37,22 @@ class Commitments:
     data: StatusData
     plan_start: dt.date
     forms: tuple = ()  # the forms as read (status_forms.FormFile), each release puts together its own
+    due_through: str | None = None  # the last quarter of the plan whose form was due by the release date
+
+    def with_due(self, released_on: dt.date | None, plan_end: dt.date) -> "Commitments":
+        """The same facts, knowing which quarters' forms were due by the release date (a quarter
+        is due `due_days` after it ends; none after the plan's end)."""
+        due_days, last = self.registry.form.due_days, None
+        q = Period.of_date(self.plan_start)
+        while released_on is not None and q.end <= plan_end and q.end + dt.timedelta(days=due_days) <= released_on:
+            last, q = q, Period.of_date(q.end + dt.timedelta(days=1))
+        return replace(self, due_through=last.label if last else None)
+
+    @property
+    def missing_quarters(self) -> list[Period]:
+        """The quarters due by the release date whose form never came."""
+        have = set(self.data.quarters)
+        return [q for q in self.quarters_of_plan() if q.label not in have]
 
     @property
     def problems(self) -> list:
@@ -82,10 +98,12 @@ class Commitments:
         return events
 
     def quarters_of_plan(self) -> list[Period]:
-        """Every quarter from the plan's start to the latest form's."""
-        if self.latest is None:
+        """Every quarter from the plan's start to the latest form's, or to the last one due by
+        the release date when that is later (its form never came)."""
+        ends = [Period.from_label(label) for label in (self.latest, self.due_through) if label]
+        if not ends:
             return []
-        q, end, out = Period.of_date(self.plan_start), Period.from_label(self.latest), []
+        q, end, out = Period.of_date(self.plan_start), max(ends), []
         while q <= end:
             out.append(q)
             q = Period.of_date(q.end + dt.timedelta(days=1))

@@ -6,9 +6,12 @@ the commitments the plan makes it responsible for. The rule (printed on the meth
 
   - a form's period is due `due_days` after it ends (config/sources.yml; the status form:
     config/commitments.yml); a period is expected once it is due by the release date;
-  - it came on time when the first file for it is dated on or before that day; days late = the
-    first file's date minus the due day; a resubmission (correction) does not change this;
-  - no file for an expected period: not sent; files with no date: date not stated;
+  - a period came with the first file for it, or with the first files that together cover it
+    (a year's list sent as two half-year lists came with the second; a 1-12月累计 brings the
+    fourth quarter); it came on time when that file is dated on or before its due day; days
+    late = that date minus the due day; a resubmission (correction) does not change this;
+  - no file for an expected period: not sent; only files set aside (暂不采用/): received, not
+    used; files with no date: date not stated;
   - nothing is ranked or scored: the facts are listed in the order of the configuration.
 """
 
@@ -26,7 +29,8 @@ from pipeline.basics.periods import Period
 from pipeline.config import Config
 
 #: What a period of a form can be: id -> words.
-STATES = {"on_time": "按时", "late": "逾期", "undated": "未注明报送日期", "missing": "未报送"}
+STATES = {"on_time": "按时", "late": "逾期", "undated": "未注明报送日期", "missing": "未报送",
+          "set_aside": "已收到，暂不采用"}
 TIMELINESS_COLUMNS = ["department", "form_id", "form_name", "period", "due_on", "submitted_on", "days_late", "state",
                       "state_zh", "files", "resubmissions", "numbers_corrected"]
 STATUS_FORM_ID = "status_form"
@@ -84,30 +88,64 @@ def _plan_periods(form: Form, config: Config) -> list[Period]:
     return [Period.whole_year(y) for y in config.plan.years]
 
 
+def files_for(sent: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The files sent for a period: its own files (of that period, or within it and together
+    covering it: two half-year lists cover a year), or else the innermost whose period contains it
+    (a 1-12月累计 brings the fourth quarter)."""
+    if sent.empty:
+        return sent
+    periods = sent["period"].map(Period.from_label)
+    inside = periods.map(period.contains)
+    months = set().union(*(set(p.month_numbers()) for p in periods[inside])) if inside.any() else set()
+    if months >= set(period.month_numbers()):
+        return sent[inside]
+    containing = periods.map(lambda p: p.contains(period) and p != period)
+    if not containing.any():
+        return sent[containing]
+    innermost = min(p.months for p in periods[containing])  # 上半年 rather than the year's running total
+    return sent[containing & periods.map(lambda p: p.months == innermost)]
+
+
+def came_on(files: pd.DataFrame, period: Period) -> dt.date | None:
+    """The day a period's figures came: the first file containing them, or, when they came in
+    parts, the day the last part first came; None when a file needed is not dated."""
+    periods = files["period"].map(Period.from_label)
+    firsts = files.groupby(periods.map(lambda p: p.label), sort=False)["submitted_on"].agg(
+        lambda ds: min((d for d in ds if not missing(d)), default=None))
+    if any(p.contains(period) for p in periods):
+        dated = [d for d in firsts if d is not None]
+        return min(dated) if dated else None
+    return None if firsts.isna().any() else max(firsts)
+
+
 def timeliness(config: Config, commitments: Commitments, submissions: pd.DataFrame, corrections: pd.DataFrame,
                reference: dt.date | None) -> pd.DataFrame:
     """One row per form and period that was due by the release date or was sent."""
-    files = submissions[submissions["status"].isin(["used", "superseded"])] if len(submissions) else submissions
+    files = submissions[submissions["status"].isin(["used", "superseded", "set_aside"])] if len(submissions) else submissions
     status_files = commitments.data.files.rename(columns={"quarter": "period"})
     rows = []
     for form in forms(config, commitments):
         sent = status_files if form.source_ids == (STATUS_FORM_ID,) else (
             files[files["source_id"].isin(form.source_ids)] if len(files) else files)
+        aside = sent["status"] == "set_aside" if len(sent) else pd.Series(dtype=bool)
         for period in _plan_periods(form, config):
-            mine = sent[sent["period"] == period.label] if len(sent) else sent
+            mine = files_for(sent[~aside], period) if len(sent) else sent
+            kept = files_for(sent[aside], period) if mine.empty and aside.any() else mine.iloc[:0]
             due = form.period_end(period) + dt.timedelta(days=form.due_days)
-            if mine.empty and (reference is None or due > reference):
+            if mine.empty and kept.empty and (reference is None or due > reference):
                 continue
-            dates = [d for d in mine["submitted_on"] if not missing(d)] if len(mine) else []
-            first = min(dates) if dates else None
+            first = came_on(mine, period) if len(mine) else None
             late = (first - due).days if first else None
-            state = "missing" if mine.empty else "undated" if first is None else "late" if late > 0 else "on_time"
+            state = ("set_aside" if len(kept) else "missing") if mine.empty else \
+                "undated" if first is None else "late" if late > 0 else "on_time"
+            mine = kept if len(kept) else mine
             changed = corrections[corrections["source_id"].isin(form.source_ids) & (corrections["period"] == period.label)] \
                 if len(corrections) else corrections
             rows.append({"department": form.department, "form_id": form.form_id, "form_name": form.name,
                          "period": period.label, "due_on": due, "submitted_on": first, "days_late": late,
                          "state": state, "state_zh": STATES[state], "files": "；".join(mine["file"]) if len(mine) else "",
-                         "resubmissions": max(len(mine) - 1, 0), "numbers_corrected": len(changed)})
+                         "resubmissions": int(len(mine) - mine["period"].nunique()) if len(mine) else 0,
+                         "numbers_corrected": len(changed)})
     frame = pd.DataFrame(rows, columns=TIMELINESS_COLUMNS)
     frame["days_late"] = frame["days_late"].astype("Int64")
     return frame
@@ -140,6 +178,7 @@ def department_views(config: Config, commitments: Commitments, progress: pd.Data
             "most_days_late": int(late["days_late"].max()) if len(late) else 0,
             "undated": int((rows["state"] == "undated").sum()),
             "missing": [Period.from_label(p).label_zh for p in rows[rows["state"] == "missing"]["period"]],
+            "set_aside": [Period.from_label(p).label_zh for p in rows[rows["state"] == "set_aside"]["period"]],
             "resubmissions": int(rows["resubmissions"].sum()), "numbers_corrected": int(rows["numbers_corrected"].sum()),
             "warnings": warned, "commitments": own,
             "commitment_counts": commitments.counts(own) if own else {},

@@ -56,6 +56,12 @@ class Release:
     errata: tuple[Erratum, ...] = ()  # corrections of this release, each with its re-issue
     code: str = ""  # the version of the code that made it
     size: int = 0  # bytes it adds to the site
+    headline: str = ""  # the headline count as its pages said it (analysis.headline_zh; "": an older manifest)
+
+    @property
+    def headline_zh(self) -> str:
+        """The headline count (a manifest made before it was kept: the count during the plan)."""
+        return self.headline or f"{self.total} 项目标中，{self.good} 项已完成或进度正常"
 
     @property
     def period(self) -> Period:
@@ -118,6 +124,11 @@ class Releases:
         None: the current chart page (a chart whose content differs from every release's)."""
         folder = self.cited.get(chart_id) if self.shown is None else (self.this.versions.get(chart_id) if self.this else None)
         return f"{paths.RELEASES_FOLDER}/{folder}/charts/{chart_id}/" if folder else None
+
+    def cited_release(self, chart_id: str) -> Release | None:
+        """The release whose version of a chart is cited (None: the current chart page)."""
+        folder = self.cited.get(chart_id) if self.shown is None else (self.this.versions.get(chart_id) if self.this else None)
+        return next((r for r in self.all if r.name == folder), None) if folder else None
 
     def history(self, chart_id: str) -> list[Release]:
         """The releases in which a chart got a new version, latest first."""
@@ -182,4 +193,4 @@ def from_manifest(data: dict) -> Release:
         charts={k: (v["title"], v["as_of"]) for k, v in d["charts"].items()},
         snapshot=Snapshot(**snapshot), changes=Changes(**changes), folder=d.get("folder", ""),
         reissue_of=d.get("reissue_of"), reissue_note=d.get("reissue_note", ""), errata=tuple(Erratum(**e) for e in d.get("errata", ())),
-        code=d.get("code", ""), size=d.get("size", 0))
+        code=d.get("code", ""), size=d.get("size", 0), headline=d.get("headline", ""))

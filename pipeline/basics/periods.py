@@ -132,6 +132,48 @@ class Period:
         return range(self.first_month, self.last_month + 1)
 
 
+def month_number(day: dt.date) -> int:
+    """A month as one number (months since year 0), so runs of months are runs of numbers."""
+    return day.year * 12 + day.month - 1
+
+
+def period_of_months(first: int, last: int) -> Period:
+    """The period of months first..last (month numbers within one year)."""
+    return Period(first // 12, first % 12 + 1, last % 12 + 1)
+
+
+def periods_of_months(months: set[int], part: int) -> list[Period]:
+    """Months as the periods a reader names, each a whole year or within one part of its year
+    (part: 3 for quarters, 12 for years): the missing months of a quarterly form as 2010年,
+    2011年第三季度, 2011年7-8月."""
+    out: list[Period] = []
+    years = {m // 12 for m in months if all(y * 12 + k in months for y in [m // 12] for k in range(12))}
+    for month in sorted(months):
+        if month // 12 in years:
+            if not out or out[-1] != Period.whole_year(month // 12):
+                out.append(Period.whole_year(month // 12))
+            continue
+        last = out[-1] if out else None
+        if (last is not None and month_number(last.end) + 1 == month
+                and month // part == month_number(last.start) // part):
+            out[-1] = period_of_months(month_number(last.start), month)
+        else:
+            out.append(period_of_months(month, month))
+    return out
+
+
+def periods_zh(periods: list[Period]) -> str:
+    """Periods in words, the year said once: 2011年第三季度、第四季度; 2009年、2011年."""
+    words, year = [], None
+    for period in periods:
+        label = period.label_zh
+        if period.year == year and not period.is_year:
+            label = label.removeprefix(f"{year}年")
+        words.append(label)
+        year = period.year
+    return "、".join(words)
+
+
 class PeriodError(ValueError):
     """A text that says something about its period which is not fully understood (or is not one
     run of months within one year). The message says what was found, in Chinese."""

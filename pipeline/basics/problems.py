@@ -28,6 +28,8 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "header_missing": ("error", "找不到表头（header not found）"),
     "column_missing": ("error", "缺少列（missing column）"),
     "column_duplicated": ("error", "列名重复（duplicate column）"),
+    "column_unclear": ("error", "列名像是约定的列，但无法确定（unclear column）"),
+    "column_unit": ("error", "列名中的单位与指标不符（unit of a column differs）"),
     "no_data_rows": ("error", "没有数据行（no data rows）"),
     # periods and dates
     "period_missing": ("error", "找不到报送期（period not found）"),
@@ -82,6 +84,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "stock_flow_mismatch": ("warning", "累计数变化与本期新增不符（stock and flow disagree）"),
     "submission_duplicate": ("warning", "同期重复报送，内容相同（duplicate submission）"),
     "file_ignored": ("warning", "文件未读取（file ignored）"),
+    "file_set_aside": ("warning", "文件已收到，暂不采用（file set aside）"),
     "submitted_missing": ("warning", "未注明报送日期（no submission date）"),
     "commitment_not_reported": ("warning", "进展表缺少措施（commitment not reported）"),
     "status_backwards": ("warning", "状态倒退且未说明（status went back without a note）"),

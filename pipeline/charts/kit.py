@@ -17,6 +17,7 @@ INK = "#1f2328"
 MUTED = "#57606a"
 TARGET_COLOUR = "#24292f"
 PATH_COLOUR = "#8c959f"
+GAP_COLOUR = "#eaeef2"  # months no file covers (a trajectory's line stops there)
 BAR_HEIGHT = 26
 HALO_WIDTH = 6  # px of white around a label (3 each side) where a rule or tick crosses it
 BASELINE_WORD = "基准"  # the first report of a share: a reference, not a status
@@ -132,9 +133,32 @@ def finish(layers: list, data: pd.DataFrame | None, height: int, summary: str) -
         spec["data"] = {"values": records(data)}
     if datasets:
         spec["datasets"] = datasets
+        _rename_datasets(spec)
     spec["config"] = style()
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
+
+
+def _rename_datasets(spec: dict) -> None:
+    """Altair names each dataset by a hash of its values ("data-94f3e58f18d383c16303269858eb541f"):
+    a run of digits in such a hash looks like a mobile number to the last guard before
+    publishing, and stops the build. The datasets are named by their order instead (data-1, …)."""
+    names = {old: f"data-{i}" for i, old in enumerate(spec["datasets"], start=1)}
+    spec["datasets"] = {names[old]: values for old, values in spec["datasets"].items()}
+
+    def rename(node: object) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and data.get("name") in names:
+                data["name"] = names[data["name"]]
+            for key, value in node.items():
+                if key != "datasets":
+                    rename(value)
+        elif isinstance(node, list):
+            for item in node:
+                rename(item)
+
+    rename(spec["layer"])
 
 
 def text_layers(data=alt.Undefined, **mark) -> list[alt.Chart]:
@@ -150,11 +174,12 @@ def encode_all(layers: list[alt.Chart], **channels) -> list[alt.Chart]:
     return [layer.encode(**channels) for layer in layers]
 
 
-def status_scale(config: Config) -> alt.Scale:
-    """Status words to their colours (colour only repeats the word and symbol written beside it)."""
-    statuses = config.method.statuses
-    return alt.Scale(domain=[s.word for s in statuses.values()] + [BASELINE_WORD],
-                     range=[s.colour for s in statuses.values()] + [PATH_COLOUR])
+def status_scale(config: Config, shown) -> alt.Scale:
+    """The words of the statuses a chart shows to their colours (colour only repeats the word and
+    symbol written beside it); shown: status ids (no other status's word is in the chart)."""
+    statuses = [config.method.status(s) for s in dict.fromkeys(shown)]
+    return alt.Scale(domain=[s.word for s in statuses] + [BASELINE_WORD],
+                     range=[s.colour for s in statuses] + [PATH_COLOUR])
 
 
 def status_label(config: Config, status: str) -> str:

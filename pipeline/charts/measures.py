@@ -137,6 +137,7 @@ class Measures:
 def measures_analysis(facts: Commitments, config: Config, dataset, progress: pd.DataFrame, problems: list,
                       reference: dt.date | None, settings: dict) -> Measures:
     """The measures' part of the analysis (pure): department facts, charts and published tables."""
+    facts = facts.with_due(reference, config.plan.end)
     timely = timeliness(config, facts, dataset.submissions, dataset.corrections, reference)
     tables = {"commitments": commitments_table(facts, settings.get("site_url", "/")), "commitment_status": status_table(facts),
               "commitment_occurrences": occurrences_table(facts), "department_submissions": timely}

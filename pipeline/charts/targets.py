@@ -22,8 +22,10 @@ from pipeline.basics.periods import Period
 from pipeline.charts.kit import (
     BAR_HEIGHT,
     BASELINE_WORD,
+    GAP_COLOUR,
     INK,
     KINDS,
+    MUTED,
     PATH_COLOUR,
     TARGET_COLOUR,
     Chart,
@@ -60,7 +62,8 @@ def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of:
         data = pd.DataFrame([
             {"label": f"{Period.of_date(headline['baseline_date']).label_zh}末（基准）" if headline["baseline_date"] else "基准",
              "value": headline["baseline_value"], "status_zh": BASELINE_WORD},
-            {"label": f"{Period.of_date(headline['data_through']).label_zh}末（最新）" if headline["data_through"] else "最新",
+            {"label": (f"{Period.of_date(headline['data_through']).label_zh}末（{'期末' if headline['final'] else '最新'}）"
+                       if headline["data_through"] else "最新"),
              "value": headline["result_value"], "status_zh": word[headline["status"]]},
         ])
         data["text"] = [value_with_unit(v, unit) if pd.notna(v) else word[headline["status"]] for v in data["value"]]
@@ -73,7 +76,7 @@ def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of:
             "value": shown["result_value"].astype(float).to_list(),
             "status_zh": shown["status"].map(word).to_list(),
             # the value expected by now, while a window runs
-            "expected": [e if not f and pd.notna(e) else None for e, f in zip(shown["expected_value"], shown["final"])],
+            "expected": [e if not o and pd.notna(e) else None for e, o in zip(shown["expected_value"], shown["over"])],
         })
         data["text"] = [
             (f"{value_with_unit(v, unit)}" + (f"（{percent(v / target.value)}）" if target.kind == "cumulative" else
@@ -84,12 +87,14 @@ def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of:
     top = max(float(target.value), float(data["value_or_zero"].max() or 0)) * 1.18
     axis_format = ".1f" if unit in ("%", "‰") else ",d"
     x = q(alt.X, "value_or_zero", title=f"单位：{unit}", scale=alt.Scale(domain=[0, top], nice=False),
-          axis=alt.Axis(format=axis_format, tickCount=5))
+          axis=alt.Axis(format=axis_format, tickCount=5, **({} if unit in ("%", "‰") else {"tickMinStep": 1})))
     y = n(alt.Y, "label", title=None, sort=None, axis=alt.Axis(labelFontSize=12))
     bars = alt.Chart().mark_bar(height=BAR_HEIGHT, cornerRadiusEnd=2).encode(
-        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config), legend=None),
+        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config, windows["status"]), legend=None),
         tooltip=[n(alt.Tooltip, "label", title="时间"), n(alt.Tooltip, "text", title="完成情况")])
-    labels = encode_all(text_layers(align="left", dx=6, fontSize=12, color=INK), x=x, y=y, text=n(alt.Text, "text"))
+    data["label_at"] = label_positions(data["value_or_zero"], data["text"], float(target.value), top)
+    label_x = q(alt.X, "label_at", title=f"单位：{unit}")
+    labels = encode_all(text_layers(align="left", dx=6, fontSize=12, color=INK), x=label_x, y=y, text=n(alt.Text, "text"))
     rule_data = inline(pd.DataFrame([{"target": float(target.value), "text": target_text}]))
     target_rule = alt.Chart(rule_data).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(x=q(alt.X, "target"))
     target_label = encode_all(
@@ -105,15 +110,42 @@ def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of:
     height = max(60, len(data) * (BAR_HEIGHT + 14) + 24)
     columns = {"label": "时间", "value": f"完成数（{unit}）" if target.kind != "end_state" else f"占比（{unit}）",
                "status_zh": "状态"}
-    if "expected" in data:
+    if has_expected:
         columns["expected"] = f"按时间进度应完成（{unit}）"
     out = data[list(columns)].copy()
     out.insert(0, "target_value", target.value)
     summary = progress_summary(config, target, windows, as_of)
     return Chart(chart_id=f"{target.id}-progress", kind="progress", title=f"{target.name}：{KINDS['progress']}",
-                 note=status_label(config, headline["status"]) + ("；虚线刻度：按时间进度应完成" if has_expected else ""),
+                 note="；".join([status_label(config, headline["status"])] + (["虚线刻度：按时间进度应完成"] if has_expected else [])
+                               + gap_notes(windows)),
                  as_of=as_of, summary=summary, spec=finish(layers, data, height, summary), data=out,
                  columns={"target_value": f"目标值（{unit}）", **columns}, target_id=target.id, programme_id=target.programme)
+
+
+#: The narrowest plot a progress chart is drawn in (a phone), and a label's width per character, in
+#: px: enough to tell, in the chart's units, whether a label beside its bar would reach the target.
+NARROWEST_PLOT, LABEL_CHAR, LABEL_GAP = 200, 12, 12
+
+
+def label_positions(values: pd.Series, texts: pd.Series, target: float, top: float) -> list[float]:
+    """Where each bar's label starts: at the end of its bar, or, when it would reach the target's
+    rule there (1.71‰ beside a bar ending at 1.71, the rule at 2), just past the rule: a rule never
+    runs through a label."""
+    per_px = top / NARROWEST_PLOT
+    out = []
+    for value, text in zip(values, texts):
+        width = (len(str(text)) * LABEL_CHAR + LABEL_GAP) * per_px
+        out.append(float(value) if value >= target or value + width < target else target)
+    return out
+
+
+def gap_notes(windows: pd.DataFrame) -> list[str]:
+    """What the figures of windows not complete cover, once each (2011年缺第三季度数据：已报三个季度合计 1,563名)."""
+    shown = windows[windows["scope"].str.len() == 4] if (windows["scope"].str.len() == 4).any() else windows
+    notes = [r["figure_zh"] for r in shown.to_dict("records")
+             if not r["final"] and (r["missing_periods"] or r["set_aside"]) and r["data_through"] is not None
+             and (r["over"] or r["missing_periods"])]
+    return list(dict.fromkeys(notes))
 
 
 def progress_summary(config: Config, target: Target, windows: pd.DataFrame, as_of: dt.date | None) -> str:
@@ -129,15 +161,17 @@ def progress_summary(config: Config, target: Target, windows: pd.DataFrame, as_o
         if not parts:
             return f"{when}，“{target.name}”{status}（目标：{target_phrase(target)}）。{h['reason_zh']}"
         final = f"规划期结果：{status}。" if h["scope"].count("-") else ""
-        return f"{when}，{target.name}{target_phrase(target)}：{'，'.join(parts)}。{final}"
+        gaps = "".join(f"{note}。" for note in gap_notes(windows))
+        return f"{when}，{target.name}{target_phrase(target)}：{'，'.join(parts)}。{gaps}{final}"
     if pd.isna(h["result_value"]):
         return f"{when}，“{target.name}”{status}（目标：{target_phrase(target)}）。{h['reason_zh']}"
+    gaps = "".join(f"{note}。" for note in gap_notes(windows))
     if target.kind == "end_state":
         return (f"{when}，{target.name}为{value_with_unit(h['result_value'], unit)}"
-                f"（基准{value_with_unit(h['baseline_value'], unit)}），目标为{target_phrase(target)}，{status}。")
-    expected = "" if h["final"] else f"按时间进度应完成{percent(h['elapsed_pct'] / 100)}，"
+                f"（基准{value_with_unit(h['baseline_value'], unit)}），目标为{target_phrase(target)}，{status}。{gaps}")
+    expected = "" if h["over"] else f"按时间进度应完成{percent(h['elapsed_pct'] / 100)}，"
     return (f"{when}，{target.name}累计完成{value_with_unit(h['result_value'], unit)}，"
-            f"占三年目标{value_with_unit(target.value, unit)}的{percent(h['result_of_target_pct'] / 100)}，{expected}{status}。")
+            f"占三年目标{value_with_unit(target.value, unit)}的{percent(h['result_of_target_pct'] / 100)}，{expected}{status}。{gaps}")
 
 
 def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windows: pd.DataFrame,
@@ -152,19 +186,24 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
     s = series.copy()
     s["date"] = s["period_end"].map(iso)
     s["period_zh"] = s["period"].map(lambda p: Period.from_label(p).label_zh)
+    gaps = _gap_bands(windows)
+    s["line"] = _segments(s, [Period.from_label(label) for label in gaps["label"]])
     if target.kind == "end_state":
         s["shown"] = s["value"].astype(float)
-        actual = s[["scope", "date", "period_zh", "shown"]]
+        actual = s[["line", "date", "period_zh", "shown"]].rename(columns={"line": "scope"})
         path = pd.DataFrame([{"scope": "path", "date": iso(s["period_end"].iloc[0]), "shown": float(s["value"].iloc[0])},
                              {"scope": "path", "date": iso(plan.end), "shown": float(target.value)}])
         y_title, fmt = f"占比（{unit}）", ".1f"
     else:
         s["shown"] = s["running_total"].astype(float)
         starts = []
-        for scope in s["scope"].unique():
+        for line, scope in s[["line", "scope"]].drop_duplicates().itertuples(index=False):
+            if not line.endswith("#0"):
+                continue  # a line after a gap starts at its first figure, not at the window's start
             start = plan.start if target.kind == "cumulative" else dt.date(int(scope), 1, 1)
-            starts.append({"scope": scope, "date": iso(start), "period_zh": f"{date_zh(start)}（起点）", "shown": 0.0})
-        actual = pd.concat([pd.DataFrame(starts), s[["scope", "date", "period_zh", "shown"]]], ignore_index=True)
+            starts.append({"scope": line, "date": iso(start), "period_zh": f"{date_zh(start)}（起点）", "shown": 0.0})
+        lines = s[["line", "date", "period_zh", "shown"]].rename(columns={"line": "scope"})
+        actual = pd.concat([pd.DataFrame(starts), lines], ignore_index=True)
         if target.kind == "cumulative":
             path = pd.DataFrame([{"scope": "path", "date": iso(plan.start), "shown": 0.0},
                                  {"scope": "path", "date": iso(plan.end), "shown": float(target.value)}])
@@ -174,7 +213,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
         y_title = f"累计（{unit}）" if target.kind == "cumulative" else f"当年累计（{unit}）"
         fmt = ",d"
     projection = None
-    if pd.notna(headline["projected_value"]) and not headline["final"] and headline["data_through"]:
+    if pd.notna(headline["projected_value"]) and not headline["over"] and headline["data_through"]:
         projection = pd.DataFrame([
             {"date": iso(headline["data_through"]), "shown": float(actual["shown"].iloc[-1])},
             {"date": iso(headline["window_end"]), "shown": float(headline["projected_value"])}])
@@ -182,7 +221,8 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
               float(projection["shown"].max()) if projection is not None else 0.0) * 1.12
     x = alt.X(field="date", type="temporal", title=None, scale=alt.Scale(domain=[iso(plan.start), iso(plan.end)]),
               axis=alt.Axis(format="%Y年%-m月", tickCount={"interval": "month", "step": 6}, labelAngle=0))
-    y = q(alt.Y, "shown", title=y_title, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(format=fmt, tickCount=5))
+    y = q(alt.Y, "shown", title=y_title, scale=alt.Scale(domain=[0, top], nice=False),
+          axis=alt.Axis(format=fmt, tickCount=5, **({} if target.kind == "end_state" else {"tickMinStep": 1})))
     scope = n(alt.Detail, "scope")
     path_line = alt.Chart(inline(path)).mark_line(color=PATH_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
         x=x, y=y, detail=scope)
@@ -195,7 +235,14 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
     if projection is not None:
         layers.insert(1, alt.Chart(inline(projection)).mark_line(
             color=colour, strokeDash=[2, 3], strokeWidth=2, opacity=0.8).encode(x=x, y=y))
-    summary = _trajectory_summary(config, target, s)
+    if len(gaps):  # the months no file covers, shaded and marked, under the lines (which stop there)
+        band_x = alt.X(field="start", type="temporal", title=None)
+        layers[:0] = [
+            alt.Chart(inline(gaps)).mark_rect(color=GAP_COLOUR).encode(
+                x=band_x, x2=alt.X2(field="end"), tooltip=[n(alt.Tooltip, "text", title="缺数据")]),
+            alt.Chart(inline(gaps)).mark_text(baseline="top", dy=4, fontSize=11, color=MUTED).encode(
+                x=alt.X(field="middle", type="temporal"), y=alt.value(0), text=alt.value("缺"))]
+    summary = _trajectory_summary(config, target, s) + "".join(f"{note}。" for note in gap_notes(windows))
     data = s[["period", "period_zh", "date", "value", "running_total", "target_path"]].copy()
     columns = {"period": "报送期", "period_zh": "报送期（中文）", "date": "截止日期",
                "value": f"本期数（{unit}）" if target.kind != "end_state" else f"占比（{unit}）",
@@ -204,10 +251,30 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
         data = data.drop(columns=["running_total"])
         columns.pop("running_total")
     note = (f"实线：实际{'占比' if target.kind == 'end_state' else '累计'}；虚线：按期完成目标应有的进度"
-            + ("；点线：照此速度" if projection is not None else ""))
+            + ("；点线：照此速度" if projection is not None else "") + ("；灰色：缺数据的报送期" if len(gaps) else ""))
     return Chart(chart_id=f"{target.id}-trajectory", kind="trajectory", title=f"{target.name}：{progress_word(list(zip(s['period_start'], s['period_end'])))}",
                  note=note, as_of=as_of, summary=summary, spec=finish(layers, None, 240, summary), data=data,
                  columns=columns, target_id=target.id, programme_id=target.programme)
+
+
+def _segments(s: pd.DataFrame, missing: list[Period]) -> list[str]:
+    """Each figure's line: its window, and a new line after each period missing (a gap is never
+    drawn over): 2011#0, 2011#1. A quarter without a figure is not a gap when a file covers it
+    (a list with nobody named in it): only the periods no file covers are."""
+    def gaps_before(row: dict) -> int:
+        in_window = [p for p in missing if "-" in row["scope"] or str(p.year) == row["scope"]]
+        return sum(p.end < row["period_start"] for p in in_window)
+
+    return [f"{row['scope']}#{gaps_before(row)}" for row in s.to_dict("records")]
+
+
+def _gap_bands(windows: pd.DataFrame) -> pd.DataFrame:
+    """The periods missing in a target's windows, as bands from their first day to the day after their last."""
+    labels = dict.fromkeys(label for r in windows["missing_periods"] for label in r.split())
+    periods = [Period.from_label(label) for label in labels]
+    return pd.DataFrame([{"label": p.label, "start": iso(p.start), "end": iso(p.end + dt.timedelta(days=1)),
+                          "middle": iso(p.start + (p.end - p.start) / 2), "text": p.label_zh} for p in periods],
+                        columns=["label", "start", "end", "middle", "text"])
 
 
 def _trajectory_summary(config: Config, target: Target, s: pd.DataFrame) -> str:
@@ -246,35 +313,37 @@ def _overview_data(config: Config, rows: pd.DataFrame) -> pd.DataFrame:
         else:
             figure = f"{reached:.0f}%" if has_value else ""
         scope = r["scope"]
-        when = "" if target.kind != "annual" or not has_value and not r["final"] else (
+        when = "" if target.kind != "annual" or not has_value and not r["over"] else (
             f"（{scope}年）" if len(scope) == 4 else "（规划期每年）")
-        running = target.kind != "end_state" and has_value and not r["final"]
+        running = target.kind != "end_state" and has_value and not r["over"]
         out.append({
             "label": target.name + when,
             "status_zh": config.method.status(r["status"]).word,
             "shown": min(max(float(reached), 0.0), 150.0) if has_value else 0.0,
             "expected": float(r["elapsed_pct"]) if running else None,
             "text": " ".join(x for x in (status_label(config, r["status"]), figure) if x),
-            "elapsed_text": f"{r['elapsed_pct']:.0f}%" if running else ("已结束" if r["final"] else "—"),
+            "elapsed_text": f"{r['elapsed_pct']:.0f}%" if running else ("已结束" if r["over"] else "—"),
             "reached": reached if has_value else None,
         })
     return pd.DataFrame(out)
 
 
 def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, as_of: dt.date | None) -> Chart:
-    """Each target of a programme: the share of its target reached, beside the time elapsed."""
+    """Each target of a programme: the share of its target reached, beside the time elapsed while
+    its window runs."""
 
     programme = config.programme(programme_id)
     rows = headlines[headlines["programme_id"] == programme_id]
     data = _overview_data(config, rows)
+    running = bool(data["expected"].notna().any())
     top = max(130.0, float(data["shown"].max()) + 40)
     x = q(alt.X, "shown", title="完成情况（占目标 %）", scale=alt.Scale(domain=[0, top], nice=False),
           axis=alt.Axis(format="d", tickCount=6))
     y = n(alt.Y, "label", title=None, sort=None, axis=alt.Axis(labelLimit=260))
     bars = alt.Chart().mark_bar(height=20, cornerRadiusEnd=2).encode(
-        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config), legend=None),
-        tooltip=[n(alt.Tooltip, "label", title="目标"), n(alt.Tooltip, "text", title="完成情况"),
-                 n(alt.Tooltip, "elapsed_text", title="时间进度")])
+        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config, rows["status"]), legend=None),
+        tooltip=[n(alt.Tooltip, "label", title="目标"), n(alt.Tooltip, "text", title="完成情况")]
+        + ([n(alt.Tooltip, "elapsed_text", title="时间进度")] if running else []))
     ticks = alt.Chart().transform_filter("datum.expected != null").mark_tick(
         color=INK, thickness=2, size=28, strokeDash=[3, 2]).encode(x=q(alt.X, "expected"), y=y)
     labels = text_layers(align="left", dx=6, fontSize=12)
@@ -290,16 +359,19 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
     phone_layers = [bars.encode(y=y_above), ticks.encode(y=y_above), hundred,
                     *encode_all(labels, x=x, y=y_above, text=n(alt.Text, "text")), *names]
     good = sum(config.method.status(s).good for s in rows["status"])
-    summary = (f"{programme.name}共{len(data)}项目标，截至{as_of_phrase(as_of)}，{good}项已完成或进度正常："
+    counted = (f"{good}项已完成或进度正常" if running else
+               "，".join(f"{config.method.status(s).word}{k}项" for s, k in rows["status"].value_counts(sort=False).items()))
+    summary = (f"{programme.name}共{len(data)}项目标，截至{as_of_phrase(as_of)}，{counted}："
                + "；".join(f"{lab}{txt}" for lab, txt in zip(data["label"], data["text"])) + "。")
     kinds = {config.target(t).kind for t in rows["target_id"]}
     note = "条形：已完成数占目标的百分比"
     if "end_state" in kinds:
-        note += "（比例目标：目前的比例占目标比例的百分比" + (
+        note += f"（比例目标：{'期末' if rows['over'].all() else '目前'}的比例占目标比例的百分比" + (
             "；“不高于”目标超过 100% 即未达到" if any(config.target(t).comparison == "at_most" for t in rows["target_id"]) else "") + "）"
-    note += "；虚线刻度：时间进度；竖线：目标（100%）"
-    out = data[["label", "reached", "expected", "status_zh"]]
-    columns = {"label": "目标", "reached": "完成情况（占目标 %）", "expected": "时间进度（%）", "status_zh": "状态"}
+    note += ("；虚线刻度：时间进度" if running else "") + "；竖线：目标（100%）"
+    out = data[["label", "reached", "expected", "status_zh"]] if running else data[["label", "reached", "status_zh"]]
+    columns = {"label": "目标", "reached": "完成情况（占目标 %）", **({"expected": "时间进度（%）"} if running else {}),
+               "status_zh": "状态"}
     return Chart(chart_id=f"{programme_id}-overview", kind="overview", title=f"{programme.name}：{KINDS['overview']}",
                  note=note, as_of=as_of, summary=summary, spec=finish(layers, data, height, summary), data=out,
                  columns=columns, programme_id=programme_id,
@@ -308,7 +380,8 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
 
 def status_chart(analysis: Analysis) -> Chart:
     """How many targets have each status."""
-    config, counts = analysis.config, analysis.status_counts
+    config = analysis.config
+    counts = {s: analysis.status_counts[s] for s in analysis.listed_statuses}
     data = pd.DataFrame({
         "status_zh": [config.method.status(s).word for s in counts],
         "label": [status_label(config, s) for s in counts],
@@ -319,13 +392,13 @@ def status_chart(analysis: Analysis) -> Chart:
           scale=alt.Scale(domain=[0, max(int(data["count"].max()) + 3, 5)], nice=False))
     y = n(alt.Y, "label", title=None, sort=None)
     bars = alt.Chart().mark_bar(height=22, cornerRadiusEnd=2).encode(
-        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config), legend=None),
+        x=x, y=y, color=n(alt.Color, "status_zh", scale=status_scale(config, counts), legend=None),
         tooltip=[n(alt.Tooltip, "label", title="状态"), q(alt.Tooltip, "count", title="目标数")])
     labels = alt.Chart().mark_text(align="left", dx=6, fontSize=13, fontWeight=600).encode(
         x=x, y=y, text=n(alt.Text, "text"))
 
     total = len(analysis.headlines)
-    summary = (f"截至{as_of_phrase(analysis.as_of)}，{total}项目标中{analysis.good_count}项已完成或进度正常："
+    summary = (f"截至{as_of_phrase(analysis.as_of)}，{analysis.headline_zh.replace(' ', '')}："
                + "，".join(f"{config.method.status(s).word}{k}项" for s, k in counts.items()) + "。")
     return Chart(chart_id="home-status", kind="status", title=f"{config.plan.short_title}：{KINDS['status']}",
                  note=f"共 {total} 项目标", as_of=analysis.as_of, summary=summary,

@@ -39,6 +39,7 @@ ACTIONS = {
     "total_rows": "合计行不计入（已与明细逐列核对）",
     "personal_cells": "删除个人信息列（姓名、身份证号、联系电话等）的单元格",
     "unexpected_columns": "忽略未识别的列",
+    "column_named": "列名带单位或报送期，按约定的列读取（如“1-9月累计新增”读作“本季新增”）",
     "name_tidied": "名称去除空格、全角字符",
     "name_alias": "名称按词表统一",
     "department_alias": "填报单位名称按词表统一",
@@ -78,6 +79,19 @@ def empty_observations() -> pd.DataFrame:
         {"row": "Int64", "value": "Int64", **text})
 
 
+def new_submission(source_id: str, source: Source, file: str) -> dict:
+    """A file's submission record before it is read (status rejected until it is read right)."""
+    return {
+        "source_id": source_id, "department": source.department, "file": file,
+        "sheet": None, "encoding": None, "period": None, "coverage_start": None,
+        "coverage_end": None, "submitted_on": None, "submitted_from": None, "rows_in_file": 0,
+        "rows_data": 0, "rows_excluded": 0, "observations": 0, "indicators": "", "status": "rejected",
+        "superseded_by": None,
+        # when it was received and the release that first takes it (pipeline/ingest/receipts.py, set by the build)
+        "received_on": None, "received_basis": None, "release": None,
+    }
+
+
 def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today: dt.date,
                person_secret: bytes | None = None) -> FileResult:
     """Clean one file's grid into observations (see the module docstring); person_secret keys the
@@ -85,15 +99,8 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
     ctx = FileContext(grid, source_id, source, config, today)
     if person_secret:
         ctx.person_secret = person_secret
-    submission = {
-        "source_id": source_id, "department": source.department, "file": grid.file,
-        "sheet": grid.sheet, "encoding": grid.encoding, "period": None, "coverage_start": None,
-        "coverage_end": None, "submitted_on": None, "submitted_from": None, "rows_in_file": len(grid.cells),
-        "rows_data": 0, "rows_excluded": 0, "observations": 0, "indicators": "", "status": "rejected",
-        "superseded_by": None,
-        # when it was received and the release that first takes it (pipeline/ingest/receipts.py, set by the build)
-        "received_on": None, "received_basis": None, "release": None,
-    }
+    submission = {**new_submission(source_id, source, grid.file), "sheet": grid.sheet, "encoding": grid.encoding,
+                  "rows_in_file": len(grid.cells)}
     result = FileResult(submission=submission, observations=empty_observations(), actions=ctx.actions,
                         problems=ctx.problems)
     for other in grid.other_sheets:
@@ -121,6 +128,7 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
         return result
     coverage_end = when.check_period(ctx, period)
     when.check_sheet_name(ctx, period)
+    when.check_header_periods(ctx, table.renamed.values(), table.header_row, period, coverage_end)
     when.check_submitted(ctx, submitted, period, coverage_end)
     submission.update(period=period.label, coverage_start=period.start, coverage_end=coverage_end,
                       submitted_on=submitted, submitted_from=when.submitted_from(ctx, submitted))
@@ -129,7 +137,7 @@ def clean_file(grid: Grid, source_id: str, source: Source, config: Config, today
 
     keys = person_keys(ctx, table.person_columns)
     if source.layout == "table":
-        observations = table_observations(ctx, data, totals, period, coverage_end)
+        observations = table_observations(ctx, data, totals, period, coverage_end, table.written)
     else:
         observations, submission["rows_excluded"] = record_observations(ctx, data, totals, period, keys)
     if ctx.has_errors:

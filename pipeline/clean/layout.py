@@ -4,13 +4,14 @@ and what kind each row below the header is (data, total, note or blank)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from pipeline.basics.parse import missing, tidy_name
 from pipeline.clean.context import FileContext, blank_cells
+from pipeline.gate.columns import Header, place_headers, unit_words
 from pipeline.gate.kinds import HEADER_SEARCH_ROWS
 
 ROW_DATA, ROW_BLANK, ROW_TOTAL, ROW_NOTE = 0, 1, 2, 3  # kinds of rows below the header
@@ -24,6 +25,12 @@ class Table:
     title_cells: list  # the non-empty cells above the header (title, 填报日期：…)
     body: pd.DataFrame  # rows below the header, columns named by the header (tidied), personal columns gone
     person_columns: pd.DataFrame  # the person-key columns of the body, for duplicate checks only
+    renamed: dict[str, Header] = field(default_factory=dict)  # tidied configured name -> its header written otherwise
+
+    def written(self, column: str) -> str:
+        """A configured column as the file writes it (for provenance: the cell is found by it)."""
+        header = self.renamed.get(tidy_name(column))
+        return header.written if header else column
 
 
 def find_header(ctx: FileContext) -> int | None:
@@ -76,7 +83,13 @@ def read_table(ctx: FileContext) -> Table | None:
     ctx.count("title_rows", n=int(above.notna().any(axis=1).sum()))
     body = grid.cells.loc[header_row + source.header.rows:]
 
-    named = {i: n for i, n in enumerate(names) if n}
+    headers = place_headers(names, source, ctx.config)
+    if not _headers_understood(ctx, headers, header_row):
+        return None
+    named = {i: tidy_name(h.column) if h.column else h.written for i, h in enumerate(headers) if h.written}
+    renamed = {tidy_name(h.column): h for h in headers if h.renamed}
+    for h in renamed.values():
+        ctx.count("column_named", f"{h.written}→{h.column}")
     unnamed_with_data = [i for i in range(len(names)) if not names[i] and body[i].notna().any()]
     counts = Counter(named.values())
     for dup in [n for n, k in counts.items() if k > 1]:
@@ -92,7 +105,7 @@ def read_table(ctx: FileContext) -> Table | None:
                     row=header_row, column=missing_columns[0])
         return None
     known = {tidy_name(c) for c in source.known_columns}
-    for extra in [c for c in body.columns if c not in known]:
+    for extra in [c for c in body.columns if c not in known]:  # resembling nothing the source has (see _headers_understood)
         ctx.count("unexpected_columns", extra)
         ctx.problem("column_unexpected", f"列“{extra}”", "sources.yml 中列出的列",
                     "该列未读取、不会发布。如含有个人信息，请列入该来源的 personal_columns；"
@@ -104,7 +117,30 @@ def read_table(ctx: FileContext) -> Table | None:
     personal = [c for c in (tidy_name(p) for p in source.personal_columns) if c in body.columns]
     ctx.count("personal_cells", "、".join(personal), int(body[personal].notna().sum().sum()))
     body = body.drop(columns=personal + [c for c in body.columns if c not in known])
-    return Table(header_row=header_row, title_cells=title_cells, body=body, person_columns=person_columns)
+    return Table(header_row=header_row, title_cells=title_cells, body=body, person_columns=person_columns,
+                 renamed=renamed)
+
+
+def _headers_understood(ctx: FileContext, headers: list[Header], header_row: int) -> bool:
+    """Every header placed is read with a unit that is its indicator's, and every header that
+    resembles one of the source's columns is placed: otherwise an error (the file is not read)."""
+    source, units = ctx.source, unit_words(ctx.config)
+    for h in headers:
+        if h.column is None and h.resembles:
+            alike = "、".join(f"“{c}”" for c in h.resembles)
+            ctx.problem("column_unclear", f"列“{h.written}”像是{alike}，但无法确定是哪一列",
+                        f"{source.name}的列名（{'、'.join(c for c, _ in source.column_roles())}），可加单位或报送期，"
+                        "如“本科（人）”“1-9月累计新增”",
+                        "请报送部门按约定的列名改正后重新报送；如格式已正式调整，请修改 config/sources.yml。",
+                        row=header_row, column=h.written)
+        elif h.column in source.values and h.unit is not None:
+            expected = ctx.config.indicators[source.values[h.column].indicator].unit
+            if units[h.unit] != expected:
+                ctx.problem("column_unit", f"列“{h.written}”的单位是“{h.unit}”",
+                            f"“{h.column}”以“{expected}”计（config/indicators.yml）",
+                            "请报送部门核实这一列的数字是什么（如人数与人次不同），按约定的单位填写后重新报送。",
+                            row=header_row, column=h.written)
+    return not ctx.has_errors
 
 
 def classify_rows(ctx: FileContext, body: pd.DataFrame) -> np.ndarray:

@@ -25,8 +25,9 @@ _PROBLEM_OF_COUNT_ERROR = {"excel_error": "excel_error", "negative": "value_nega
 
 
 def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFrame, period: Period,
-                       coverage_end: dt.date) -> pd.DataFrame:
-    """One observation per value cell of the data rows."""
+                       coverage_end: dt.date, written=lambda column: column) -> pd.DataFrame:
+    """One observation per value cell of the data rows; written(column): how the file writes a
+    configured column (each observation names its cell's column as written)."""
     source = ctx.source
     breakdown = breakdown_names(ctx, data)
     dup = breakdown[breakdown.notna() & breakdown.duplicated(keep=False)]
@@ -34,7 +35,7 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
         ctx.problem("duplicate_row", f"“{name}”出现在{rows_text(rows)}", f"每个{source.breakdown}只有一行",
                     "合并或删除重复的行（注意简称与全称也算同一个，如“北山”与“北山镇”）。",
                     row=rows[1], column=source.breakdown)
-    present = {tidy_name(raw_name): (raw_name, spec.indicator) for raw_name, spec in source.values.items()
+    present = {tidy_name(raw_name): (written(raw_name), spec.indicator) for raw_name, spec in source.values.items()
                if tidy_name(raw_name) in data.columns}  # an optional column may be absent
     # Every value cell of the file in one long column, parsed in one go.
     long = data[list(present)].melt(ignore_index=False, var_name="tidy_column", value_name="cell")

@@ -118,6 +118,17 @@ def check_period(ctx: FileContext, period: Period) -> dt.date:
     return coverage_end
 
 
+def check_header_periods(ctx: FileContext, headers, header_row: int, period: Period, coverage_end: dt.date) -> None:
+    """Period words in a column's name (1-9月累计新增, 9月末累计持证人数) must say the file's period:
+    a column of other months cannot be placed (gate/columns.py reads the words)."""
+    for h in headers:
+        if h.when is not None and not h.when.fits(period.first_month, coverage_end.month):
+            ctx.problem("period_conflict", f"列名“{h.written}”说的是{h.when.words}，而报送期为{period.label_zh}",
+                        "列名中的月份与报送期一致（或不写月份，如“本季新增”）",
+                        "核对这一列的数字是哪几个月的：请报送部门改正列名或报送期后重新报送。",
+                        row=header_row, column=h.written)
+
+
 def check_sheet_name(ctx: FileContext, period: Period) -> None:
     """A sheet named after another period ("2010年三季度" in the fourth quarter's file) may be last
     quarter's workbook sent again under a new name: worth a look, not a stop (a name such as

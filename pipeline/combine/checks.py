@@ -37,7 +37,8 @@ def period_gaps(submissions: pd.DataFrame, config: Config) -> list[Problem]:
                 code="period_gap", file=f"{source.folder}/",
                 found=f"{source.department}的{source.name}缺少{gap.label_zh}的文件（前后各期都有）",
                 expected=f"从{min(periods, key=lambda p: p.start).label_zh}到{max(periods).label_zh}每期一份文件",
-                fix="向报送部门索取该期文件；在补齐之前，该期按没有数据计算，进度会偏低。"))
+                fix=("向报送部门索取该期文件；在补齐之前，该期按没有数据计算，网站写明缺这一期，"
+                     "它所在的年度（或规划期）结束后标为“数据未报齐”，不作为最终结果。")))
     return problems
 
 

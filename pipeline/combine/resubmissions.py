@@ -31,7 +31,7 @@ def resolve_resubmissions(results: list[FileResult], config: Config) -> tuple[pd
     correction (更正, 修正, …) counts; otherwise the build stops, unless the two are identical.
     """
     markers = config.defaults.correction_markers
-    usable = [r for r in results if not r.failed]
+    usable = [r for r in results if r.submission["status"] == "used"]  # not refused, not set aside
     groups: dict[tuple[str, str], list[FileResult]] = {}
     for r in usable:
         groups.setdefault((r.submission["source_id"], r.submission["period"]), []).append(r)

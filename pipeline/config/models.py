@@ -60,11 +60,16 @@ class Target(ConfigModel):
     programme: str
     name: str
     unit: Literal["名", "人次", "个", "%", "‰"]
-    value: float = Field(gt=0)
+    value: int | float = Field(gt=0)  # a whole number stays whole (printed and published as 750, never 750.0)
     kind: TargetKind
     comparison: Literal["at_least", "at_most"] = "at_least"
     measure: Measure
     sentence: str
+
+    @field_validator("value", mode="after")
+    @classmethod
+    def _whole_if_whole(cls, v: int | float) -> int | float:
+        return int(v) if float(v).is_integer() else v
 
     @model_validator(mode="after")
     def _kind_fits(self) -> "Target":
@@ -220,6 +225,9 @@ class Defaults(ConfigModel):
     unit_suffixes: tuple[str, ...]
     correction_markers: tuple[str, ...]
     instruction_sheets: tuple[str, ...]
+    unit_words: dict[Literal["名", "人次", "个"], tuple[str, ...]]  # how a header writes each unit: 名 as 人
+    period_column_names: tuple[str, ...]  # other names of a period column (统计期 for 季度)
+    set_aside_folder: str = Field(min_length=1)  # in a department's folder: files received, deliberately not used
 
 
 class Source(ConfigModel):
@@ -339,7 +347,9 @@ class StatusThresholds(ConfigModel):
 
 
 #: The statuses progress.py gives; method.yml must describe each, in the order readers see them.
-STATUS_IDS = ("achieved", "on_track", "behind", "well_behind", "missed", "not_due", "no_data")
+STATUS_IDS = ("achieved", "on_track", "behind", "well_behind", "missed", "incomplete", "not_due", "no_data")
+#: The statuses that judge a target by its pace: never given once its window has ended.
+PACE_STATUS_IDS = ("on_track", "behind", "well_behind")
 
 
 class Status(ConfigModel):
@@ -349,7 +359,12 @@ class Status(ConfigModel):
     symbol: str = Field(min_length=1, max_length=2)
     colour: str = Field(pattern=r"^#[0-9a-f]{6}$")
     good: bool = False  # counted as "achieved or on track" in the headline
+    listed: Literal["always", "running", "ended"] = Field(alias="while")  # when listed with no target in it
     meaning: str  # when it is given (methodology page); {on_track_from} and {behind_from} are filled in
+
+    def listed_when(self, plan_over: bool) -> bool:
+        """Whether the home page lists this status with no target in it (during the plan or after)."""
+        return self.listed == "always" or self.listed == ("ended" if plan_over else "running")
 
     @property
     def label(self) -> str:

@@ -47,7 +47,7 @@ def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
 #: build made them). Pages in no entry (the data-quality page, chart pages) are left out of it.
 MENU = [("首页", "index.md"), ("programmes", "programmes/"), ("主要措施和组织领导", "measures/"),
         ("各部门情况", "departments/"), ("方法说明", "methodology.md"), ("规划原文", "plan.md"),
-        ("数据下载", "downloads.md"), ("数据更新记录", "changelog.md")]
+        ("数据下载", "downloads.md"), ("数据更新记录", "changelog.md"), ("历次发布", "releases/index.md")]
 
 
 def navigation(config: Config, pages: list[str]) -> list:

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 PNG_SCALE = 2  # exported PNGs are drawn at twice their size, for print and high-density screens
 # Part of each image's cache key: raise it when the drawing below changes what it writes.
-DRAWING_VERSION = 4
+DRAWING_VERSION = 5  # 5: a page figure wider than the page column is laid out to it (render.PAGE_MAX_TOTAL)
 
 # Text of the frame around an exported figure, in CSS pixels.
 FRAME_PADDING = 16

@@ -36,6 +36,10 @@ EXPORT_WIDTH = 640  # pixels of the plot area in exported images (PNG at 2x: abo
 # wide (labels that long make the figure wider instead).
 NARROW_MAX_TOTAL = 350
 NARROW_MIN_WIDTH = 150
+# The page's column at 1280 px (the theme's content column between its two sidebars): a page
+# figure whose labels beside the plot make it wider is laid out again to this width, so that the
+# browser never shrinks its text (p7's overview, 930 px wide, showed its 12 px text at 8.8 px).
+PAGE_MAX_TOTAL = 688
 _PLOT_WIDTH = re.compile(r'class="background"[^>]*\bd="M[\d.]+,[\d.]+h([\d.]+)')  # the first: the plot's frame
 # Drawn by each worker when it starts, so that its JavaScript engine is ready for the real charts.
 _WARM_UP_SPEC = {"data": {"values": [{"x": 1}]}, "mark": "bar", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
@@ -277,6 +281,10 @@ def _draw(figures: dict[str, dict], exports: dict[str, tuple[str, Frame | Portra
         for future in done:
             key, spec = drawing.pop(future)
             svg = future.result()
+            if spec["autosize"]["type"] == "pad" and spec["width"] == EXPORT_WIDTH and svg_size(svg)[0] > PAGE_MAX_TOTAL:
+                fitted = {**spec, "width": PAGE_MAX_TOTAL, "autosize": {"type": "fit-x", "contains": "padding", "resize": True}}
+                drawing[draw(fitted)] = (key, fitted)
+                continue
             if spec["autosize"]["type"] == "fit-x" and plot_width(svg) < NARROW_MIN_WIDTH:
                 # labels too long to fit beside a readable plot: once more, the plot at its narrowest
                 narrowest = {**spec, "width": NARROW_MIN_WIDTH, "autosize": {"type": "pad"}}

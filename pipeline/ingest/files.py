@@ -15,9 +15,11 @@ import sys
 from pathlib import Path
 
 from pipeline.basics import paths
+from pipeline.basics.periods import PeriodError, read_statement
 from pipeline.basics.problems import Problem
 from pipeline.basics.workdir import write_whole
-from pipeline.clean import FileResult, clean_file
+from pipeline.clean import FileResult, clean_file, empty_observations, new_submission
+from pipeline.clean.when import ACCEPTED
 from pipeline.config import Config
 from pipeline.gate.admit import admitted_bytes, screened_grid
 from pipeline.gate.kinds import DepartmentFile
@@ -39,8 +41,9 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
     """Every submission file as (path, path shown to staff, source id), and files that are not read.
 
     Symbolic links are never followed (a link could lead anywhere on the machine): each is an
-    error. A folder inside a department's folder (卫生局/作废/) is not entered: what is kept aside
-    there is not a live submission; it gets a warning naming it."""
+    error. A folder inside a department's folder is not entered: the set-aside folder (暂不采用/,
+    set_aside_results) quietly, any other (卫生局/作废/) with a warning naming it: what is kept
+    aside there is not a live submission."""
     by_folder = {src.folder: (key, src) for key, src in config.sources.items()}
     found, problems = [], []
     for folder, dirs, names in os.walk(raw_dir):
@@ -53,6 +56,8 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
             rel = (here / name).relative_to(raw_dir).as_posix()
             if (here / name).is_symlink():
                 problems.append(_link_problem(rel + "/"))
+            elif len(parts) == 1 and parts[0] in by_folder and name == config.defaults.set_aside_folder:
+                continue  # files set aside on purpose: set_aside_results() names them
             elif len(parts) == 1 and parts[0] in by_folder:
                 count = sum(len(f) for _, _, f in os.walk(here / name))
                 problems.append(Problem(code="file_ignored", file=rel + "/", found=f"子目录“{name}”（其中 {count} 个文件）未读取",
@@ -108,6 +113,58 @@ def _not_read(path: Path, rel: str, by_folder: dict) -> Problem | None:
                        expected=f"{src.name}，文件名形如 {src.files}",
                        fix="该文件未读取。如是报送数据，请另存为 .csv 或 .xlsx；否则请移出 data/raw。")
     return None
+
+
+def set_aside_results(raw_dir: Path, config: Config) -> tuple[list[FileResult], list[Problem]]:
+    """The files staff set aside on purpose (<department>/暂不采用/, config/sources.yml
+    set_aside_folder): never read, each recorded as received and not used, its period from its
+    name (an error when the name does not say it: the site must say which figures it would feed)."""
+    results, problems = [], []
+    for key, source in config.sources.items():
+        folder = raw_dir / source.folder / config.defaults.set_aside_folder
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in sorted(folder.iterdir()):
+            rel = path.relative_to(raw_dir).as_posix()
+            if path.is_symlink():
+                problems.append(_link_problem(rel))
+            elif path.is_file() and not path.name.startswith(LEFTOVERS + (".",)) and path.name not in DOCUMENTATION:
+                try:
+                    admitted_bytes(path, rel, config)  # its name is published: no personal number in it
+                except FileProblem as exc:
+                    problems.append(exc.problem)
+                    continue
+                result = _set_aside(rel, key, source, config)
+                if result.submission["status"] == "set_aside":
+                    results.append(result)
+                else:
+                    problems += result.problems
+    return results, problems
+
+
+def _set_aside(rel: str, key: str, source, config: Config) -> FileResult:
+    """A file set aside: its record (status set_aside) with the period its name says, and the warning
+    that names it; or, when its name says no clear period, a result whose one problem says so."""
+    submission = new_submission(key, source, rel)
+    stem = Path(rel).stem
+    try:
+        period, unclear = read_statement(stem).period(), None
+    except PeriodError as exc:
+        period, unclear = None, str(exc)
+    if period is None:
+        problem = Problem(code="period_unclear" if unclear else "period_missing", file=rel,
+                          found=f"文件名“{stem}”" + (f"：{unclear}" if unclear else "中没有写报送期（年份）"),
+                          expected=f"暂不采用的文件，文件名写明报送期（{ACCEPTED}）",
+                          fix="给这个文件改名，写上它的报送期：网站据此说明哪些数字因它不完整。")
+        return FileResult(submission=submission, observations=empty_observations(), problems=[problem])
+    coverage_end = (source.coverage_end(period.year) if period.is_year else None) or period.end
+    submission.update(period=period.label, coverage_start=period.start, coverage_end=coverage_end, status="set_aside")
+    folder = config.defaults.set_aside_folder
+    warning = Problem(code="file_set_aside", file=rel, found=f"{period.label_zh}的文件放在“{folder}”目录中，未读取",
+                      expected=f"报送文件直接放在 data/raw/{source.folder}/ 中",
+                      fix=(f"网站列出这个文件“已收到，暂不采用”，它本应计入的数字都标为“数据未报齐”。部门重新报送后，"
+                           f"把新文件放入 data/raw/{source.folder}/；这个文件可以留在“{folder}”中备查。"))
+    return FileResult(submission=submission, observations=empty_observations(), problems=[warning])
 
 
 #: Libraries whose version can change what a file reads as (part of the read cache's key).
@@ -212,10 +269,11 @@ def read_all(raw_dir: Path, config: Config, today: dt.date,
     With a cache, a file read in an earlier build with the same bytes and settings is not read again."""
     files, problems = discover(raw_dir, config)
     problems = [dataclasses.replace(p, file=mask_text(p.file)) for p in problems]  # names are published
-    if not files:
+    if not files and not set_aside_results(raw_dir, config)[0]:
         problems.append(Problem(code="no_submissions", file="data/raw/", found="没有一个可以读取的报送文件（.csv 或 .xlsx）",
                                 expected="各部门目录中至少有一个报送文件", fix="把部门报送的文件放进 data/raw/ 下对应部门的目录后重新运行 make。"))
-    results = []
+    results, set_aside_problems = set_aside_results(raw_dir, config)
+    problems += [dataclasses.replace(p, file=mask_text(p.file)) for p in set_aside_problems]
     for path, rel, key in files:
         try:
             result = read_file(path, rel, key, config, today, cache)

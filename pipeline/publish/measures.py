@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pipeline.analyse.commitments import Commitments
 from pipeline.analyse.departments import forms
-from pipeline.basics.periods import Period
+from pipeline.basics.periods import Period, month_number, periods_of_months, periods_zh
 from pipeline.basics.problems import problems_frame
 from pipeline.ingest.status_history import status_changes
 from pipeline.publish.render import chart_view, render
@@ -24,12 +24,20 @@ def _common(site, page: str) -> dict:
         **site_common(site, page), "registry": registry, "facts": facts, "scale": registry.statuses,
         "shown": [s for s in registry.statuses if counts[s] or s != registry.not_reported],
         "latest_text": Period.from_label(latest).label_zh if latest else "（尚无进展表）",
+        # quarters due whose form never came: after the latest form, the figures stop there (not a state of the measures)
+        "missing_after": _quarters_zh([q for q in facts.missing_quarters if not latest or q > Period.from_label(latest)]),
         "done": registry.done, "total_commitments": len(registry.commitments), "measure_counts": counts,
         "chart": lambda chart_id: chart_view(site, site.chart(chart_id), page) if site.chart(chart_id) else None,
         "kind_word": registry.kind_word,
         "page_link": lambda c: link(f"measures/{facts.page_of(c)}/") + f"#{c.id}",
         "department_link": lambda c: link(f"departments/{registry.department_page(c)}/") if registry.department_page(c) else None,
     }
+
+
+def _quarters_zh(quarters: list[Period]) -> str:
+    """Quarters in words, a whole year as the year: 2011年, 2010年第四季度."""
+    months = {month_number(q.start) + i for q in quarters for i in range(3)}
+    return periods_zh(periods_of_months(months, 3))
 
 
 def _commitment_view(facts: Commitments, commitment) -> dict:

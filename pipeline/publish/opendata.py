@@ -26,7 +26,7 @@ import pandas as pd
 
 from pipeline.basics.format import as_of_phrase, date_zh, missing
 from pipeline.charts.kit import Chart
-from pipeline.publish.share import chart_source, citations, cited_url, licence
+from pipeline.publish.share import chart_source, citations, cited_date, cited_url, licence
 from pipeline.publish.tables import TABLES, csv_bytes, data_dictionary, defuse_formulas
 
 DATA_PACKAGE = "data/datapackage.json"
@@ -241,8 +241,8 @@ def chart_context(site, chart: Chart) -> dict[str, tuple[str, str, object]]:
 
     out["source"] = ("数据来源", "报送数据的部门和报表", chart_source(site, chart))
     out["data_as_of"] = ("数据截至", "图中数字截至的报送期", as_of)
-    out["released_on"] = ("发布日期", "本期数据在本站发布的日期",
-                          site.reference.isoformat() if site.reference else "")
+    released = cited_date(site, chart)
+    out["released_on"] = ("发布日期", "引用地址所指的这一版图表的发布日期", released.isoformat() if released else "")
     out["cite_url"] = ("引用地址", "引用本图时使用的网址", cited_url(site, chart))
     return out
 

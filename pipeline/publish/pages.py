@@ -27,18 +27,50 @@ def _target_view(site: Site, target: Target, page: str) -> dict:
     windows = site.analysis.windows(target.id)
     sources = provenance(site.dataset.observations, target)
     series = site.series[site.series["target_id"] == target.id]
-    series_rows = [{**r._asdict(), "period_zh": Period.from_label(r.period).label_zh, "sources": sources.get(r.period, [])}
-                   for r in series.itertuples()]
+    series_rows = [{**r._asdict(), "period_zh": Period.from_label(r.period).label_zh, "sources": sources.get(r.period, []),
+                    "missing": False, "order": Period.from_label(r.period)} for r in series.itertuples()]
+    series_rows += _missing_rows(site, target, windows)
+    series_rows.sort(key=lambda r: r["order"])
     charts = [c for c in (site.chart(f"{target.id}-progress"), site.chart(f"{target.id}-trajectory")) if c]
+    headline = site.analysis.headline(target.id)
+    years = windows[windows["scope"].str.len() == 4]
     return {
         "target": target,
         "department": config.department_of(target),
-        "headline": site.analysis.headline(target.id),
+        "headline": headline,
         "years": windows.to_dict("records") if target.kind == "annual" else [],
+        # the plan's row of a 每年 target: each year's figure, where the row has none of its own
+        "years_done": years.to_dict("records") if target.kind == "annual" and "-" in headline["scope"] else [],
+        "set_aside": sorted({f for r in windows["set_aside"] for f in r.split("；") if f}),
         "series": series_rows,
         "sources": config.sources_of(target.measure.indicator),
         "charts": [chart_view(site, c, page) for c in charts],
     }
+
+
+def _card_rows(site: Site, rows: pd.DataFrame) -> list[dict]:
+    """A programme card's targets, each with its years when it reads the plan's row of a 每年
+    target (every year's figure: the card shows each)."""
+    out = []
+    for r in rows.to_dict("records"):
+        windows = site.analysis.windows(r["target_id"])
+        years = windows[windows["scope"].str.len() == 4] if r["kind"] == "annual" and "-" in r["scope"] else windows.iloc[:0]
+        out.append({**r, "years": years.to_dict("records")})
+    return out
+
+
+def _missing_rows(site: Site, target: Target, windows: pd.DataFrame) -> list[dict]:
+    """A row of the 逐期数字 table for each period no file covers, in its place among the figures."""
+    labels = dict.fromkeys(label for r in windows["missing_periods"] for label in r.split())
+    sources = site.config.sources_of(target.measure.indicator)
+    out = []
+    for label in labels:
+        period = Period.from_label(label)
+        source = sources[0] if sources else None
+        end = ((source.coverage_end(period.year) if period.is_year else None) or period.end) if source else None
+        out.append({"period": label, "period_zh": period.label_zh, "missing": True, "order": period,
+                    "due_on": end + dt.timedelta(days=source.due_days) if source else None})
+    return out
 
 
 def home_page(site: Site) -> str:
@@ -47,10 +79,13 @@ def home_page(site: Site) -> str:
     cards = []
     for programme in site.config.programmes:
         rows = headlines[headlines["programme_id"] == programme.id]
-        cards.append({"programme": programme, "rows": rows.to_dict("records"),
+        cards.append({"programme": programme, "rows": _card_rows(site, rows),
                       "link": relative(page, f"programmes/{programme.id}/")})
+    unsettled = [{**r, "link": relative(page, f"programmes/{r['programme_id']}/") + f"#{r['target_id']}"}
+                 for r in site.analysis.unsettled.to_dict("records")]
     return render(site.config, "index.md.j2",
         **common(site, page), cards=cards, status_chart=chart_view(site, site.chart("home-status"), page),
+        unsettled=unsettled,
         measures=site.commitments, releases=site.releases, now=current_release_view(site),
         og_image="charts/home-status/home-status.png")
 
@@ -65,12 +100,13 @@ def current_release_view(site: Site) -> dict | None:
         return {"release": releases.latest, "open": False}
     period = Period.from_label(releases.open_label)
     used = site.dataset.submissions
-    files = list(used[used["status"].isin(["used", "superseded"])]["file"]) if len(used) else []
+    files = list(used[used["status"].isin(["used", "superseded", "set_aside"])]["file"]) if len(used) else []
     view = SimpleNamespace(label=releases.open_label, label_zh=f"{period.label_zh}发布（准备中，尚未封存）",
                            closing=closing_date(period, site.config.method.releases.months_after), files=files,
                            checked_on=min(closing_date(period, site.config.method.releases.months_after),
                                           site.reference or dt.date.max),
-                           as_of=site.as_of, total=len(site.headlines), good=site.analysis.good_count)
+                           as_of=site.as_of, total=len(site.headlines), good=site.analysis.good_count,
+                           headline_zh=site.analysis.headline_zh)
     return {"release": view, "open": True, "previous": releases.latest}
 
 
@@ -144,7 +180,7 @@ def quality_page(site: Site) -> str:
 def changelog_page(site: Site) -> str:
     page = "changelog.md"
     ds = site.dataset
-    subs = ds.submissions[ds.submissions["status"].isin(["used", "superseded"])]
+    subs = ds.submissions[ds.submissions["status"].isin(["used", "superseded", "set_aside"])]
     releases = []
     for period, group in sorted(subs.groupby("period"), key=lambda kv: Period.from_label(kv[0]), reverse=True):
         corrections = ds.corrections[ds.corrections["period"] == period].to_dict("records")
@@ -167,7 +203,16 @@ def all_pages(site: Site, table_rows: dict[str, int], images: dict) -> dict[str,
     }
     for programme in site.config.programmes:
         pages[f"programmes/{programme.id}.md"] = programme_page(site, programme.id)
+    if site.releases and site.releases.all:
+        pages["releases/index.md"] = releases_page(site)
     return pages
+
+
+def releases_page(site: Site) -> str:
+    """/releases/: every dated release, latest first, with its briefing (the archives themselves
+    are placed beside this page, each in its folder)."""
+    page = "releases/index.md"
+    return render(site.config, "releases.md.j2", **common(site, page), dated=release_rows(site, page))
 
 
 def release_rows(site: Site, page: str) -> list[dict]:

@@ -16,7 +16,7 @@ import jinja2
 
 from pipeline.basics import paths
 from pipeline.basics.format import as_of_phrase, count_zh, date_zh, figure, missing, number, percent, value_with_unit
-from pipeline.basics.periods import Period
+from pipeline.basics.periods import Period, periods_zh
 from pipeline.charts.kit import Chart
 from pipeline.config import Config
 from pipeline.publish.site import Site, relative
@@ -43,12 +43,20 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         number=number, figure=figure, percent=percent, date_zh=date_zh, unit=value_with_unit, count_zh=count_zh,
         as_of=as_of_phrase, period_zh=lambda p: "—" if missing(p) else Period.from_label(p).label_zh,
+        periods_zh=periods_words,
         na=missing,
         meta=lambda text: str(text).replace('"', "”").replace("\\", ""),
         md=markdown_escape,
         status_word=_status_filter("word"), status_symbol=_status_filter("symbol"), status_label=_status_filter("label"),
     )
     return env
+
+
+def periods_words(labels: str, scope: str = "") -> str:
+    """Space-separated period labels in words, the year said once (and not at all when it is the
+    scope's: 缺第三季度 in the row of 2011): "2011Q3 2011Q4" -> 2011年第三季度、第四季度."""
+    words = periods_zh([Period.from_label(label) for label in str(labels).split()])
+    return words.removeprefix(f"{scope}年") if len(scope) == 4 else words
 
 
 def _status_filter(field: str):
@@ -88,10 +96,10 @@ def common(site: Site, page: str) -> dict:
         "reference": site.reference,
         "settings": site.settings,
         "total": len(analysis.headlines),
-        "on_track": analysis.good_count,
-        "final_count": analysis.final_count,
         "plan_over": analysis.plan_over,
+        "headline_zh": analysis.headline_zh,
         "counts": analysis.status_counts,
+        "listed_statuses": analysis.listed_statuses,
         "statuses": site.config.method.statuses,
         "thresholds": site.config.method.status_thresholds,
         "link": lambda to: relative(page, to),

@@ -36,6 +36,13 @@ def cited_url(site, chart: Chart) -> str:
     return site_url + path if path else chart_address(site_url, chart.chart_id)
 
 
+def cited_date(site, chart: Chart):
+    """The date of the version cited (cited_url): its release's date, or the current site's."""
+    releases = getattr(site, "releases", None)
+    release = releases.cited_release(chart.chart_id) if releases is not None else None
+    return release.released_on if release is not None else site.reference
+
+
 def embed_url(site, chart: Chart) -> str:
     """The bare page an iframe shows, beside the cited page."""
     return cited_url(site, chart) + "embed/"
@@ -202,9 +209,10 @@ def citations(site: Site, chart: Chart) -> dict[str, str]:
     name = site.settings.get("site_name", "")
     organization = site.settings.get("organization") or site.settings.get("copyright", "")
     as_of = chart.as_of_text
-    updated = site.reference.isoformat() if site.reference else ""
+    updated = cited_date(site, chart).isoformat() if cited_date(site, chart) else ""
     url = cited_url(site, chart)
     return {
         "sentence": f"{name}：《{chart.title}》，{as_of}，{url}",
         "gbt7714": f"{organization}. {chart.title}[EB/OL]. {name}, ({updated})[引用日期]. {url}.",
+        "updated": updated,  # the date of the version cited ([引用日期]: the reader's, filled in by the page's script)
     }

@@ -21,7 +21,7 @@ from pipeline.archive.store import add_erratum, load_closed, place, store
 from pipeline.basics import paths
 from pipeline.basics.periods import Period
 from pipeline.ingest.receipts import closing_date, read_register, receipt_columns, receipts
-from pipeline.publish.share import chart_footers
+from pipeline.publish.share import chart_footers, portraits
 from pipeline.releases.make import Made, code_version, current_releases, make_release
 from pipeline.releases.pages import release_files, small_pngs
 from pipeline.releases.plan import plan_releases
@@ -182,7 +182,7 @@ class ReleaseBuild:
             release = made.release
             changed = [c for c in made.site.charts if release.versions[c.chart_id] == release.name]
             footers = chart_footers(made.site)
-            images, _ = render_images(changed, footers, cache_dir, pool)
+            images, _ = render_images(changed, footers, cache_dir, pool, portraits(made.site, footers))
             self.made[i] = dataclasses.replace(made, site=dataclasses.replace(made.site, images=images))
 
     def render_files(self) -> dict[str, bytes]:

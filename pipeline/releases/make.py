@@ -45,7 +45,7 @@ def make_release(site: Site, label: str, closing: dt.date, files: list[str], has
         counts=site.analysis.status_counts, versions=versions, contents=contents,
         charts={c.chart_id: (c.title, c.as_of) for c in site.charts}, snapshot=snap,
         changes=changes(before.snapshot if before else None, snap, site.config), folder=folder,
-        reissue_of=reissue_of, code=code)
+        reissue_of=reissue_of, code=code, headline=site.analysis.headline_zh)
     shown = dataclasses.replace(site, releases=Releases(all=(*history, release), shown=name))
     return Made(release=release, site=shown)
 

@@ -11,18 +11,28 @@ a later change of the site's own look cannot change them either.
 from __future__ import annotations
 
 import concurrent.futures
+import json
 from pathlib import Path
 
 from pipeline.archive.record import Release, folder_label_zh
 from pipeline.basics import paths
-from pipeline.basics.format import value_with_unit
 from pipeline.basics.periods import Period
 from pipeline.basics.workdir import write_whole
 from pipeline.images.frame import svg_size
+from pipeline.images.portrait import portrait_file_name
 from pipeline.images.qr import qr_svg
+from pipeline.images.render import export_spec
 from pipeline.publish.opendata import chart_csv, chart_csv_files
 from pipeline.publish.render import render
-from pipeline.publish.share import EMBED_MESSAGE, chart_source, citations, cited_url, embed_snippet, licence
+from pipeline.publish.share import (
+    EMBED_MESSAGE,
+    chart_footers,
+    chart_source,
+    citations,
+    cited_url,
+    embed_snippet,
+    licence,
+)
 
 #: The charts the briefing prints, by kind, in this order.
 BRIEFING_KINDS = ("status", "overview", "measures")
@@ -34,7 +44,7 @@ def _root(path: str) -> str:
 
 
 #: The site's files a release keeps a copy of, under releases/<folder>/assets/ (docs/assets/...).
-FROZEN_ASSETS = ("stylesheets/release.css", "stylesheets/embed.css", "javascripts/embed.js")
+FROZEN_ASSETS = ("stylesheets/release.css", "stylesheets/embed.css", "javascripts/embed.js", "javascripts/release.js")
 
 
 def _common(site, release: Release, path: str) -> dict:
@@ -61,6 +71,7 @@ def release_files(site, release) -> tuple[dict[str, bytes], dict[str, Path]]:
     files: dict[str, bytes] = {}
     pngs: dict[str, Path] = {}
     config = site.config
+    footers = chart_footers(site)
     for chart in site.charts:
         folder = f"{release.path}charts/{chart.chart_id}/"
         version = release.versions[chart.chart_id]
@@ -70,8 +81,10 @@ def release_files(site, release) -> tuple[dict[str, bytes], dict[str, Path]]:
                                  target=f"../../../{version}/charts/{chart.chart_id}/",
                                  version_zh=folder_label_zh(version)).encode()
             continue
-        files.update(_chart_files(site, release, chart, folder))
+        files.update(_chart_files(site, release, chart, folder, footers[chart.chart_id]))
         pngs[f"{folder}{chart.chart_id}.png"] = site.images[chart.chart_id].png_file
+        if site.images[chart.chart_id].portrait_file is not None:
+            pngs[f"{folder}{portrait_file_name(chart.chart_id)}"] = site.images[chart.chart_id].portrait_file
     index = f"{release.path}index.html"
     charts = [{"title": c.title, "link": f"../{release.versions[c.chart_id]}/charts/{c.chart_id}/",
                "same": release.versions[c.chart_id] != release.name,
@@ -83,7 +96,7 @@ def release_files(site, release) -> tuple[dict[str, bytes], dict[str, Path]]:
     return files, pngs
 
 
-def _chart_files(site, release, chart, folder: str) -> dict[str, bytes]:
+def _chart_files(site, release, chart, folder: str, footer: list[str]) -> dict[str, bytes]:
     image = site.images[chart.chart_id]
     table = chart_csv(chart)
     url = cited_url(site, chart)
@@ -91,15 +104,20 @@ def _chart_files(site, release, chart, folder: str) -> dict[str, bytes]:
     embed_path = folder + "embed/index.html"
     common = _common(site, release, page)
     out = {
+        # the embed snippet's default height is the chart page's: the page figure and its source line
         page: render(site.config, "release_chart.html.j2", **common, chart=chart, image=image, svg_size=svg_size(image.svg),
                      png_size=image.png_size, source=chart_source(site, chart), url=url,
-                     citation=citations(site, chart), embed=embed_snippet(site, chart, svg_size(image.svg)[1] + 90),
+                     citation=citations(site, chart), embed=embed_snippet(site, chart, image.figure_size[1] + 90),
+                     portrait=portrait_file_name(chart.chart_id) if image.portrait_file is not None else None,
                      table_columns=list(table.columns), table_rows=table.to_dict("records")).encode(),
         f"{folder}{chart.chart_id}.svg": image.svg,
+        f"{folder}figure.svg": image.figure_svg,
         f"{folder}figure-narrow.svg": image.narrow_svg,
+        f"{folder}{chart.chart_id}.vl.json": json.dumps(export_spec(chart, footer), ensure_ascii=False, indent=1,
+                                                        sort_keys=True).encode(),
         f"{folder}qr.svg": qr_svg(url, f"{chart.title}：本图地址的二维码"),
         embed_path: render(site.config, "release_embed.html.j2", **_common(site, release, embed_path), chart=chart,
-                           url=url, source=chart_source(site, chart), message=EMBED_MESSAGE).encode(),
+                           image=image, url=url, source=chart_source(site, chart), message=EMBED_MESSAGE).encode(),
     }
     for path, content in chart_csv_files(site, chart, table).items():  # charts/<id>/<id>.csv and its metadata
         out[folder + path.rsplit("/", 1)[-1]] = content
@@ -115,8 +133,7 @@ def briefing_page(site, release, path: str) -> str:
     for programme in config.programmes:
         rows = headlines[headlines["programme_id"] == programme.id].to_dict("records")
         programmes.append({"name": programme.name, "targets": [
-            {"name": r["target_name"], "result": value_with_unit(r["result_value"], r["unit"]),
-             "target": value_with_unit(r["target_value"], r["unit"]), "status": config.method.status(r["status"]).word}
+            {"name": r["target_name"], "figure": r["figure_zh"], "status": config.method.status(r["status"]).label}
             for r in rows]})
     root = _root(path)
     charts = [{"src": f"{root}{paths.RELEASES_FOLDER}/{release.versions[c.chart_id]}/charts/{c.chart_id}/{c.chart_id}.svg",

@@ -160,6 +160,8 @@
         code.textContent = code.textContent.replace("[引用日期]", "[" + stamp + "]");
       }
     });
+    var note = document.getElementById("cite-date-note");
+    if (note) note.textContent = "方括号中的 " + stamp + " 是引用日期，即您查看本页的日期（今天）。";
   }
 
   // Exposed for printing and tests: draw every chart now.
