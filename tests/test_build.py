@@ -29,7 +29,10 @@ pytestmark = pytest.mark.build
 
 
 def html_pages(site: Path) -> list[Path]:
-    return sorted(site.rglob("*.html"))
+    """Every page of a built site (a site with no page is no site: the loops over it would pass)."""
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 100, f"{site}: {len(pages)} pages"
+    return pages
 
 
 def test_every_page_is_built(built, config):

@@ -31,8 +31,14 @@ from tests.conftest import TODAY, copy_raw, shared_images
 
 
 @pytest.fixture(scope="module")
-def charts(built):
-    return built["outputs"].site.charts
+def charts(built, config):
+    """The site's charts: a progress chart for every target, an overview for every programme, and
+    the site's own (a list the tests loop over must not be empty)."""
+    charts = built["outputs"].site.charts
+    ids = {c.chart_id for c in charts}
+    assert {f"{t.id}-progress" for t in config.targets} | {f"{p.id}-overview" for p in config.programmes} <= ids
+    assert "home-status" in ids and len(config.targets) >= 1
+    return charts
 
 
 def test_every_chart_has_its_page_and_downloads(built, charts):

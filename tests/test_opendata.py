@@ -123,6 +123,7 @@ def test_a_table_too_long_for_the_workbook_is_left_to_its_csv_and_the_workbook_s
 def test_every_chart_csv_carries_its_context_and_its_metadata_beside_it(built):
     site = built["outputs"].site
     settings = load_site_settings()
+    assert len(site.charts) > len(site.config.targets)
     for chart in site.charts:
         folder = built["site"] / "charts" / chart.chart_id
         frame = pd.read_csv(folder / f"{chart.chart_id}.csv", encoding="utf-8-sig", dtype=str)
@@ -147,5 +148,7 @@ def test_every_chart_csv_carries_its_context_and_its_metadata_beside_it(built):
 def test_the_vega_lite_download_names_its_schema(built):
     import altair as alt
 
-    for path in (built["site"] / "charts").glob("*/*.vl.json"):
+    downloads = sorted((built["site"] / "charts").glob("*/*.vl.json"))
+    assert len(downloads) == len(built["outputs"].site.charts)
+    for path in downloads:
         assert json.loads(path.read_text(encoding="utf-8"))["$schema"] == alt.SCHEMA_URL, path

@@ -77,6 +77,9 @@ def test_every_accepted_wording_reads_to_its_exact_months(text, period):
         ("2011年13月", "月"),
         ("2011年Q5", "Q5"),
         ("上半年2011年第一季度", "不同的报送期"),
+        ("2010年3月2011年", "2 个年份"),  # not the date 2010年3月20日 and a stray 11年
+        ("2099年1-2月2100年", "2100年"),  # a year the reader does not take for one is not passed over
+        ("2011年第四季度（近3年）", "3年"),
     ],
 )
 def test_wordings_not_fully_understood_are_refused_with_the_reason(text, reason):

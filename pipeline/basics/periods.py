@@ -205,7 +205,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年\s*度?)?")
 # Whole dates are dates, not periods (填报日期：2011年1月10日); after 截至 they end a running total.
 _UP_TO = r"(?:截至|截止到|截止)"
 _FULL_DATE = re.compile(r"(?P<upto>" + _UP_TO + r"\s*)?"
-                        r"(?P<y>(?:19|20)\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日?"
+                        r"(?P<y>(?:19|20)\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
                         r"|(?P<sep>[-./])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d|\s*月))")
 # From the first of a month to the last day of a month: 2011年1月1日至3月31日, 2011-01-01至2011-03-31.
 _DAY = r"(?:(?P<{y}>(?:19|20)\d{{2}})\s*(?:年|[-./]))?\s*(?P<{m}>\d{{1,2}})\s*(?:月|[-./])\s*(?P<{d}>\d{{1,2}})\s*日?"
@@ -266,7 +266,7 @@ _QUALIFIERS: list[tuple[re.Pattern, object]] = [
 ]
 # Words that say something about a period: any of them left over once the wordings are read
 # means the text says more than was understood.
-_PERIOD_WORDS = re.compile(r"季|半年|月|旬|周|累计|截至|截止|全年|前[一二三两]|(?<![A-Za-z])[QqHhM]\s*\d")
+_PERIOD_WORDS = re.compile(r"季|半年|月|旬|周|累计|截至|截止|全年|前[一二三两]|(?<![A-Za-z])[QqHhM]\s*\d|\d+\s*年")
 # Words naming a kind of report: allowed where they fit the months read (季报 with a quarter…).
 _REPORT_WORDS = {"半年报": 6, "月报": 1, "季报": 3, "年报": 12}
 _REPORT = re.compile("|".join(_REPORT_WORDS))
