@@ -45,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.rebuilds import CHANGED_FILE, bump_number, quarter_makes, serve_reloads, warm_rebuilds  # noqa: E402
+from bench.rebuilds import CHANGED_FILE, PREPARING_FILE, bump_number, quarter_makes, serve_reloads, warm_rebuilds  # noqa: E402
 from bench.releases import GOAL_RELEASE_GROWTH, GOAL_SHARE_OF_BARE_MKDOCS, bare_mkdocs, release_growth  # noqa: E402
 from bench.summary import (  # noqa: E402
     GOAL_FULL_BUILD_S,
@@ -194,6 +194,8 @@ def makes(snap: Path, runs: int, changed: str) -> dict:
     stamp = snap / "build" / ".site-built"
     for folder in ("build", "site", "site.old"):
         shutil.rmtree(snap / folder, ignore_errors=True)
+    preparing = snap / PREPARING_FILE
+    bump_number(preparing, preparing.read_bytes(), 1)
     say("  make (warm-up, from clean)")
     warm = run(cmd, cwd=snap, env=env).check("make (warm-up)")
 
