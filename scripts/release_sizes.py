@@ -4,7 +4,7 @@ site's size with 1, 2, … N releases (run from the project folder after `make`)
 
     .venv/bin/python scripts/release_sizes.py [site]
 
-A release is only ever added: once closed, its folder never changes (tests/test_releases.py), so
+A release is only ever added: once closed, its folder never changes (tests/releases/test_releases.py), so
 the site with the first k releases is the site without releases plus the first k folders. Each
 folder holds the page, images (PNG in 256 colours, SVG, narrow SVG, QR), CSV and embed of only the
 charts that changed since the release before; an unchanged chart is a short page pointing to its

@@ -174,7 +174,7 @@ BLANKS = ["", " ", "   ", "\u3000", " \t\u3000"]
 
 def _key_columns(rel: str) -> list[str]:
     """The tidied names of the key columns of the source whose folder `rel` is in (see
-    tests/test_blank_keys.py): the breakdown, period and date columns, the sending department,
+    tests/clean/test_blank_keys.py): the breakdown, period and date columns, the sending department,
     the category and include columns."""
     from pipeline.basics.parse import tidy_name
     from pipeline.config import load_config

@@ -1,5 +1,5 @@
 """The ways people and Excel write a mainland ID number or a mobile number: a grammar, as hypothesis
-strategies, for the screen's property tests (tests/test_screen_writings.py).
+strategies, for the screen's property tests (tests/gate/test_screen_writings.py).
 
 A writing is a number (a random valid mobile, 18-digit ID or old 15-digit ID) put in writing:
   - grouped: split into groups of two digits or more (3-4-4, 3-8, 7-4, 6-8-4, 6-4-4-4, 4-4-4-4-2, 6-6-3

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import ALL_DRAWN, Watch, axe_context, axe_found, base, browser, point_at_each_chart  # noqa: F401 (fixtures)
+from tests.browser.test_browser import ALL_DRAWN, Watch, axe_context, axe_found, base, browser, point_at_each_chart  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -24,9 +24,9 @@ import pytest
 
 from pipeline.clean import clean_file
 from pipeline.combine.dataset import complete_company_names
+from tests.clean.test_clean import HEALTH_HEADER, grid
+from tests.combine.test_combine import result
 from tests.conftest import TODAY
-from tests.test_clean import HEALTH_HEADER, grid
-from tests.test_combine import result
 
 SMALL = 250
 LARGE = 8 * SMALL

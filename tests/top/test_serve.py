@@ -24,7 +24,7 @@ import pytest
 from pipeline.basics import paths
 from pipeline.serve import OWN, Handler, Inputs, State, changed
 from tests.conftest import link_or_copy
-from tests.test_make import copy_project
+from tests.top.test_make import copy_project
 
 # -- the inputs watched --------------------------------------------------------------------------
 
@@ -174,7 +174,7 @@ def _wait(condition, seconds: float, lines: list[str]):
 def test_a_changed_file_reloads_the_open_page_with_its_effect(served):
     from openpyxl import load_workbook
 
-    from tests.test_browser import CHROMIUM, LAUNCH_ARGS
+    from tests.browser.test_browser import CHROMIUM, LAUNCH_ARGS
 
     root, base, lines = served
     from playwright.sync_api import sync_playwright

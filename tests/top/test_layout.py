@@ -58,3 +58,16 @@ def test_the_readme_lists_the_packages_in_the_order_of_the_import_contract():
     stages = [name.removeprefix("pipeline.") for layer in reversed(layers) for name in layer.split(" | ")
               if name.removeprefix("pipeline.") in listed]
     assert stages == [p for p in listed if p in stages] and len(stages) >= 10
+
+
+def test_the_tests_are_arranged_like_the_packages():
+    """tests/<package>/ holds the tests of pipeline/<package>/; only top/ (the build, make and serve
+    as wholes) and browser/ (the built site in Chromium) are not packages of the pipeline, and
+    fixtures/ holds the committed bad inputs."""
+    tests = paths.ROOT / "tests"
+    folders = sorted(p.name for p in tests.iterdir() if (p / "__init__.py").is_file() and p.name != "fixtures")
+    assert sorted(set(folders) - {"top", "browser"}) == [p for p in _packages() if p in folders]
+    assert set(_packages()) - set(folders) <= {"archive", "images"}  # tested through releases/ and charts/
+    assert not list(tests.glob("test_*.py"))  # every test module is in its package's folder
+    for folder in folders:
+        assert list((tests / folder).glob("test_*.py")), folder

@@ -77,7 +77,7 @@ def base(built, serve):
 
 def site_urls(site: Path) -> list[str]:
     """Every page of the current site; the dated releases' pages (plain HTML, never changed once
-    closed) are visited by tests/test_release_browser.py."""
+    closed) are visited by tests/browser/test_release_browser.py."""
     urls = []
     for page in sorted(site.rglob("index.html")):
         rel = page.parent.relative_to(site).as_posix()

@@ -1,5 +1,5 @@
 """Files a careless or hostile sender could send. The one-defect cases are committed fixtures
-(tests/fixtures/bad/, read by tests/test_bad_fixtures.py); here are those that cannot be committed
+(tests/fixtures/bad/, read by tests/gate/test_bad_fixtures.py); here are those that cannot be committed
 as files: symbolic links (to files outside data/raw, to folders, to other files of data/raw),
 made when the test runs; and what the read cache keeps of a file with personal numbers."""
 

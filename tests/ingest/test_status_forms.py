@@ -1,5 +1,5 @@
 """The quarterly status forms of the plan's measures (the one-defect bad forms are committed
-fixtures, tests/fixtures/bad/form-*, read by tests/test_bad_fixtures.py): nothing published from
+fixtures, tests/fixtures/bad/form-*, read by tests/gate/test_bad_fixtures.py): nothing published from
 a bad form; the warnings about the history across quarters; the history itself; the sample
 forms; and the template of `make templates`."""
 

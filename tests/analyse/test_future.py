@@ -6,7 +6,7 @@ the generator worked out from the numbers it wrote.
 (b) a later period never changes an earlier period's figure unless a correction says so, and the
     corrections table then shows it; (c) 数据截至 is the end of the latest period covered;
 (e) every published figure equals the truth; and at the plan's end the analysis reads as final.
-(d), byte-identical builds, and the staff's path are in tests/test_future_build.py.
+(d), byte-identical builds, and the staff's path are in tests/top/test_future_build.py.
 """
 
 from __future__ import annotations

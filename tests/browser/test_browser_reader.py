@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pipeline.build import load_site_settings
-from tests.test_browser import Watch, axe_context, axe_violations, base, browser, group_urls  # noqa: F401  (fixtures)
+from tests.browser.test_browser import Watch, axe_context, axe_violations, base, browser, group_urls  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -24,7 +24,7 @@ from tests.fixtures.cases import (
     read_case,
     same_content,
 )
-from tests.test_status_forms import read_status_forms
+from tests.ingest.test_status_forms import read_status_forms
 
 CASES = load_cases()
 MAX_FIXTURE_BYTES = 200 * 1024  # larger files (bombs, 60 MB files) are made when the test runs

@@ -20,9 +20,9 @@ from pipeline.basics import paths
 from pipeline.basics.periods import Period, periods_zh
 from pipeline.build import build
 from pipeline.releases.assemble import Request
+from tests.browser.test_browser import Watch, axe_context, axe_found, browser  # noqa: F401 - fixtures used by name
 from tests.conftest import made_once, shared_images
 from tests.future import future
-from tests.test_browser import Watch, axe_context, axe_found, browser  # noqa: F401 - fixtures used by name
 
 D = dt.date
 #: Words that judge a target by its pace: none may appear on a page dated after the plan's end.

@@ -1,4 +1,4 @@
-"""Dated releases in a real browser (helpers of tests/test_browser.py): a release's page, its
+"""Dated releases in a real browser (helpers of tests/browser/test_browser.py): a release's page, its
 briefing, a chart's archived page and embed, a short page of an unchanged chart, and the pages of
 the current site that point to releases pass axe at 1280 and 375 px, fit a 375-pixel phone, draw
 every chart image, log no error and ask no other host; a short page leads to the version it names."""
@@ -10,7 +10,7 @@ import re
 import pytest
 
 from pipeline.basics import paths
-from tests.test_browser import Watch, axe_context, axe_found, base, browser  # noqa: F401 - fixtures used by name
+from tests.browser.test_browser import Watch, axe_context, axe_found, base, browser  # noqa: F401 - fixtures used by name
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from pipeline.config import Source, load_config
 from pipeline.excel_templates import departments as forms
 from pipeline.excel_templates.__main__ import main as make_templates
 from pipeline.gate.privacy import find_personal_numbers, valid_id_number
+from tests.basics.test_periods import parse_period
 from tests.conftest import TODAY
-from tests.test_periods import parse_period
 
 CONFIG = load_config()  # the sources, known when the tests are collected
 SOURCES = sorted(CONFIG.sources)

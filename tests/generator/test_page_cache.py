@@ -13,7 +13,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from pipeline.generator.page_cache import context_key, remembered_pages
-from tests.test_rebuilds import differences
+from tests.top.test_rebuilds import differences
 
 PAGES = {
     "index.md": "# 首页\n\n见[人才](people.md#引进)与[附表](more/table.md)。\n",

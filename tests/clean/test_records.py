@@ -70,7 +70,7 @@ def test_a_persons_key_is_the_keyed_hash_of_their_tidied_key_cells_joined(config
 
     from pipeline.clean.context import FileContext
     from pipeline.clean.records import person_keys
-    from tests.test_clean import grid
+    from tests.clean.test_clean import grid
 
     ctx = FileContext(grid([["x"]], file="工商联/2011年度优秀企业家表彰名单.csv"), "p2_entrepreneurs",
                       config.sources["p2_entrepreneurs"], config, TODAY)

@@ -1,4 +1,4 @@
-"""Bad input beyond the committed one-defect fixtures (tests/test_bad_fixtures.py): a file too
+"""Bad input beyond the committed one-defect fixtures (tests/gate/test_bad_fixtures.py): a file too
 large to commit, made when the test runs; bad files in two folders at once; two sources
 reporting the same quarter; a configured sheet that is missing; and a check that every kind of
 problem has a test."""
@@ -12,7 +12,7 @@ from pipeline.build import read_and_check
 from tests.conftest import TODAY, copy_raw
 from tests.fixtures.cases import Expect, case_named, check_problems, lay_out, load_cases
 from tests.fixtures.edits import HEALTH_Q1, RURAL_Q1, training_records
-from tests.test_hostile_inputs import GENERATED as HOSTILE_GENERATED
+from tests.gate.test_hostile_inputs import GENERATED as HOSTILE_GENERATED
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(config, tmp_path):

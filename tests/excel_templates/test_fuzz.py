@@ -6,7 +6,7 @@ stops there and is named, instead of exhausting the machine.
 Every kind of damage runs once, plus FUZZ_CASES random combinations (default 16) drawn from
 FUZZ_SEED (default 13): a fixed, small cost in CI. For a longer run:
 
-    FUZZ_CASES=1000 FUZZ_SEED=7 .venv/bin/python -m pytest tests/test_fuzz.py -n 0
+    FUZZ_CASES=1000 FUZZ_SEED=7 .venv/bin/python -m pytest tests/excel_templates/test_fuzz.py -n 0
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pipeline.basics import paths
 from pipeline.config import load_config
 from pipeline.excel_templates import departments as forms
 from tests import fuzz
-from tests.test_forms import fill, sample_period, submission_name
+from tests.excel_templates.test_forms import fill, sample_period, submission_name
 
 SEED = int(os.environ.get("FUZZ_SEED", "13"))
 EXTRA = int(os.environ.get("FUZZ_CASES", "16"))
