@@ -49,7 +49,7 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
     for folder, dirs, names in os.walk(raw_dir):
         here = Path(folder)
         parts = here.relative_to(raw_dir).parts
-        if parts and parts[0] == paths.STATUS_FORM_FOLDER:
+        if parts and parts[0] == config.defaults.status_form_folder:
             dirs[:] = []
             continue  # the status forms of the plan's measures: read by pipeline/clean/status_form.py
         for name in sorted(dirs):
