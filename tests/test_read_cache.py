@@ -7,7 +7,6 @@ import dataclasses
 
 import pandas as pd
 
-from pipeline.basics import paths
 from pipeline.build import read_and_check
 from pipeline.config import load_config
 from pipeline.ingest.files import ReadCache
