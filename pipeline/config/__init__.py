@@ -97,6 +97,14 @@ class Config:
         the same for all of a source's indicators, checked on load)."""
         return self.vocabularies[self.indicators[source.indicator_ids[0]].breakdown]
 
+    def example_file(self, period: str, source: Source | None = None) -> str:
+        """A file name for the examples in staff messages: a source's folder, a period and its form's
+        name (config/sources.yml: <folder>_2023Q1_<name>.csv); the first quarterly source when none is given."""
+        source = source or next((s for s in self.sources.values() if s.frequency == "quarterly"),
+                                next(iter(self.sources.values())))
+        extension = source.files.rsplit(".", 1)[-1] if "." in source.files else "xlsx"
+        return f"{source.folder}_{period}_{source.name}.{extension}"
+
     def sources_of(self, indicator: str) -> list[Source]:
         """The sources whose files report an indicator."""
         return [s for s in self.sources.values() if indicator in s.indicator_ids]
@@ -137,7 +145,7 @@ def parse_file(model: type[ConfigModel], path: Path) -> Any:
 
 
 def _name_list_items(key: str, data: Any) -> str:
-    """targets.3.unit -> targets[3](p2-high-growth).unit, so the entry is easy to find."""
+    """targets.3.unit -> targets[3](<its id>).unit, so the entry is easy to find."""
     parts = key.split(".")
     out, node = [], data
     for part in parts:

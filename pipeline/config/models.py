@@ -28,6 +28,7 @@ class PlanInfo(ConfigModel):
     start: dt.date
     end: dt.date
     period_note: str
+    office_short: str = Field(min_length=1)  # how the site names the office that runs the plan (its status form, file names)
     leading_group: str = Field(min_length=1)  # the body that leads the plan, as the plan names it in full
     leading_group_short: str = Field(min_length=1)  # how the site names it in a sentence (…例会)
     text_preamble_lines: int = Field(ge=0)  # non-empty lines before the plan's title in data/plan's text
@@ -48,8 +49,14 @@ class PlanInfo(ConfigModel):
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
     @property
+    def example_years(self) -> tuple[int, int, int]:
+        """Years for the examples in staff messages and column notes: the first, the last but one
+        (the first of a one-year plan) and the last year of the plan."""
+        return self.years[0], (self.years[-2] if len(self.years) > 1 else self.years[0]), self.years[-1]
+
+    @property
     def span_zh(self) -> str:
-        """The plan's span in words, as its text says it: 三年 (whole years), else 30个月."""
+        """The plan's span in words, as its text says it: N年 in Chinese numerals (whole years), else 30个月."""
         return f"{count_zh(self.months // 12)}年" if self.months % 12 == 0 else f"{self.months}个月"
 
 
