@@ -19,7 +19,7 @@ from pipeline.config import Config, PlanInfo, Target
 from pipeline.ingest.receipts import closing_date
 from pipeline.publish.render import chart_view, common, render
 from pipeline.publish.site import Site, relative
-from pipeline.publish.tables import described
+from pipeline.publish.tables import described, registry_of
 
 
 def _target_view(site: Site, target: Target, page: str) -> dict:
@@ -168,7 +168,7 @@ def plan_page(site: Site) -> str:
 
 def downloads_page(site: Site, table_rows: dict[str, int]) -> str:
     page = "downloads.md"
-    tables = [{"table": table, "rows": table_rows.get(name, 0)} for name, table in described(site.config).items()]
+    tables = [{"table": table, "rows": table_rows.get(name, 0)} for name, table in described(site.config, registry_of(site)).items()]
     return render(site.config, "downloads.md.j2", **common(site, page), tables=tables)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline.basics.format import missing
 from pipeline.config import Config
+from pipeline.config.commitments import Registry
 
 
 @dataclass(frozen=True)
@@ -155,11 +156,11 @@ TABLES = {t.name: t for t in [
         "new_row": "更正文件中的行号",
         "new_submitted_on": "更正文件的报送日期",
     }),
-    Table("commitments", "主要措施清单", "规划第三部分（主要措施）和第四部分（组织领导）中的每一项具体措施，一行一项，"
+    Table("commitments", "主要措施清单", "规划{parts_named}中的每一项具体措施，一行一项，"
           "附最近一个季度的状态（config/commitments.yml 和{office}的季度进展表）。", {
         "commitment_id": "措施编号（固定不变，用于网址和引用）",
-        "part": "规划的部分：三（主要措施）或四（组织领导）",
-        "section": "规划中的条目（如“1、进一步加大人才培养力度”）",
+        "part": "规划的部分：{parts_either}",
+        "section": "规划中的条目（如“{section}”）",
         "name": "措施名称",
         "quote": "规划原文中这项措施的文字",
         "sentence": "规划原文中这项措施所在的整句话",
@@ -278,22 +279,32 @@ def for_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[columns]
 
 
-def described(config: Config) -> dict[str, Table]:
+def described(config: Config, registry: Registry | None) -> dict[str, Table]:
     """TABLES as published: the plan's words in its descriptions filled in from the configuration
-    from config/plan.yml ({span}, {programme_ids}, example years of the plan, {office}, {leading_group})."""
+    from config/plan.yml ({span}, {programme_ids}, example years of the plan, {office}, {leading_group})
+    and config/commitments.yml (the plan's parts and a section, when the plan has measures)."""
     plan = config.plan
     first, middle, last = plan.example_years
+    parts = registry.parts if registry else {}
     words = {"span": plan.span_zh, "programme_ids": f"{config.programmes[0].id}–{config.programmes[-1].id}",
              "first": first, "middle": middle, "last": last, "office": plan.office_short,
-             "leading_group": plan.leading_group_short}
+             "leading_group": plan.leading_group_short,
+             "parts_named": registry.parts_named if registry else "没有数字目标的部分",
+             "parts_either": "或".join(f"{number}（{heading}）" for number, heading in parts.items()) or "—",
+             "section": registry.section_title(next(iter(registry.sections))) if registry else ""}
     return {name: replace(t, description=t.description.format_map(words),
                           columns={c: d.format_map(words) for c, d in t.columns.items()})
             for name, t in TABLES.items()}
 
 
-def data_dictionary(config: Config) -> pd.DataFrame:
+def registry_of(site) -> Registry | None:
+    """The plan's measures of a built site, if it has them."""
+    return site.commitments.facts.registry if site.commitments else None
+
+
+def data_dictionary(config: Config, registry: Registry | None) -> pd.DataFrame:
     rows = [{"table": f"{t.name}.csv", "table_title": t.title, "column": c, "description": d}
-            for t in described(config).values() for c, d in t.columns.items()]
+            for t in described(config, registry).values() for c, d in t.columns.items()]
     return pd.DataFrame(rows, columns=["table", "table_title", "column", "description"])
 
 
