@@ -26,28 +26,28 @@ from pipeline.publish.share import SettingsError, check_settings, licence
 def check(config_dir: Path, plan_text: Path, mkdocs_yml: Path) -> tuple[list[str], str]:
     """(every problem as one line, the summary when there is none)."""
     config, errors = config_errors(config_dir)
-    registry = None
+    registry, unread = None, []
     if config is not None:
-        errors += _plan_identity(config, config_dir, plan_text)
         try:
             text = plan_text.read_text(encoding="utf-8")
-        except (FileNotFoundError, UnicodeDecodeError) as exc:
-            errors.append(ConfigError(plan_text, [f"规划原文无法读取（{type(exc).__name__}）：须是 UTF-8 文本"]))
+        except (OSError, UnicodeDecodeError) as exc:
+            unread.append(f"{plan_text}：规划原文无法读取（{type(exc).__name__}），应为 UTF-8 文本文件。"
+                          "请把规划全文放在这里（每段一行）。")
         else:
+            errors += _plan_identity(config, config_dir, text)
             try:
                 registry = load_commitments(config, text, config_dir)
             except ConfigError as exc:
                 errors.append(exc)
-    lines = [line for error in errors for line in error.lines()]
+    lines = unread + [line for error in errors for line in error.lines()]
     lines += _site_settings(mkdocs_yml)
     return lines, _summary(config, registry) if config is not None and not lines else ""
 
 
-def _plan_identity(config: Config, config_dir: Path, plan_text: Path) -> list[ConfigError]:
+def _plan_identity(config: Config, config_dir: Path, text: str) -> list[ConfigError]:
     """What plan.yml and sources.yml say of the plan that only its text and folders can confirm."""
     plan, problems = config.plan, []
-    body = [line.strip() for line in plan_text.read_text(encoding="utf-8").splitlines() if line.strip()] \
-        if plan_text.is_file() else []
+    body = [line.strip() for line in text.splitlines() if line.strip()]
     first = body[plan.text_preamble_lines] if len(body) > plan.text_preamble_lines else ""
     if body and first != plan.title:
         problems.append(f"plan.text_preamble_lines：跳过 {plan.text_preamble_lines} 行后，规划原文的第一行是“{first[:30]}”，"
