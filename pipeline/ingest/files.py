@@ -71,7 +71,7 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
             if path.is_symlink():
                 problems.append(_link_problem(rel))
             elif name not in DOCUMENTATION and not is_register(rel, config):
-                problem = _not_read(path, rel, by_folder, config)
+                problem = _not_read(path, rel, by_folder)
                 if problem is None:
                     found.append((path, rel, by_folder[parts[0]][0]))
                 else:
@@ -92,7 +92,7 @@ def _link_problem(rel: str) -> Problem:
                    fix="程序不跟随链接读取 data/raw 以外的任何内容：请把要报送的文件复制到部门目录中，并删除这个链接。")
 
 
-def _not_read(path: Path, rel: str, by_folder: dict, config: Config) -> Problem | None:
+def _not_read(path: Path, rel: str, by_folder: dict) -> Problem | None:
     """Why a file found in data/raw is not read, or None if it is a submission."""
     parts = rel.split("/")
     if len(parts) == 1:
