@@ -71,6 +71,12 @@ release: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Close every quarter whose closing date
 reissue: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Re-issue a closed release beside the original, with a dated erratum on both: RELEASE=2010Q3 NOTE="…" [FILES="…"] [DATE=…]
 	$(PY) -m pipeline --reissue '$(RELEASE)' --note '$(subst ','"'"',$(NOTE))' $(if $(FILES),--take $(FILES)) $(if $(DATE),--date $(DATE))
 
+# A plan's whole configuration checked before a first build (README: A new plan): config/*.yml, the
+# plan's text against commitments.yml, mkdocs.yml's site identity; every problem on a line of its own.
+.PHONY: check-config
+check-config: $(BUILD_DEPS) ## Check the plan's configuration: every missing or inconsistent entry, in Chinese, one line each
+	$(PY) -m pipeline.check_config
+
 templates: $(BUILD_DEPS) ## Write an Excel template per department form into build/templates
 	$(PY) -m pipeline.excel_templates
 

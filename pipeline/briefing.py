@@ -1,7 +1,7 @@
 """`make briefing`: the latest quarter's briefing (the site's own page releases/<quarter>/briefing/)
 printed to an A4 PDF by the Chromium the browser tests use, with its Chinese fonts embedded.
 
-    python -m pipeline.briefing [--site site] [--out build/briefing] [--release 2010Q4]
+    python -m pipeline.briefing [--site site] [--out build/briefing] [--release YYYYQn]
 
 writes build/briefing/briefing-<quarter>.pdf and prints its path.
 """
@@ -41,7 +41,7 @@ def print_briefing(site: Path, release: str, out_dir: Path) -> Path:
     """Print releases/<release>/briefing/ of the built site to out_dir/briefing-<release>.pdf."""
     page = site / paths.RELEASES_FOLDER / release / "briefing" / "index.html"
     if not page.is_file():
-        raise BriefingFailed(f"没有找到 {page}：请先运行 make；发布的季度写法如 2010Q4。")
+        raise BriefingFailed(f"没有找到 {page}：请先运行 make；发布的季度写作 YYYYQn，如最新一期 {latest_release(site)}。")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.briefing", description="把最新一期的季度简报打印成 A4 PDF。")
     parser.add_argument("--site", type=Path, default=paths.SITE_DIR, help="网站目录（默认 site）")
     parser.add_argument("--out", type=Path, default=paths.BRIEFING_DIR, help="输出目录（默认 build/briefing）")
-    parser.add_argument("--release", help="哪一期发布，如 2010Q4（默认最新一期）")
+    parser.add_argument("--release", help="哪一期发布，写作 YYYYQn（默认最新一期）")
     args = parser.parse_args(argv)
     try:
         release = args.release or latest_release(args.site)

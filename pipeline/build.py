@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--releases", type=Path, help="已封存的发布目录（默认报送文件目录旁的 releases/，即 data/releases）")
     parser.add_argument("--timings", type=Path, help="把各阶段用时（秒）写入这个 JSON 文件（供性能测试用）")
     parser.add_argument("--close", action="store_true", help="封存收录截止日期已过的季度发布（make release）")
-    parser.add_argument("--reissue", metavar="季度", help="重新发布一期已封存的发布，如 2010Q3，原版保留并写明勘误（make reissue）")
+    parser.add_argument("--reissue", metavar="季度", help="重新发布一期已封存的发布（写作 YYYYQn），原版保留并写明勘误（make reissue）")
     parser.add_argument("--note", default="", help="--reissue 的勘误说明：什么错了，怎样更正的")
     parser.add_argument("--take", nargs="*", default=[], metavar="文件", help="--reissue：更正版另外收录的文件（data/raw 下的路径）")
     parser.add_argument("--date", type=_date_argument, help="--close、--reissue 的发布日期（默认今天），YYYY-MM-DD")
@@ -447,4 +447,4 @@ def _date_argument(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期要写成 YYYY-MM-DD，如 2011-02-01，而不是 {text!r}") from None
+        raise argparse.ArgumentTypeError(f"日期要写成 YYYY-MM-DD（如今天：{dt.date.today().isoformat()}），而不是 {text!r}") from None

@@ -227,7 +227,7 @@ def main() -> int:
     if missing:
         print(f"STORY 中缺少：{missing}", file=sys.stderr)
         return 1
-    out = paths.RAW_DIR / paths.STATUS_FORM_FOLDER
+    out = paths.RAW_DIR / config.defaults.status_form_folder
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         template = write_status_template(registry, config, Path(tmp))

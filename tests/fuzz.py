@@ -209,7 +209,7 @@ def run(spec_file: Path) -> None:
             raw = folder / run_id.replace(" ", "_")
             (raw / rel).parent.mkdir(parents=True, exist_ok=True)
             (raw / rel).write_bytes(data)
-            if rel.startswith(paths.STATUS_FORM_FOLDER + "/"):
+            if rel.startswith(config.defaults.status_form_folder + "/"):
                 # a status form of the plan's measures, read as the build reads them
                 facts = read_commitments(raw, config, plan_text, TODAY)
                 problems, figures = facts.problems, _statuses(facts)
@@ -228,7 +228,7 @@ def run(spec_file: Path) -> None:
             outcome["named"] = sorted({p.file for p in problems})
             outcome["figures"] = figures
             key = json.dumps(outcome["figures"])
-            if not errors and key not in analysed and not rel.startswith(paths.STATUS_FORM_FOLDER + "/"):
+            if not errors and key not in analysed and not rel.startswith(config.defaults.status_form_folder + "/"):
                 site = analyse(config, dataset, problems, "", settings)
                 check_no_personal_data({f"{k}.csv": csv_bytes(v) for k, v in published_tables(site).items()})
                 analysed.add(key)

@@ -4,7 +4,7 @@ page and the quarterly briefing.
 A release is summed up once as a Snapshot (kept with the release in the cache); the changes are a
 comparison of two snapshots:
   - targets whose status changed (their headline window's status, as the home page counts them),
-    each with the figure of the window that flipped it (2009年 1名（目标每年 2名）: the year named);
+    each with the figure of the window that flipped it (2021年 1名（目标每年 2名）: the year named);
   - new files (those set aside named as such), and the targets that got figures for new periods;
   - forms that came late (first file dated after its due day) among the new files, and forms due
     by the closing date that had not come (state 未报送, department_facts.timeliness);
@@ -79,7 +79,7 @@ def snapshot(site, closing: dt.date, config) -> Snapshot:
 
 def gaps(progress, config) -> list[dict]:
     """Every window that has ended without all its figures (a year of a 每年 target, or the plan
-    of any other), with what its figure covers: 2011年缺第三季度数据：已报三个季度合计 1,563名."""
+    of any other), with what its figure covers: 2023年缺第三季度数据：已报三个季度合计 1,563名."""
     rows = progress[progress["over"] & ~progress["final"] & (progress["status"] != "not_due")]
     rows = rows[(rows["kind"] != "annual") | (rows["scope"].str.len() == 4)]
     return [{"name": r["target_name"], "programme": config.programme(r["programme_id"]).name, "figure": r["figure_zh"]}

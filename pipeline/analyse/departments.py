@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.analyse.commitments import Commitments
-from pipeline.basics import paths
 from pipeline.basics.format import missing
 from pipeline.basics.periods import Period
 from pipeline.config import Config
@@ -78,7 +77,7 @@ def forms(config: Config, commitments: Commitments) -> list[Form]:
                         first.due_days, tuple(config.sources[k].folder for k in keys),
                         first if first.coverage_ends else None))
     f = commitments.registry.form
-    out.append(Form((STATUS_FORM_ID,), f.name, f.department, "quarterly", f.due_days, (paths.STATUS_FORM_FOLDER,)))
+    out.append(Form((STATUS_FORM_ID,), f.name, f.department, "quarterly", f.due_days, (config.defaults.status_form_folder,)))
     return out
 
 

@@ -64,7 +64,7 @@ class Progress:
     unit: str
     target_value: float
     comparison: str
-    scope: str  # "2009-2011" for the plan, or a year "2009"
+    scope: str  # "2021-2023" for the plan, or a year "2021"
     is_headline: bool
     window_start: dt.date
     window_end: dt.date
@@ -86,7 +86,7 @@ class Progress:
     missing_periods: str  # labels of the periods within the window no file covers (space-separated)
     set_aside: str  # files received but not used that would feed the window (；-separated)
     reason_zh: str
-    figure_zh: str  # the window's figure in a few words (home cards, 本期变化): 2011年 2,040名（目标 2,000名）
+    figure_zh: str  # the window's figure in a few words (home cards, 本期变化): 2023年 2,040名（目标 2,000名）
     last_period: str | None
     last_submitted_on: dt.date | None
     next_period: str | None  # the period whose figures are due next (a missing one first)
@@ -179,7 +179,7 @@ class Coverage:
 
     def data_end(self, window_end: dt.date) -> dt.date:
         """The last day a window's figures can cover: its end, or for a yearly form whose figures
-        stop before December (教育局: 9月30日), that day of the window's last year."""
+        stop before December (config/sources.yml coverage_ends: 09-30), that day of the window's last year."""
         ends = [(s.coverage_end(window_end.year) if s.frequency == "yearly" else None) or window_end
                 for s in self.sources]
         return max(ends) if ends else window_end
@@ -330,9 +330,9 @@ def _set_aside_words(gaps: Completeness) -> str:
 
 
 def gap_words(gaps: Completeness, scope_zh: str, done: str) -> str:
-    """What an incomplete window's figure covers: 2011年缺第三季度数据：已报三个季度合计 1,563名."""
+    """What an incomplete window's figure covers: 2023年缺第三季度数据：已报三个季度合计 1,563名."""
     aside = "报来的文件暂不采用"
-    if gaps.missing:  # the year said once: 2011年缺第三季度数据
+    if gaps.missing:  # the year said once: 2023年缺第三季度数据
         said = f"{scope_zh}缺{periods_zh(list(gaps.missing)).removeprefix(scope_zh)}数据" + (f"（{aside}）" if gaps.set_aside else "")
     else:
         said = f"{scope_zh}有{aside}"

@@ -28,14 +28,14 @@ class Erratum:
 
     date: dt.date
     note: str
-    corrected_in: str  # the folder of the corrected version, e.g. 2010Q3-r1
+    corrected_in: str  # the folder of the corrected version, e.g. 2022Q3-r1
 
 
 @dataclasses.dataclass(frozen=True)
 class Release:
     """One quarter's publication: the files it took and what its pages said."""
 
-    label: str  # its quarter, e.g. 2010Q4
+    label: str  # its quarter, e.g. 2022Q4
     closing: dt.date  # files received by this day are in it
     released_on: dt.date | None  # the day it was closed (frozen): its one date
     files: tuple[str, ...]  # the files it takes (department files and status forms), paths under data/raw
@@ -69,7 +69,7 @@ class Release:
 
     @property
     def name(self) -> str:
-        """Its folder's name: the quarter, or the quarter and its revision (2010Q3-r1)."""
+        """Its folder's name: the quarter, or the quarter and its revision (2022Q3-r1)."""
         return self.folder or self.label
 
     @property
@@ -95,7 +95,7 @@ class Release:
 
 
 def folder_label_zh(name: str) -> str:
-    """A release's folder name in words: 2010Q3 -> 2010年第三季度发布, 2010Q3-r1 -> …（更正版 1）."""
+    """A release's folder name in words: 2022Q3 -> 2022年第三季度发布, 2022Q3-r1 -> …（更正版 1）."""
     label, _, revision = name.partition("-r")
     return f"{Period.from_label(label).label_zh}发布" + (f"（更正版 {revision}）" if revision else "")
 

@@ -50,14 +50,14 @@ def percent(fraction: float | None, decimals: int = 1) -> str:
 
 
 def date_zh(day: dt.date | None) -> str:
-    """2010-12-31 -> 2010年12月31日."""
+    """2022-12-31 -> 2022年12月31日."""
     if missing(day):
         return "—"
     return f"{day.year}年{day.month}月{day.day}日"
 
 
 def as_of_phrase(day: dt.date | None) -> str:
-    """2010-12-31 -> 2010年第四季度; a day that is not the end of a quarter -> 2010年9月15日."""
+    """2022-12-31 -> 2022年第四季度; a day that is not the end of a quarter -> 2022年9月15日."""
     from pipeline.basics.periods import Period
 
     if missing(day):

@@ -218,7 +218,7 @@ class DateError(ValueError):
 def parse_date(cell: object) -> dt.date:
     """Read a date written as an Excel date, an Excel serial number or text.
 
-    Text forms: 2009-01-02, 2009.1.26, 2009/10/7, 2009年6月25日, 20090625.
+    Text forms: 2021-01-02, 2021.1.26, 2021/10/7, 2021年6月25日, 20210625.
     """
     if isinstance(cell, dt.datetime):
         return cell.date()

@@ -6,9 +6,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 CONFIG_DIR = ROOT / "config"
 RAW_DIR = ROOT / "data" / "raw"
-# The quarterly status forms of the plan's measures (read by pipeline/ingest/status_history.py through
-# the gate, each cleaned by pipeline/clean/status_form.py, not as a department's figures).
-STATUS_FORM_FOLDER = "人才办工作进展"
+# The quarterly status forms of the plan's measures are in data/raw/<status_form_folder>/
+# (config/sources.yml defaults), read by pipeline/ingest/status_history.py.
 PLAN_TEXT = ROOT / "data" / "plan" / "strategy.zh.txt"  # the plan's full text, as republished online
 
 PIPELINE_DIR = ROOT / "pipeline"  # the code: what a file reads as depends on all of it

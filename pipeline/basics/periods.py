@@ -49,7 +49,7 @@ class Period:
 
     @classmethod
     def from_label(cls, label: str) -> "Period":
-        """The inverse of `label`: 2009, 2009Q1, 2011H1, 2011M03, 2011M01-M09."""
+        """The inverse of `label`: 2021, 2021Q1, 2023H1, 2023M03, 2023M01-M09."""
         m = re.fullmatch(r"(\d{4})(?:Q([1-4])|H([12])|M(\d{2})(?:-M(\d{2}))?)?", str(label))
         if not m:
             raise ValueError(f"not a period label: {label!r}")
@@ -90,7 +90,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        """Machine label: 2009, 2009Q1, 2011H1, 2011M03 or 2011M01-M09."""
+        """Machine label: 2021, 2021Q1, 2023H1, 2023M03 or 2023M01-M09."""
         if self.is_year:
             return f"{self.year}"
         if self.quarter:
@@ -103,7 +103,7 @@ class Period:
 
     @property
     def label_zh(self) -> str:
-        """Reader's label: 2009年, 2009年第一季度, 2011年上半年, 2011年3月 or 2011年1-9月."""
+        """Reader's label: 2021年, 2021年第一季度, 2023年上半年, 2023年3月 or 2023年1-9月."""
         if self.is_year:
             return f"{self.year}年"
         if self.quarter:
@@ -144,8 +144,8 @@ def period_of_months(first: int, last: int) -> Period:
 
 def periods_of_months(months: set[int], part: int) -> list[Period]:
     """Months as the periods a reader names, each a whole year or within one part of its year
-    (part: 3 for quarters, 12 for years): the missing months of a quarterly form as 2010年,
-    2011年第三季度, 2011年7-8月."""
+    (part: 3 for quarters, 12 for years): the missing months of a quarterly form as 2022年,
+    2023年第三季度, 2023年7-8月."""
     out: list[Period] = []
     years = {m // 12 for m in months if all(y * 12 + k in months for y in [m // 12] for k in range(12))}
     for month in sorted(months):
@@ -163,7 +163,7 @@ def periods_of_months(months: set[int], part: int) -> list[Period]:
 
 
 def periods_zh(periods: list[Period]) -> str:
-    """Periods in words, the year said once: 2011年第三季度、第四季度; 2009年、2011年."""
+    """Periods in words, the year said once: 2023年第三季度、第四季度; 2021年、2023年."""
     words, year = [], None
     for period in periods:
         label = period.label_zh
@@ -182,7 +182,7 @@ class PeriodError(ValueError):
 @dataclass(frozen=True)
 class Statement:
     """What one text says about a period: its year and its months, either possibly unsaid
-    (a title "第一季度统计表" says the months, not the year; "2011年" says the whole year)."""
+    (a title "第一季度统计表" says the months, not the year; "2023年" says the whole year)."""
 
     year: int | None
     months: tuple[int, int] | None  # (first, last)
@@ -202,12 +202,12 @@ _DASH_DATES = r"\s*(?:~|～|至|到|—|–|－|-{1,2})\s*"
 _NUM = r"(\d{1,2}|[一二三四五六七八九十]|十[一二])"
 _QNUM = r"([一二三四1-4])"
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年\s*度?)?")
-# Whole dates are dates, not periods (填报日期：2011年1月10日); after 截至 they end a running total.
+# Whole dates are dates, not periods (填报日期：2023年1月10日); after 截至 they end a running total.
 _UP_TO = r"(?:截至|截止到|截止)"
 _FULL_DATE = re.compile(r"(?P<upto>" + _UP_TO + r"\s*)?"
                         r"(?P<y>(?:19|20)\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
                         r"|(?P<sep>[-./])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d|\s*月))")
-# From the first of a month to the last day of a month: 2011年1月1日至3月31日, 2011-01-01至2011-03-31.
+# From the first of a month to the last day of a month: 2023年1月1日至3月31日, 2023-01-01至2023-03-31.
 _DAY = r"(?:(?P<{y}>(?:19|20)\d{{2}})\s*(?:年|[-./]))?\s*(?P<{m}>\d{{1,2}})\s*(?:月|[-./])\s*(?P<{d}>\d{{1,2}})\s*日?"
 _DATE_RANGE = re.compile(_DAY.format(y="y1", m="m1", d="d1") + _DASH_DATES + _DAY.format(y="y2", m="m2", d="d2"))
 _COMPACT_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)")
@@ -223,7 +223,7 @@ def _n(text: str) -> int:
 
 
 def _months_of_date_range(m: re.Match) -> str:
-    """A range of whole months written as two dates, as a month range (2011年1-3月)."""
+    """A range of whole months written as two dates, as a month range (2023年1-3月)."""
     year = m.group("y1") or m.group("y2")
     if not year or (m.group("y2") and m.group("y1") and m.group("y1") != m.group("y2")):
         raise PeriodError(f"“{m.group(0).strip()}”：起止日期须写明年份，且在同一年度之内")
@@ -260,7 +260,7 @@ _QUALIFIERS: list[tuple[re.Pattern, object]] = [
     (re.compile(r"(上|下)\s*半\s*年\s*度?"), lambda m: (1, 6) if m.group(1) == "上" else (7, 12)),
     (re.compile(r"(?<![A-Za-z])[Hh]\s*([12])(?![0-9])"), lambda m: (1, 6) if m.group(1) == "1" else (7, 12)),
     (re.compile(_NUM + r"\s*月\s*份?(?!\s*\d)"), lambda m: (_n(m.group(1)),) * 2),
-    # the site's own labels (2011M03, 2011M01-M09), as found in its downloads
+    # the site's own labels (2023M03, 2023M01-M09), as found in its downloads
     (re.compile(r"(?<![A-Za-z])M(\d{2})(?:-M(\d{2}))?(?![0-9])"), lambda m: (int(m.group(1)), int(m.group(2) or m.group(1)))),
     (re.compile(r"全\s*年\s*度?" + _CUMULATIVE), lambda m: (1, 12)),
 ]
@@ -277,12 +277,12 @@ def read_statement(text: object) -> Statement:
     """What a text (a file name, a title, a cell) says about its period; PeriodError if it says
     something that is not fully understood, or two different things.
 
-    Accepted: a year (2011, 2011年, 2011年度, a bare 2009 cell) with, anywhere in the text, one of
+    Accepted: a year (2023, 2023年, 2023年度, a bare 2021 cell) with, anywhere in the text, one of
     全年; 第一季度 / 一季度 / 1季度 / Q1; 上半年 / 下半年 / H1 / H2; 3月 / 3月份; 1-9月 / 1月-9月 /
-    1至9月 / 7—9月; 截至9月底 / 截至9月末 / 截至9月 / 截至2011年9月30日 (from January); 前三季度;
+    1至9月 / 7—9月; 截至9月底 / 截至9月末 / 截至9月 / 截至2023年9月30日 (from January); 前三季度;
     1-3季度 / 第二至第三季度; each range optionally followed by 累计 or 合计; and the report
-    words 月报 / 季报 / 半年报 / 年报 where they fit the months. Whole days (填报日期：2011年1月10日,
-    2011-01-10, 20110110) are dates, not periods, and are passed over.
+    words 月报 / 季报 / 半年报 / 年报 where they fit the months. Whole days (填报日期：2023年1月10日,
+    2023-01-10, 20230110) are dates, not periods, and are passed over.
     """
     if text is None or (isinstance(text, float) and text != text):
         return Statement(None, None)

@@ -66,9 +66,9 @@ def status_chart(facts: Commitments) -> Chart:
     labels = alt.Chart().mark_text(align="left", dx=6, fontSize=13, fontWeight=600, color=INK).encode(
         x=x, y=y, text=_n(alt.Text, "text"))
     total = len(registry.commitments)
-    summary = (f"截至{when}，规划第三、四部分的{total}项措施中，"
+    summary = (f"截至{when}，规划{registry.parts_zh}的{total}项措施中，"
                + "，".join(f"{registry.statuses[s].word}{counts[s]}项" for s in statuses) + "。")
-    return Chart(chart_id="measures-status", kind="measures", title="主要措施和组织领导：各项措施的进展",
+    return Chart(chart_id="measures-status", kind="measures", title=f"{registry.title}：各项措施的进展",
                  note=f"共 {total} 项措施", as_of=Period.from_label(quarter).end if quarter else None, summary=summary,
                  spec=_finish([bars, labels], data, len(statuses) * 34 + 10, summary),
                  data=data[["label", "count"]], columns={"label": "状态", "count": "措施数（项）"},
@@ -112,7 +112,7 @@ def history_chart(facts: Commitments) -> Chart | None:
     out = data.pivot(index="quarter_zh", columns="status", values="count").reindex(
         [Period.from_label(q).label_zh for q in quarters])[statuses].reset_index()
     columns = {"quarter_zh": "季度", **{s: f"{registry.statuses[s].word}（项）" for s in statuses}}
-    return Chart(chart_id="measures-history", kind="measures_history", title="主要措施和组织领导：逐季进展",
+    return Chart(chart_id="measures-history", kind="measures_history", title=f"{facts.registry.title}：逐季进展",
                  note="每个季度的进展表中各状态的措施数", as_of=Period.from_label(last).end,
                  summary=summary, spec=_finish([bars, labels], data, len(quarters) * 32 + 60, summary),
                  data=out, columns=columns, source=_source(facts), page=PAGE)

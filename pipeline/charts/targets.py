@@ -45,11 +45,11 @@ from pipeline.config import Config, Target
 # Per target
 
 
-def target_phrase(target: Target) -> str:
-    """每年10名, 三年50名, 不低于15.00%."""
+def target_phrase(config: Config, target: Target) -> str:
+    """每年10名, 三年50名 (the plan's span in words: plan.yml start and end), 不低于15.00%."""
     if target.kind == "end_state":
         return f"{target.comparison_zh}{value_with_unit(target.value, target.unit)}"
-    return f"{'每年' if target.kind == 'annual' else '三年'}{value_with_unit(target.value, target.unit)}"
+    return f"{'每年' if target.kind == 'annual' else config.plan.span_zh}{value_with_unit(target.value, target.unit)}"
 
 
 def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of: dt.date | None) -> Chart:
@@ -82,7 +82,7 @@ def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of:
             (f"{value_with_unit(v, unit)}" + (f"（{percent(v / target.value)}）" if target.kind == "cumulative" else
                                               f"  {config.method.status(s).label}"))
             if pd.notna(v) else config.method.status(s).label for v, s in zip(data["value"], shown["status"])]
-        target_text = f"{'每年' if target.kind == 'annual' else '三年'}目标 {value_with_unit(target.value, unit)}"
+        target_text = f"{'每年' if target.kind == 'annual' else config.plan.span_zh}目标 {value_with_unit(target.value, unit)}"
     data["value_or_zero"] = data["value"].fillna(0)
     top = max(float(target.value), float(data["value_or_zero"].max() or 0)) * 1.18
     axis_format = ".1f" if unit in ("%", "‰") else ",d"
@@ -140,7 +140,7 @@ def label_positions(values: pd.Series, texts: pd.Series, target: float, top: flo
 
 
 def gap_notes(windows: pd.DataFrame) -> list[str]:
-    """What the figures of windows not complete cover, once each (2011年缺第三季度数据：已报三个季度合计 1,563名)."""
+    """What the figures of windows not complete cover, once each (2023年缺第三季度数据：已报三个季度合计 1,563名)."""
     shown = windows[windows["scope"].str.len() == 4] if (windows["scope"].str.len() == 4).any() else windows
     notes = [r["figure_zh"] for r in shown.to_dict("records")
              if not r["final"] and (r["missing_periods"] or r["set_aside"]) and r["data_through"] is not None
@@ -149,7 +149,7 @@ def gap_notes(windows: pd.DataFrame) -> list[str]:
 
 
 def progress_summary(config: Config, target: Target, windows: pd.DataFrame, as_of: dt.date | None) -> str:
-    """One sentence with the figures, e.g. 截至2010年第四季度，累计完成36名，占三年目标50名的72.0%，……进度正常。"""
+    """One sentence with the figures, e.g. 截至2022年第四季度，累计完成36名，占<plan.yml span>目标50名的72.0%，……进度正常。"""
 
     h = windows[windows["is_headline"]].iloc[0]
     unit, when = target.unit, f"截至{as_of_phrase(as_of)}"
@@ -159,19 +159,19 @@ def progress_summary(config: Config, target: Target, windows: pd.DataFrame, as_o
         parts = [f"{r.scope}年{value_with_unit(r.result_value, unit)}（{config.method.status(r.status).word}）"
                  for r in years[["scope", "result_value", "status"]].itertuples() if pd.notna(r.result_value)]
         if not parts:
-            return f"{when}，“{target.name}”{status}（目标：{target_phrase(target)}）。{h['reason_zh']}"
+            return f"{when}，“{target.name}”{status}（目标：{target_phrase(config, target)}）。{h['reason_zh']}"
         final = f"规划期结果：{status}。" if h["scope"].count("-") else ""
         gaps = "".join(f"{note}。" for note in gap_notes(windows))
-        return f"{when}，{target.name}{target_phrase(target)}：{'，'.join(parts)}。{gaps}{final}"
+        return f"{when}，{target.name}{target_phrase(config, target)}：{'，'.join(parts)}。{gaps}{final}"
     if pd.isna(h["result_value"]):
-        return f"{when}，“{target.name}”{status}（目标：{target_phrase(target)}）。{h['reason_zh']}"
+        return f"{when}，“{target.name}”{status}（目标：{target_phrase(config, target)}）。{h['reason_zh']}"
     gaps = "".join(f"{note}。" for note in gap_notes(windows))
     if target.kind == "end_state":
         return (f"{when}，{target.name}为{value_with_unit(h['result_value'], unit)}"
-                f"（基准{value_with_unit(h['baseline_value'], unit)}），目标为{target_phrase(target)}，{status}。{gaps}")
+                f"（基准{value_with_unit(h['baseline_value'], unit)}），目标为{target_phrase(config, target)}，{status}。{gaps}")
     expected = "" if h["over"] else f"按时间进度应完成{percent(h['elapsed_pct'] / 100)}，"
     return (f"{when}，{target.name}累计完成{value_with_unit(h['result_value'], unit)}，"
-            f"占三年目标{value_with_unit(target.value, unit)}的{percent(h['result_of_target_pct'] / 100)}，{expected}{status}。{gaps}")
+            f"占{config.plan.span_zh}目标{value_with_unit(target.value, unit)}的{percent(h['result_of_target_pct'] / 100)}，{expected}{status}。{gaps}")
 
 
 def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windows: pd.DataFrame,
@@ -259,7 +259,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
 
 def _segments(s: pd.DataFrame, missing: list[Period]) -> list[str]:
     """Each figure's line: its window, and a new line after each period missing (a gap is never
-    drawn over): 2011#0, 2011#1. A quarter without a figure is not a gap when a file covers it
+    drawn over): 2023#0, 2023#1. A quarter without a figure is not a gap when a file covers it
     (a list with nobody named in it): only the periods no file covers are."""
     def gaps_before(row: dict) -> int:
         in_window = [p for p in missing if "-" in row["scope"] or str(p.year) == row["scope"]]
@@ -282,7 +282,7 @@ def _trajectory_summary(config: Config, target: Target, s: pd.DataFrame) -> str:
     if target.kind == "end_state":
         return (f"{target.name}从{s['period_zh'].iloc[0]}末的{value_with_unit(s['value'].iloc[0], unit)}"
                 f"变为{s['period_zh'].iloc[-1]}末的{value_with_unit(s['value'].iloc[-1], unit)}，"
-                f"目标是到{config.plan.end.year}年底{target_phrase(target)}。")
+                f"目标是到{config.plan.end.year}年底{target_phrase(config, target)}。")
     if target.kind == "cumulative":
         return (f"{target.name}逐期累计，到{s['period_zh'].iloc[-1]}为{value_with_unit(s['running_total'].iloc[-1], unit)}；"
                 f"按目标进度线，此时应为{value_with_unit(round(s['target_path'].iloc[-1]), unit)}。")

@@ -112,7 +112,7 @@ def check_people_in_file(ctx: FileContext, keys: pd.Series) -> None:
 
 def event_periods(ctx: FileContext, cells: pd.Series, period: Period) -> pd.Series:
     """The period label of each record: the quarter of its date, within the file's period (a
-    record dated in May of a 1-5月 file is in 2011M04-M05, not in the whole second quarter)."""
+    record dated in May of a 1-5月 file is in 2023M04-M05, not in the whole second quarter)."""
     column = ctx.source.event_date
     codes, uniques, counts = distinct(cells)
     blank = blank_cells(cells)
@@ -126,6 +126,7 @@ def event_periods(ctx: FileContext, cells: pd.Series, period: Period) -> pd.Seri
 
     labels: dict[object, str | None] = {}
     text_dates = 0
+    y = ctx.config.plan.example_years[0]  # the examples of a date
     for raw, count in zip(uniques, counts):
         if isinstance(raw, str) and raw.isspace():
             labels[raw] = None  # only spaces: a blank date (below)
@@ -135,7 +136,7 @@ def event_periods(ctx: FileContext, cells: pd.Series, period: Period) -> pd.Seri
         except DateError as exc:
             labels[raw] = None
             rows = rows_with(raw)
-            ctx.problem("date_invalid", f"“{raw}”（{exc}）", "如 2009-07-01、2009.7.1 或 2009年7月1日",
+            ctx.problem("date_invalid", f"“{raw}”（{exc}）", f"如 {y}-07-01、{y}.7.1 或 {y}年7月1日",
                         f"改正{rows_text(rows)}的日期。", row=rows[0], column=column)
             continue
         text_dates += int(count) if isinstance(raw, str) else 0

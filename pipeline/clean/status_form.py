@@ -1,4 +1,4 @@
-"""One quarter's status form of the plan's measures (data/raw/人才办工作进展/): a grid of cells in,
+"""One quarter's status form of the plan's measures (data/raw/<status_form_folder>/, config/sources.yml): a grid of cells in,
 each commitment's status, date, evidence and occurrences out, with every problem found (pure).
 
 The form is one workbook per quarter, one row per commitment (config/commitments.yml; the
@@ -137,7 +137,12 @@ class _FormReader:
                          "请用本季度的进展表模板填写，不要删除列或改列名。", row=row, column=name)
         return None if missing else position
 
+    def _year(self) -> int:
+        """The year of the examples in this form's messages (plan.yml: the last year but one)."""
+        return self.config.plan.example_years[1]
+
     def quarter(self, above: list) -> Period | None:
+        y = self._year()
         label = tidy_name(self.form.submitted_label)
         title = " ".join(_shown(v) for v in above if not tidy_name(v).startswith(label))
         found = {}
@@ -145,14 +150,14 @@ class _FormReader:
             try:
                 period = read_statement(text).period()
             except PeriodError as exc:
-                self.problem("period_unclear", f"{place}“{text.strip()}”：{exc}", "如“2010年第四季度”或“2010Q4”",
+                self.problem("period_unclear", f"{place}“{text.strip()}”：{exc}", f"如“{y}年第四季度”或“{y}Q4”",
                              "按此改正文件名或标题，使报送期的每个字都能读懂。")
                 continue
             if period is not None:
                 found[place] = period
         if not found:
-            self.problem("period_missing", "文件名和标题中都没有找到季度", "如“2010年第四季度”或“2010Q4”",
-                         "在文件名（如 人才办_2010年第四季度_主要措施工作进展.xlsx）和第 1 行标题中写明季度。")
+            self.problem("period_missing", "文件名和标题中都没有找到季度", f"如“{y}年第四季度”或“{y}Q4”",
+                         f"在文件名（如 {self.registry.form_file(self.config.plan.office_short, f'{y}年第四季度')}）和第 1 行标题中写明季度。")
             return None
         if len(set(found.values())) > 1:
             said = "，".join(f"{place}写的是{p.label_zh}" for place, p in found.items())
@@ -161,7 +166,7 @@ class _FormReader:
         quarter = next(iter(found.values()))
         plan = self.config.plan
         if quarter.quarter is None:
-            self.problem("period_missing", f"报送期为{quarter.label_zh}，不是一个季度", "一个季度，如“2010年第四季度”",
+            self.problem("period_missing", f"报送期为{quarter.label_zh}，不是一个季度", f"一个季度，如“{y}年第四季度”",
                          "进展表每季度一份：在文件名和标题中写明是哪一个季度。")
         elif quarter.end < plan.start or quarter.start > plan.end:
             self.problem("period_outside_plan", f"季度为{quarter.label_zh}", f"规划期 {plan.start.year}年至{plan.end.year}年之内",
@@ -183,7 +188,7 @@ class _FormReader:
             try:
                 return parse_date(value)
             except DateError:
-                self.problem("date_invalid", f"“{_shown(above[i])}”中的日期无法识别", f"如“{self.form.submitted_label}：2011-01-08”",
+                self.problem("date_invalid", f"“{_shown(above[i])}”中的日期无法识别", f"如“{self.form.submitted_label}：{self._year() + 1}-01-08”",
                              "改正填报日期。", row=header - 1)
                 return None
         self.problem("submitted_missing", "文件中没有找到填报日期", f"表头上方写明“{self.form.submitted_label}：”",
@@ -201,7 +206,7 @@ class _FormReader:
         commitment_id = tidy_name(cell["id"]).lower()
         if commitment_id not in self.registry.by_id:
             found = "编号为空白" if not commitment_id else f"编号“{_shown(cell['id'])}”"
-            self.problem("commitment_unknown", found, "措施清单中的编号（模板中已列出，如 quarterly-meeting）",
+            self.problem("commitment_unknown", found, f"措施清单中的编号（模板中已列出，如 {self.registry.commitments[0].id}）",
                          "不要改动或删除模板中的编号；新的措施须先列入 config/commitments.yml。", row=row, column=c.id)
             return
         commitment = self.registry.by_id[commitment_id]
@@ -237,12 +242,12 @@ class _FormReader:
         if _missing(cell):
             if status and self.registry.statuses[status].date_required:
                 self.problem("date_missing", f"状态为“{self.registry.statuses[status].word}”，状态日期为空白",
-                             "达到这一状态的日期（如文件印发日期）", "填写日期，如 2010-06-18。", row=row, column=column)
+                             "达到这一状态的日期（如文件印发日期）", f"填写日期，如 {self._year()}-06-18。", row=row, column=column)
             return None
         try:
             day = parse_date(cell)
         except DateError:
-            self.problem("date_invalid", f"“{_shown(cell)}”不是日期", "写全年月日，如 2010-06-18 或 2010年6月18日",
+            self.problem("date_invalid", f"“{_shown(cell)}”不是日期", f"写全年月日，如 {self._year()}-06-18 或 {self._year()}年6月18日",
                          "改正该单元格。", row=row, column=column)
             return None
         if not plan.start <= day <= quarter.end:
@@ -286,7 +291,7 @@ class _FormReader:
                 except ValueError:
                     day = None
             if day is None:
-                self.problem("date_invalid", f"“{_shown(token)}”不是日期", "日期之间用“、”分隔，如 2010-04-13、2010-06-29",
+                self.problem("date_invalid", f"“{_shown(token)}”不是日期", f"日期之间用“、”分隔，如 {self._year()}-04-13、{self._year()}-06-29",
                              "改正该单元格。", row=row, column=column)
             elif not quarter.start <= day <= quarter.end:
                 self.problem("date_outside_period", f"开展日期 {date_zh(day)} 不在{quarter.label_zh}",

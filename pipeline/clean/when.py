@@ -14,10 +14,19 @@ from pipeline.basics.format import date_zh
 from pipeline.basics.parse import DateError, parse_date, tidy_name
 from pipeline.basics.periods import Period, PeriodError, Statement, read_statement
 from pipeline.clean.context import FileContext, blank_cells, place_zh, rows_of, rows_text
-from pipeline.config import Place
+from pipeline.config import Config, Place
 
-#: Shown wherever a period is not understood: the forms accepted (the file contract lists them all).
-ACCEPTED = "如“2011年第一季度”“2011Q1”“2011年上半年”“2011年1-9月”“2011年截至9月底”或“2011年度”（见 data/raw/README.md）"
+
+def accepted(config: Config) -> str:
+    """Shown wherever a period is not understood: the forms accepted (the file contract lists them
+    all), with the plan's last year."""
+    y = config.plan.example_years[-1]
+    return f"如“{y}年第一季度”“{y}Q1”“{y}年上半年”“{y}年1-9月”“{y}年截至9月底”或“{y}年度”（见 data/raw/README.md）"
+
+
+def _example_name(ctx: FileContext) -> str:
+    """This form's file name with a period in it, as an example (config/sources.yml: <folder>_<year>Q1_<name>.csv)."""
+    return ctx.config.example_file(f"{ctx.config.plan.example_years[-1]}Q1", ctx.source)
 
 
 def file_period(ctx: FileContext, title: str, data: pd.DataFrame) -> Period | None:
@@ -34,7 +43,7 @@ def file_period(ctx: FileContext, title: str, data: pd.DataFrame) -> Period | No
             try:
                 statement = read_statement(text)
             except PeriodError as exc:
-                ctx.problem("period_unclear", f"{where}“{text.strip()}”：{exc}", ACCEPTED,
+                ctx.problem("period_unclear", f"{where}“{text.strip()}”：{exc}", accepted(ctx.config),
                             "按上面的写法改正文件名或标题（文件名可直接改名），使报送期的每个字都能读懂。")
                 continue
         if statement is not None and (statement.year is not None or statement.months is not None):
@@ -44,7 +53,7 @@ def file_period(ctx: FileContext, title: str, data: pd.DataFrame) -> Period | No
     periods = {where: s.period() for where, s in said.items() if s.year is not None}
     if not periods:
         ctx.problem("period_missing", f"在{'、'.join(place_zh(p) for p in ctx.source.period)}中都没有找到年份",
-                    ACCEPTED, "请在文件名（如 卫生局_2011Q1_卫生人才引进.csv）或表格标题中写明报送期。")
+                    accepted(ctx.config), f"请在文件名（如 {_example_name(ctx)}）或表格标题中写明报送期。")
         return None
     distinct = set(periods.values())
     months_only = {where: s.months for where, s in said.items() if s.year is None}
@@ -62,7 +71,7 @@ def _months(period: Period) -> tuple[int, int]:
 
 
 def _as_year_if_coverage(ctx: FileContext, statement: Statement) -> Statement:
-    """For a yearly form whose figures stop before December (教育局: 数据截至当年9月30日), "截至9月底"
+    """For a yearly form whose figures stop before December (config/sources.yml coverage_ends: 数据截至当年9月30日), "截至9月底"
     says the same as the year."""
     ends = ctx.source.coverage_ends
     if ends and statement.months == (1, int(ends.split("-")[0])):
@@ -82,7 +91,7 @@ def _column_statement(ctx: FileContext, place: Place, data: pd.DataFrame) -> Sta
         except PeriodError as exc:
             period, reason = None, str(exc)
         if period is None:
-            ctx.problem("period_unclear", f"“{raw}”：{reason}", ACCEPTED, f"改正该单元格（{rows_text(rows)}）。",
+            ctx.problem("period_unclear", f"“{raw}”：{reason}", accepted(ctx.config), f"改正该单元格（{rows_text(rows)}）。",
                         row=rows[0], column=place.arg)
             continue
         periods[raw] = period
@@ -114,7 +123,7 @@ def check_period(ctx: FileContext, period: Period) -> dt.date:
     elif coverage_end > ctx.today:
         ctx.problem("period_in_future", f"报送期为{period.label_zh}，到 {date_zh(coverage_end)} 才结束",
                     f"已经结束的报送期（今天是 {date_zh(ctx.today)}）",
-                    "核对年份或季度是否写错（如把 2010 写成 2011）。")
+                    f"核对年份或季度是否写错（如把 {plan.example_years[1]} 写成 {plan.example_years[2]}）。")
     return coverage_end
 
 
@@ -130,7 +139,7 @@ def check_header_periods(ctx: FileContext, headers, header_row: int, period: Per
 
 
 def check_sheet_name(ctx: FileContext, period: Period) -> None:
-    """A sheet named after another period ("2010年三季度" in the fourth quarter's file) may be last
+    """A sheet named after another period ("2022年三季度" in the fourth quarter's file) may be last
     quarter's workbook sent again under a new name: worth a look, not a stop (a name such as
     "Sheet1" or "认定名单" says nothing; a year's sheet may hold any of its quarters)."""
     try:
@@ -180,7 +189,8 @@ def submitted_on(ctx: FileContext, title_cells: list, data: pd.DataFrame) -> dt.
                 try:
                     dates[raw] = parse_date(raw)
                 except DateError:
-                    ctx.problem("date_invalid", f"“{raw}”不是日期", "如 2010-04-05 或 2010年4月5日",
+                    y = ctx.config.plan.example_years[1]
+                    ctx.problem("date_invalid", f"“{raw}”不是日期", f"如 {y}-04-05 或 {y}年4月5日",
                                 "改正该单元格。", row=found[0], column=place.arg)
             if dates:
                 latest = max(dates, key=dates.get)

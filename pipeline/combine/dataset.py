@@ -178,7 +178,7 @@ def combine(results: list[FileResult], read_problems: list[Problem], config: Con
     """All files together: resubmissions resolved, names completed, people checked, log gathered."""
     corrections, problems = resolve_resubmissions(results, config)
     # Names completed first: a running total that writes a company in full must meet the earlier
-    # quarter that wrote it short (龙腾钢结构工程 in 2011Q1, 龙腾钢结构工程有限公司 in 1-6月累计).
+    # quarter that wrote it short (龙腾钢结构工程 in 2023Q1, 龙腾钢结构工程有限公司 in 1-6月累计).
     complete_company_names(results, config)
     nesting_problems, nesting_corrections = resolve_nesting(results, config)
     problems += nesting_problems

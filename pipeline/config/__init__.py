@@ -56,6 +56,11 @@ class ConfigError(Exception):
         lines.append("  请按上述键名改正该文件；各键的含义见文件开头的注释。")
         return "\n".join(lines)
 
+    def lines(self) -> list[str]:
+        """One line per problem, each naming the file and the key (make check-config)."""
+        return [f"{_display(self.file)}：{p.rstrip('。')}。请改正该文件中的这一项（各键的含义见文件开头的注释）。"
+                for p in self.problems]
+
 
 def _display(path: Path) -> str:
     try:
@@ -97,6 +102,14 @@ class Config:
         the same for all of a source's indicators, checked on load)."""
         return self.vocabularies[self.indicators[source.indicator_ids[0]].breakdown]
 
+    def example_file(self, period: str, source: Source | None = None) -> str:
+        """A file name for the examples in staff messages: a source's folder, a period and its form's
+        name (config/sources.yml: <folder>_2023Q1_<name>.csv); the first quarterly source when none is given."""
+        source = source or next((s for s in self.sources.values() if s.frequency == "quarterly"),
+                                next(iter(self.sources.values())))
+        extension = source.files.rsplit(".", 1)[-1] if "." in source.files else "xlsx"
+        return f"{source.folder}_{period}_{source.name}.{extension}"
+
     def sources_of(self, indicator: str) -> list[Source]:
         """The sources whose files report an indicator."""
         return [s for s in self.sources.values() if indicator in s.indicator_ids]
@@ -137,7 +150,7 @@ def parse_file(model: type[ConfigModel], path: Path) -> Any:
 
 
 def _name_list_items(key: str, data: Any) -> str:
-    """targets.3.unit -> targets[3](p2-high-growth).unit, so the entry is easy to find."""
+    """targets.3.unit -> targets[3](<its id>).unit, so the entry is easy to find."""
     parts = key.split(".")
     out, node = [], data
     for part in parts:
@@ -161,22 +174,12 @@ def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
 
     plan = parse_file(PlanFile, plan_path)
     indicators = parse_file(IndicatorsFile, indicators_path).indicators
-    vocab_data = _read_yaml(vocab_path)
-    if not isinstance(vocab_data, dict):
-        raise ConfigError(vocab_path, ["文件应为“词表名: {names: …}”的映射"])
-    vocabularies: dict[str, Vocabulary] = {}
-    for name, entry in vocab_data.items():
-        try:
-            vocabularies[name] = Vocabulary.model_validate(entry)
-        except ValidationError as exc:
-            raise ConfigError(vocab_path, [
-                f"{name}.{'.'.join(str(p) for p in e['loc'])}：{_PYDANTIC_ZH.get(e['type'], e['msg'])}"
-                for e in exc.errors()
-            ]) from None
+    vocabularies = _parse_vocabularies(vocab_path)
     sources_file = parse_file(SourcesFile, sources_path)
     method = parse_file(MethodFile, method_path)
 
     _check_plan(plan, indicators, vocabularies, plan_path)
+    _check_programme_departments(plan, vocabularies, plan_path)
     _check_indicators(indicators, vocabularies, indicators_path)
     _check_vocabularies(vocabularies, vocab_path)
     _check_sources(sources_file, indicators, vocabularies, sources_path)
@@ -192,6 +195,62 @@ def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
         sources=sources_file.sources,
         method=method,
     )
+
+
+def config_errors(config_dir: Path = paths.CONFIG_DIR) -> tuple[Config | None, list[ConfigError]]:
+    """Every problem of config/ at once (make check-config), not only the first file's: each file
+    read on its own, then, when all five can be read, each cross-check; and the configuration when
+    there is none."""
+    parsers = {"plan.yml": lambda p: parse_file(PlanFile, p), "indicators.yml": lambda p: parse_file(IndicatorsFile, p),
+               "vocabulary.yml": _parse_vocabularies, "sources.yml": lambda p: parse_file(SourcesFile, p),
+               "method.yml": lambda p: parse_file(MethodFile, p)}
+    read, errors = {}, []
+    for name, parse in parsers.items():
+        try:
+            read[name] = parse(config_dir / name)
+        except ConfigError as exc:
+            errors.append(exc)
+    if errors:
+        return None, errors
+    plan, indicators = read["plan.yml"], read["indicators.yml"].indicators
+    vocabularies, sources = read["vocabulary.yml"], read["sources.yml"]
+    checks = [lambda: _check_plan(plan, indicators, vocabularies, config_dir / "plan.yml"),
+              lambda: _check_programme_departments(plan, vocabularies, config_dir / "plan.yml"),
+              lambda: _check_indicators(indicators, vocabularies, config_dir / "indicators.yml"),
+              lambda: _check_vocabularies(vocabularies, config_dir / "vocabulary.yml")]
+    if "departments" in vocabularies:
+        checks.append(lambda: _check_sources(sources, indicators, vocabularies, config_dir / "sources.yml"))
+    for check in checks:
+        try:
+            check()
+        except ConfigError as exc:
+            errors.append(exc)
+    return (None if errors else load_config(config_dir)), errors
+
+
+def _check_programme_departments(plan: PlanFile, vocabularies: dict[str, Vocabulary], path: Path) -> None:
+    """Each programme's department is one of vocabulary.yml's departments (its page, its forms)."""
+    names = vocabularies["departments"].names if "departments" in vocabularies else {}
+    problems = [f"programmes({p.id}).department：{p.department!r} 不在部门词表（vocabulary.yml departments）中"
+                for p in plan.programmes if p.department not in names]
+    if problems:
+        raise ConfigError(path, problems)
+
+
+def _parse_vocabularies(vocab_path: Path) -> dict[str, Vocabulary]:
+    vocab_data = _read_yaml(vocab_path)
+    if not isinstance(vocab_data, dict):
+        raise ConfigError(vocab_path, ["文件应为“词表名: {names: …}”的映射"])
+    vocabularies: dict[str, Vocabulary] = {}
+    for name, entry in vocab_data.items():
+        try:
+            vocabularies[name] = Vocabulary.model_validate(entry)
+        except ValidationError as exc:
+            raise ConfigError(vocab_path, [
+                f"{name}.{'.'.join(str(p) for p in e['loc'])}：{_PYDANTIC_ZH.get(e['type'], e['msg'])}"
+                for e in exc.errors()
+            ]) from None
+    return vocabularies
 
 
 def _check_plan(plan: PlanFile, indicators: dict[str, Indicator],

@@ -74,7 +74,7 @@ class Form(ConfigModel):
 
 
 class Section(ConfigModel):
-    part: Literal["三", "四"]
+    part: str  # a key of `parts`
     number: int | None
     heading: str
     page: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -115,7 +115,9 @@ class RegistryFile(ConfigModel):
     frequencies: dict[str, Frequency]
     kinds: dict[Literal["one_off", "recurring"], str]
     form: Form
-    parts: dict[Literal["三", "四"], str]
+    parts: dict[str, str] = Field(min_length=1)  # the plan's parts tracked here, in order: number -> heading
+    mechanism_part: str  # the part that sets up the leading group and lists its members
+    part_examples: dict[str, str] = {}  # part -> a few of its measures (the methodology page)
     sections: dict[str, Section]
     departments: dict[str, DepartmentPage]
     other_bodies: tuple[str, ...]
@@ -137,6 +139,26 @@ class Registry:
     @cached_property
     def by_id(self) -> dict[str, Commitment]:
         return {c.id: c for c in self.file.commitments}
+
+    @property
+    def title(self) -> str:
+        """The parts' headings together, as the menu and the measures' pages name them."""
+        return "和".join(self.file.parts.values())
+
+    @property
+    def parts_zh(self) -> str:
+        """The parts by number, as a sentence names them together: 第三、四部分."""
+        return f"第{'、'.join(self.file.parts)}部分"
+
+    @property
+    def parts_named(self) -> str:
+        """Each part by number and heading: 第三部分（主要措施）和第四部分（组织领导）."""
+        return "和".join(f"第{number}部分（{heading}）" for number, heading in self.file.parts.items())
+
+    def form_file(self, office: str, quarter_zh: str) -> str:
+        """A status form's file name, as staff are asked to write it: the office, the quarter and
+        the first part's heading (plan.yml office_short, parts: <office>_2022年第四季度_<heading>工作进展.xlsx)."""
+        return f"{office}_{quarter_zh}_{next(iter(self.file.parts.values()))}工作进展.xlsx"
 
     @property
     def form_statuses(self) -> dict[str, Status]:
@@ -205,8 +227,9 @@ class Registry:
 
 
 def measures_text(plan_text: str, parts: dict[str, str]) -> str:
-    """Parts 三 and 四 of the plan: from the heading 三、主要措施 to the end of the text."""
-    heading = f"三、{parts['三']}"
+    """The plan's parts tracked here: from the heading of the first (三、主要措施) to the end of the text."""
+    first = next(iter(parts))
+    heading = f"{first}、{parts[first]}"
     if heading not in plan_text:
         raise ValueError(f"规划原文中找不到“{heading}”")
     return plan_text[plan_text.index(heading):]
@@ -290,10 +313,18 @@ def _check(file: RegistryFile, config: Config, text: str) -> list[str]:
     problems += [f"departments / other_bodies：名称 {n!r} 出现了不止一次" for n in sorted({n for n in names if names.count(n) > 1})]
     if file.default_department not in names:
         problems.append(f"default_department：{file.default_department!r} 须是 departments 的 plan_names 之一")
-    members = text[text.index(f"四、{file.parts['四']}"):] if f"四、{file.parts['四']}" in text else ""
+    mechanism = file.mechanism_part
+    if mechanism not in file.parts:
+        problems.append(f"mechanism_part：{mechanism!r} 不是 parts 中的一部分（可用：{'、'.join(file.parts)}）")
+    problems += [f"sections.{key}.part：{s.part!r} 不是 parts 中的一部分（可用：{'、'.join(file.parts)}）"
+                 for key, s in file.sections.items() if s.part not in file.parts]
+    problems += [f"part_examples.{key}：不是 parts 中的一部分（可用：{'、'.join(file.parts)}）"
+                 for key in file.part_examples if key not in file.parts]
+    heading = f"{mechanism}、{file.parts.get(mechanism, '')}"
+    members = text[text.index(heading):] if heading in text else ""
     for key, d in file.departments.items():
         if d.member and not any(n in members for n in d.plan_names):
-            problems.append(f"departments.{key}.member：规划第四部分没有以 {list(d.plan_names)} 列出这个成员单位")
+            problems.append(f"departments.{key}.member：规划第{mechanism}部分没有以 {list(d.plan_names)} 列出这个成员单位")
     numbered = {(p, n) for p, n, _, _ in paragraphs(text, file.parts) if n is not None}
     for key, s in file.sections.items():
         if s.number is not None and (s.part, s.number) not in numbered:
@@ -314,9 +345,9 @@ def _check(file: RegistryFile, config: Config, text: str) -> list[str]:
             problems.append(f"{where}.frequency：未知的频次 {c.frequency!r}（见 frequencies）")
         if c.department not in names:
             problems.append(f"{where}.department：{c.department!r} 既不是 departments 的 plan_names，也不在 other_bodies 中")
-        problems += _passage_problems(f"{where}.quote", c.quote, text)
+        problems += _passage_problems(f"{where}.quote", c.quote, text, file.parts)
     for i, n in enumerate(file.not_a_commitment):
-        problems += _passage_problems(f"not_a_commitment[{i}].text", n.text, text)
+        problems += _passage_problems(f"not_a_commitment[{i}].text", n.text, text, file.parts)
         problems += [f"not_a_commitment[{i}].tracked_by：未知的目标 {t!r}（见 plan.yml）" for t in n.tracked_by if t not in targets]
     problems += [f"规划原文中这段话既不是任何措施的 quote，也不在 not_a_commitment 中：“{gap}”"
                  for gap in coverage_gaps(file, text)]
@@ -336,10 +367,10 @@ def _section_span(file: RegistryFile, key: str, text: str) -> tuple[int, int] | 
     return (found[0][0], found[-1][1]) if found else None
 
 
-def _passage_problems(where: str, passage: str, text: str) -> list[str]:
+def _passage_problems(where: str, passage: str, text: str, parts: dict[str, str]) -> list[str]:
     count = text.count(passage)
     if count == 0:
-        return [f"{where}：不是规划第三、四部分中的原文（须一字不差，标点也要相同）"]
+        return [f"{where}：不是规划第{'、'.join(parts)}部分中的原文（须一字不差，标点也要相同）"]
     if count > 1:
         return [f"{where}：在规划原文中出现了 {count} 次，请多引几个字，使它只出现一次"]
     return []

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipeline.basics.format import count_zh
+
 
 class ConfigModel(BaseModel):
     """Every configuration shape: an unknown key is an error, and a loaded value never changes."""
@@ -26,6 +28,10 @@ class PlanInfo(ConfigModel):
     start: dt.date
     end: dt.date
     period_note: str
+    office_short: str = Field(min_length=1)  # how the site names the office that runs the plan (its status form, file names)
+    leading_group: str = Field(min_length=1)  # the body that leads the plan, as the plan names it in full
+    leading_group_short: str = Field(min_length=1)  # how the site names it in a sentence (…例会)
+    text_preamble_lines: int = Field(ge=0)  # non-empty lines before the plan's title in data/plan's text
 
     @model_validator(mode="after")
     def _ordered(self) -> "PlanInfo":
@@ -36,6 +42,22 @@ class PlanInfo(ConfigModel):
     @property
     def years(self) -> list[int]:
         return list(range(self.start.year, self.end.year + 1))
+
+    @property
+    def months(self) -> int:
+        """The plan's length in months (from the first day of its first month to its end)."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def example_years(self) -> tuple[int, int, int]:
+        """Years for the examples in staff messages and column notes: the first, the last but one
+        (the first of a one-year plan) and the last year of the plan."""
+        return self.years[0], (self.years[-2] if len(self.years) > 1 else self.years[0]), self.years[-1]
+
+    @property
+    def span_zh(self) -> str:
+        """The plan's span in words, as its text says it: N年 in Chinese numerals (whole years), else 30个月."""
+        return f"{count_zh(self.months // 12)}年" if self.months % 12 == 0 else f"{self.months}个月"
 
 
 class Programme(ConfigModel):
@@ -228,6 +250,7 @@ class Defaults(ConfigModel):
     unit_words: dict[Literal["名", "人次", "个"], tuple[str, ...]]  # how a header writes each unit: 名 as 人
     period_column_names: tuple[str, ...]  # other names of a period column (统计期 for 季度)
     set_aside_folder: str = Field(min_length=1)  # in a department's folder: files received, deliberately not used
+    status_form_folder: str = Field(min_length=1)  # in data/raw: the quarterly status forms of the plan's measures
 
 
 class Source(ConfigModel):

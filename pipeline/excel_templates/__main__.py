@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.message(), file=sys.stderr)
         return 2
     written = write_templates(config, args.out)
-    # The status form of the plan's measures, for 人才办 (pipeline/excel_templates/status.py).
+    # The status form of the plan's measures, for the office that runs the plan (pipeline/excel_templates/status.py).
     try:
         registry = load_commitments(config, paths.PLAN_TEXT.read_text(encoding="utf-8"))
     except ConfigError as exc:

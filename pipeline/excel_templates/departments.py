@@ -28,7 +28,7 @@ DATA_SHEET = "报送表"
 #: unfilled title names no period (the file name still does).
 PERIOD_PLACEHOLDER = {"quarterly": "____年第__季度", "yearly": "____年度"}
 def template_name(source: Source) -> str:
-    """卫生局_卫生人才引进情况_报送模板.xlsx: no period in it, so it is never read as a submission."""
+    """<folder>_<name>_报送模板.xlsx (config/sources.yml): no period in it, so it is never read as a submission."""
     return f"{source.folder}_{source.name}_报送模板.xlsx"
 
 
@@ -101,10 +101,10 @@ def _data_sheet(ws: Worksheet, source: Source, config: Config) -> None:
     ws.row_dimensions[1].height = 28
     labels = [p.arg for p in source.submitted if p.kind == "label"]
     for i, label in enumerate(labels):
-        # clean.submitted_on reads the date from the same cell as the label: 填报日期：2012-01-10.
+        # clean.submitted_on reads the date from the same cell as the label: 填报日期：<the year after the plan>-01-10.
         cell = ws.cell(2, 1 + i, f"{label}：")
         prompt = DataValidation(showInputMessage=True, promptTitle=label,
-                                prompt=f"在冒号后直接写日期，如“{label}：2012-01-10”。")
+                                prompt=f"在冒号后直接写日期，如“{label}：{config.plan.end.year + 1}-01-10”。")
         prompt.add(cell.coordinate)
         ws.add_data_validation(prompt)
     header = 2 + bool(labels)
@@ -145,12 +145,12 @@ def _data_sheet(ws: Worksheet, source: Source, config: Config) -> None:
             type="date", operator="between" if end else "greaterThanOrEqual", formula1=style.excel_date(start),
             formula2=style.excel_date(end) if end else None, allow_blank=True, showErrorMessage=True,
             errorStyle="stop", errorTitle="日期有误",
-            error=f"请填写 {start:%Y-%m-%d}" + (f" 至 {end:%Y-%m-%d} 之间" if end else " 以后") + "的日期，如 2011-03-15。")
+            error=f"请填写 {start:%Y-%m-%d}" + (f" 至 {end:%Y-%m-%d} 之间" if end else " 以后") + f"的日期，如 {plan.end.year}-03-15。")
         validation.add(column_range(name))
         ws.add_data_validation(validation)
 
     # Column formats apply to the cells a department types in: text keeps an 18-digit ID number
-    # and a phone number as written (Excel would round them), dates show as 2011-03-15.
+    # and a phone number as written (Excel would round them), dates show as YYYY-MM-DD.
     for name in names:
         dim = ws.column_dimensions[letter[name]]
         if name in source.values:
@@ -185,9 +185,9 @@ def _instructions(source: Source, config: Config) -> list[str]:
     points.append(period)
     for place in source.submitted:
         if place.kind == "label":
-            points.append(f"在“{place.arg}：”之后直接写报送日期，如“{place.arg}：2012-01-10”。")
+            points.append(f"在“{place.arg}：”之后直接写报送日期，如“{place.arg}：{year + 1}-01-10”。")
         elif place.kind == "column":
-            points.append(f"“{place.arg}”列每一行都填写报送日期，如 2012-01-10。")
+            points.append(f"“{place.arg}”列每一行都填写报送日期，如 {year + 1}-01-10。")
     lists = dropdowns(source, config)
     listed = "、".join(f"“{c}”" for c in lists if c not in {p.arg for p in source.period})
     if listed:
@@ -204,7 +204,7 @@ def _instructions(source: Source, config: Config) -> list[str]:
         point += f"和“{source.indicator_by.column}”" if source.indicator_by else ""
         point += "分类。"
         if source.event_date:
-            point += f"“{source.event_date}”填写日期（如 2011-03-15），须在报送期之内。"
+            point += f"“{source.event_date}”填写日期（如 {year}-03-15），须在报送期之内。"
         if source.include:
             point += (f"“{source.include.column}”为{'、'.join(source.include.values)}的记录计入目标，"
                       "其他的也请照实填写（不计入）。")

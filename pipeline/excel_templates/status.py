@@ -25,9 +25,10 @@ QUARTER_PLACEHOLDER = "____年第__季度"
 FIRST_ROW = 4  # title, 填报单位 and 填报日期, header, then the commitments
 
 
-def template_name(registry: Registry) -> str:
-    """人才办_主要措施和组织领导工作进展表_填报模板.xlsx: no quarter in it, so it is never read as a form."""
-    return f"人才办_{registry.form.name}_填报模板.xlsx"
+def template_name(registry: Registry, config: Config) -> str:
+    """<office>_<form>_填报模板.xlsx (plan.yml office_short, commitments.yml form.name): no quarter in
+    it, so it is never read as a form."""
+    return f"{config.plan.office_short}_{registry.form.name}_填报模板.xlsx"
 
 
 def row_values(registry: Registry, commitment: Commitment) -> dict[str, str]:
@@ -43,16 +44,17 @@ def instructions(registry: Registry, config: Config) -> list[str]:
     statuses = registry.form_statuses
     ranked = sorted(statuses.values(), key=lambda s: s.rank, reverse=True)
     year = config.plan.end.year
+    example = config.plan.example_years[1]  # the year of the dates in the examples
     points = [
         f"填报单位：{form.department}。每季度填报一次，季度结束后 {form.due_days} 天内报送。本表的内容在网站上公开。",
-        f"一个文件只填一个季度：文件名写明季度，如“人才办_{year}年第一季度_主要措施工作进展.xlsx”；第 1 行标题中的"
+        f"一个文件只填一个季度：文件名写明季度，如“{registry.form_file(config.plan.office_short, f'{year}年第一季度')}”；第 1 行标题中的"
         f"“{QUARTER_PLACEHOLDER}”改为同一季度，如“{year}年第一季度”。在“{form.submitted_label}：”之后写填报日期。",
-        f"表中已列出规划第三、四部分的每一项措施，每项一行。不要改动“{c.id}”“{c.name}”两列，不要删行、加行或排序。",
+        f"表中已列出规划{registry.parts_zh}的每一项措施，每项一行。不要改动“{c.id}”“{c.name}”两列，不要删行、加行或排序。",
         f"“{c.status}”从下拉列表中选择：" + "；".join(f"{s.word}——{s.meaning}" for s in statuses.values()) + "。",
         f"“{c.status_date}”填达到这一状态的日期（如文件印发日期、挂牌日期、交付日期），不晚于本季度末。"
         + "、".join(f"“{s.word}”" for s in statuses.values() if s.date_required) + "必须填写。",
         f"“{c.occurrences}”只填经常性工作（类型为{'、'.join(f.word for f in registry.frequencies.values())}的）在本季度"
-        f"开展的每一次的日期，如例会、周末课堂、考试、发布；几次就写几个日期，用“、”分隔，如“2010-04-13、2010-06-29”。"
+        f"开展的每一次的日期，如例会、周末课堂、考试、发布；几次就写几个日期，用“、”分隔，如“{example}-04-13、{example}-06-29”。"
         "本季度没有开展的空着。",
         f"“{c.evidence}”写文件或事项的名称，“{c.document_number}”写文号（没有的空着），“{c.address}”写文件在政府网站上的网址，"
         f"没有公开的写“{form.internal_word}”。"
@@ -93,10 +95,10 @@ def write_status_template(registry: Registry, config: Config, out_dir: Path) -> 
     plan = config.plan
     day = DataValidation(type="date", operator="between", formula1=style.excel_date(plan.start), formula2=style.excel_date(plan.end),
                          allow_blank=True, showErrorMessage=True, errorStyle="stop", errorTitle="日期有误",
-                         error=f"请填写 {plan.start:%Y-%m-%d} 至 {plan.end:%Y-%m-%d} 之间的日期，如 2010-06-18。")
+                         error=f"请填写 {plan.start:%Y-%m-%d} 至 {plan.end:%Y-%m-%d} 之间的日期，如 {plan.example_years[1]}-06-18。")
     day.add(column_range(c.status_date))
     ws.add_data_validation(day)
-    for name, prompt in ((c.occurrences, "本季度开展的每一次的日期，用“、”分隔，如 2010-04-13、2010-06-29。"),
+    for name, prompt in ((c.occurrences, f"本季度开展的每一次的日期，用“、”分隔，如 {plan.example_years[1]}-04-13、{plan.example_years[1]}-06-29。"),
                          (c.address, f"网址以 http:// 开头；没有公开的写“{form.internal_word}”。")):
         hint = DataValidation(showInputMessage=True, promptTitle=name, prompt=prompt)
         hint.add(column_range(name))
@@ -114,6 +116,6 @@ def write_status_template(registry: Registry, config: Config, out_dir: Path) -> 
     notes["A1"].font = Font(bold=True, size=14)
     notes.column_dimensions["A"].width = 100
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / template_name(registry)
+    path = out_dir / template_name(registry, config)
     workbook.save(path)
     return path

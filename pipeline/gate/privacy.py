@@ -39,8 +39,8 @@ Two more rules, for numbers as Excel and Python write them:
   with exponent 14 (15 digits), an old ID by the same test; with exponent 10 (or 12, after 86), a
   mobile number.
 
-What is never a hit: counts, years, dates (20091231, 2009-12-31), amounts (with or without
-thousands separators), decimal numbers, 文号 (区委发〔2009〕70号), landlines (their area codes start with
+What is never a hit: counts, years, dates (20211231, 2021-12-31), amounts (with or without
+thousands separators), decimal numbers, 文号 (区委发〔2021〕70号), landlines (their area codes start with
 0), bank accounts and other numbers of another length in one group, a mobile number written as a
 decimal (138.12345678: one dot between two groups reads as a decimal number), and the digits of a
 hash (32, 40, 64 or 128 lower-case hexadecimal characters with a letter among them, as programs

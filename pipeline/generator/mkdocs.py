@@ -45,18 +45,22 @@ def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
 
 #: The menu, in order: a page, or a folder of pages (its index first, the rest in the order the
 #: build made them). Pages in no entry (the data-quality page, chart pages) are left out of it.
-MENU = [("首页", "index.md"), ("programmes", "programmes/"), ("主要措施和组织领导", "measures/"),
+#: A label None is the title of the folder's index page (the measures: the names of the plan's
+#: parts, config/commitments.yml).
+MENU = [("首页", "index.md"), ("programmes", "programmes/"), (None, "measures/"),
         ("各部门情况", "departments/"), ("方法说明", "methodology.md"), ("规划原文", "plan.md"),
         ("数据下载", "downloads.md"), ("数据更新记录", "changelog.md"), ("历次发布", "releases/index.md")]
 
 
-def navigation(config: Config, pages: list[str]) -> list:
+def navigation(config: Config, pages: list[str], docs_dir: Path) -> list:
     """The site's menu from the pages the build made (path under docs/, in the order made): the
     programmes' section is named after how many the plan has (八项重点工程)."""
     menu = []
     for label, where in MENU:
         if label == "programmes":
             label = f"{count_zh(len(config.programmes))}项重点工程"
+        elif label is None:
+            label = page_title(docs_dir / where / "index.md")
         if not where.endswith("/"):
             if where in pages:
                 menu.append({label: where})
@@ -67,6 +71,17 @@ def navigation(config: Config, pages: list[str]) -> list:
     return menu
 
 
+def page_title(page: Path) -> str | None:
+    """A generated page's `title:` (its front matter); None when there is no such page."""
+    if not page.is_file():
+        return None
+    text = page.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        return None
+    front = yaml.safe_load(text[4:text.index("\n---", 4)]) or {}
+    return front.get("title")
+
+
 def generated_config(config: Config, docs_dir: Path, site_dir: Path, data_dates: dict, pages: list[str]) -> dict:
     """The generator's configuration for this build: the project's mkdocs.yml, plus where the pages
     are and go, the navigation, and the data's dates (footer)."""
@@ -75,7 +90,7 @@ def generated_config(config: Config, docs_dir: Path, site_dir: Path, data_dates:
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
         "theme": {"name": "material", "custom_dir": str(paths.ROOT / "overrides")},
-        "nav": navigation(config, pages),
+        "nav": navigation(config, pages, docs_dir),
         "extra": data_dates,
     }
 

@@ -38,7 +38,7 @@ NARROW_MAX_TOTAL = 350
 NARROW_MIN_WIDTH = 150
 # The page's column at 1280 px (the theme's content column between its two sidebars): a page
 # figure whose labels beside the plot make it wider is laid out again to this width, so that the
-# browser never shrinks its text (p7's overview, 930 px wide, showed its 12 px text at 8.8 px).
+# browser never shrinks its text (a programme's overview, 930 px wide, showed its 12 px text at 8.8 px).
 PAGE_MAX_TOTAL = 688
 _PLOT_WIDTH = re.compile(r'class="background"[^>]*\bd="M[\d.]+,[\d.]+h([\d.]+)')  # the first: the plot's frame
 # Drawn by each worker when it starts, so that its JavaScript engine is ready for the real charts.

@@ -19,7 +19,7 @@ from pipeline.basics.periods import PeriodError, read_statement
 from pipeline.basics.problems import Problem
 from pipeline.basics.workdir import write_whole
 from pipeline.clean import FileResult, clean_file, empty_observations, new_submission
-from pipeline.clean.when import ACCEPTED
+from pipeline.clean.when import accepted
 from pipeline.config import Config
 from pipeline.gate.admit import admitted_bytes, screened_grid
 from pipeline.gate.kinds import DepartmentFile
@@ -42,14 +42,14 @@ def discover(raw_dir: Path, config: Config) -> tuple[list[tuple[Path, str, str]]
 
     Symbolic links are never followed (a link could lead anywhere on the machine): each is an
     error. A folder inside a department's folder is not entered: the set-aside folder (暂不采用/,
-    set_aside_results) quietly, any other (卫生局/作废/) with a warning naming it: what is kept
+    set_aside_results) quietly, any other (<department>/作废/) with a warning naming it: what is kept
     aside there is not a live submission."""
     by_folder = {src.folder: (key, src) for key, src in config.sources.items()}
     found, problems = [], []
     for folder, dirs, names in os.walk(raw_dir):
         here = Path(folder)
         parts = here.relative_to(raw_dir).parts
-        if parts and parts[0] == paths.STATUS_FORM_FOLDER:
+        if parts and parts[0] == config.defaults.status_form_folder:
             dirs[:] = []
             continue  # the status forms of the plan's measures: read by pipeline/clean/status_form.py
         for name in sorted(dirs):
@@ -97,7 +97,7 @@ def _not_read(path: Path, rel: str, by_folder: dict) -> Problem | None:
     parts = rel.split("/")
     if len(parts) == 1:
         return Problem(code="file_ignored", file=rel, found="文件直接放在 data/raw/ 下",
-                       expected="放在报送部门的目录中，如 data/raw/卫生局/", fix="把文件移入对应部门的目录后重新运行 make。")
+                       expected=f"放在报送部门的目录中，如 data/raw/{next(iter(by_folder))}/", fix="把文件移入对应部门的目录后重新运行 make。")
     folder = parts[0]
     if folder not in by_folder:
         known = "、".join(by_folder)
@@ -154,7 +154,7 @@ def _set_aside(rel: str, key: str, source, config: Config) -> FileResult:
     if period is None:
         problem = Problem(code="period_unclear" if unclear else "period_missing", file=rel,
                           found=f"文件名“{stem}”" + (f"：{unclear}" if unclear else "中没有写报送期（年份）"),
-                          expected=f"暂不采用的文件，文件名写明报送期（{ACCEPTED}）",
+                          expected=f"暂不采用的文件，文件名写明报送期（{accepted(config)}）",
                           fix="给这个文件改名，写上它的报送期：网站据此说明哪些数字因它不完整。")
         return FileResult(submission=submission, observations=empty_observations(), problems=[problem])
     coverage_end = (source.coverage_end(period.year) if period.is_year else None) or period.end

@@ -43,12 +43,12 @@ class Receipt:
     file: str  # path under data/raw
     received_on: dt.date
     basis: str  # a key of BASES
-    release: str  # quarter label, e.g. 2010Q4
+    release: str  # quarter label, e.g. 2022Q4
 
 
 def closing_date(quarter: Period, months_after: int) -> dt.date:
     """The last day of receipt for a quarter's release: the end of the month `months_after` months
-    after the quarter (1: 2010Q4 -> 2011-01-31)."""
+    after the quarter (1: 2022Q4 -> 2023-01-31)."""
     month = quarter.end.year * 12 + quarter.end.month - 1 + months_after + 1  # the month after that one
     return dt.date(month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
@@ -115,6 +115,8 @@ def register_dates(cells: pd.DataFrame, rel: str, config: Config, today: dt.date
     def problem(code: str, row: int, column: str, found_text: str, expected: str, fix: str) -> None:
         problems.append(Problem(code=code, file=rel, row=row, column=column, found=found_text, expected=expected, fix=fix))
 
+    year = config.plan.example_years[-1]  # the examples of a file and a date
+    example = config.example_file(f"{year}Q1")
     for row, cells_row in cells.loc[header + 1:].iterrows():
         name, day = cells_row[where["file"]], cells_row[where["received"]]
         key = tidy_name(name).replace("\\", "/").removeprefix("data/raw/")
@@ -124,13 +126,13 @@ def register_dates(cells: pd.DataFrame, rel: str, config: Config, today: dt.date
         if len(matches) != 1:
             problem("register_file_unknown", row, names.file,
                     f"“{tidy_text(name)}”" + ("与多个文件同名：" + "、".join(matches) if matches else "不是 data/raw 中的文件"),
-                    "data/raw 下的文件路径（如 卫生局/卫生局_2011Q1_卫生人才引进.csv），或只写文件名（文件名唯一时）",
+                    f"data/raw 下的文件路径（如 {example.split('_')[0]}/{example}），或只写文件名（文件名唯一时）",
                     "照 data/raw 中的文件名改正这一格；文件名重名时写上部门目录；文件已撤回的，删除这一行。")
             continue
         try:
             received = parse_date(day)
         except DateError:
-            problem("date_invalid", row, names.received, f"“{tidy_text(day)}”不是日期", "如 2011-04-12 或 2011年4月12日",
+            problem("date_invalid", row, names.received, f"“{tidy_text(day)}”不是日期", f"如 {year}-04-12 或 {year}年4月12日",
                     "改正这一格。")
             continue
         if received > today:

@@ -21,7 +21,6 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from pipeline.basics import paths
 from pipeline.basics.periods import Period
 from pipeline.basics.problems import Problem
 from pipeline.clean.status_form import FormFile, read_form
@@ -73,12 +72,12 @@ def status_changes(status: pd.DataFrame, before: str, after: str) -> pd.DataFram
 
 def read_form_files(raw_dir: Path, registry: Registry, config: Config, today: dt.date,
                     cache: ReadCache | None = None) -> tuple[list[FormFile], list[Problem]]:
-    """Every status form under data/raw/人才办工作进展/ as read, and files that could not be read
+    """Every status form under data/raw/<status_form_folder>/ (config/sources.yml) as read, and files that could not be read
     (a release puts together those received by its date: pipeline/releases/plan.py). With a
     cache, a form read in an earlier build with the same bytes, settings and registry is not read
     again."""
     registry_key = repr(registry.file).encode("utf-8")
-    folder = raw_dir / paths.STATUS_FORM_FOLDER
+    folder = raw_dir / config.defaults.status_form_folder
     forms, problems = [], []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
         rel = path.relative_to(raw_dir).as_posix()
@@ -119,7 +118,7 @@ def combine_forms(forms: list[FormFile], problems: list[Problem], registry: Regi
     problems = problems + [p for f in forms for p in f.problems]
     usable = [f for f in forms if not f.failed and f.quarter is not None]
     used, files, more = _one_per_quarter(usable, config)
-    problems += more + _gaps(used, registry)
+    problems += more + _gaps(used, registry, config.defaults.status_form_folder)
     status_rows, occurrence_rows, last = [], [], {}
     for form in used:
         quarter = form.quarter
@@ -188,7 +187,7 @@ def _content(form: FormFile) -> list:
     return sorted([tuple(r[k] for k in keep) for r in form.rows]) + sorted((o["commitment_id"], o["date"]) for o in form.occurrences)
 
 
-def _gaps(used: list[FormFile], registry: Registry) -> list[Problem]:
+def _gaps(used: list[FormFile], registry: Registry, folder: str) -> list[Problem]:
     problems = []
     for earlier, later in zip(used, used[1:]):
         q = earlier.quarter
@@ -197,7 +196,7 @@ def _gaps(used: list[FormFile], registry: Registry) -> list[Problem]:
             if q >= later.quarter:
                 break
             problems.append(Problem(
-                code="period_gap", file=f"{paths.STATUS_FORM_FOLDER}/",
+                code="period_gap", file=f"{folder}/",
                 found=f"缺少{q.label_zh}的{registry.form.name}（前后季度都有）", expected="每个季度一份进展表",
                 fix="补报该季度的进展表；在补齐之前，网站上这一季度没有措施的状态，季度例会显示为“没有进展表”。"))
     return problems

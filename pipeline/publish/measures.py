@@ -35,7 +35,7 @@ def _common(site, page: str) -> dict:
 
 
 def _quarters_zh(quarters: list[Period]) -> str:
-    """Quarters in words, a whole year as the year: 2011年, 2010年第四季度."""
+    """Quarters in words, a whole year as the year: 2023年, 2022年第四季度."""
     months = {month_number(q.start) + i for q in quarters for i in range(3)}
     return periods_zh(periods_of_months(months, 3))
 

@@ -27,7 +27,7 @@ import pandas as pd
 from pipeline.basics.format import as_of_phrase, date_zh, missing
 from pipeline.charts.kit import Chart
 from pipeline.publish.share import chart_source, citations, cited_date, cited_url, licence
-from pipeline.publish.tables import TABLES, csv_bytes, data_dictionary, defuse_formulas
+from pipeline.publish.tables import csv_bytes, data_dictionary, defuse_formulas, described, registry_of
 
 DATA_PACKAGE = "data/datapackage.json"
 WORKBOOK = "data/tables.xlsx"
@@ -65,10 +65,11 @@ def data_package(frames: dict[str, pd.DataFrame], site) -> dict:
     settings = site.settings
     organization = settings.get("organization") or settings.get("copyright", "")
     departments = sorted({s.department for s in site.config.sources.values()})
-    tables = {**frames, DICTIONARY: data_dictionary()}
+    tables = {**frames, DICTIONARY: data_dictionary(site.config, registry_of(site))}
+    documented = described(site.config, registry_of(site))
     resources = []
     for name, frame in tables.items():
-        table = TABLES.get(name)
+        table = documented.get(name)
         columns = table.columns if table else {c: c for c in frame.columns}
         fields = []
         for column in frame.columns:
@@ -152,7 +153,8 @@ def workbook_bytes(frames: dict[str, pd.DataFrame], site) -> bytes:
     lines.append(("", ""))
     lines.append(("工作表", "内容"))
     lines.append((DICTIONARY_TITLE, "各表每一列的说明"))
-    lines += [(name, f"{TABLES[name].title}：{TABLES[name].description}" + (
+    documented = described(site.config, registry_of(site))
+    lines += [(name, f"{documented[name].title}：{documented[name].description}" + (
                f"（共 {len(frame):,} 行，超出本工作簿每表 {WORKBOOK_MAX_ROWS:,} 行的上限，未放入，请用 data/{name}.csv）"
                if len(frame) > WORKBOOK_MAX_ROWS else "")) for name, frame in frames.items()]
     for key, text in lines:
@@ -160,7 +162,7 @@ def workbook_bytes(frames: dict[str, pd.DataFrame], site) -> bytes:
         label.font = bold
         about.append([label, text])
 
-    _append_table(book.create_sheet(DICTIONARY_TITLE), data_dictionary(), bold)
+    _append_table(book.create_sheet(DICTIONARY_TITLE), data_dictionary(site.config, registry_of(site)), bold)
     for name, frame in frames.items():
         if len(frame) <= WORKBOOK_MAX_ROWS:
             _append_table(book.create_sheet(name), frame, bold)
@@ -300,7 +302,7 @@ def _csvw_type(table_schema_type: str) -> str:
 
 def open_data_files(frames: dict[str, pd.DataFrame], site) -> dict[str, bytes]:
     """The data dictionary, the data package and the workbook of the published tables."""
-    return {f"data/{DICTIONARY}.csv": csv_bytes(data_dictionary()), DATA_PACKAGE: data_package_bytes(frames, site),
+    return {f"data/{DICTIONARY}.csv": csv_bytes(data_dictionary(site.config, registry_of(site))), DATA_PACKAGE: data_package_bytes(frames, site),
             WORKBOOK: workbook_bytes(frames, site)}
 
 

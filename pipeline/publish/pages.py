@@ -15,11 +15,11 @@ from pipeline.basics.format import missing
 from pipeline.basics.periods import Period
 from pipeline.basics.problems import sort_problems
 from pipeline.clean import ACTIONS
-from pipeline.config import Target
+from pipeline.config import Config, PlanInfo, Target
 from pipeline.ingest.receipts import closing_date
 from pipeline.publish.render import chart_view, common, render
 from pipeline.publish.site import Site, relative
-from pipeline.publish.tables import TABLES
+from pipeline.publish.tables import described, registry_of
 
 
 def _target_view(site: Site, target: Target, page: str) -> dict:
@@ -128,15 +128,32 @@ def methodology_page(site: Site) -> str:
     return render(site.config, "methodology.md.j2",
         **common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets, readings=config.readings,
-        vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators)
+        vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators,
+        pace_example=pace_example(config.plan), release_example=release_example(config))
+
+
+def pace_example(plan: PlanInfo) -> dict:
+    """The methodology's example of time elapsed: data up to the end of the plan's last year but one."""
+    year = plan.example_years[1]
+    months = (year - plan.start.year) * 12 + 13 - plan.start.month
+    return {"year": year, "months": months, "share": months / plan.months}
+
+
+def release_example(config: Config) -> dict:
+    """The methodology's example of a release: the fourth quarter of the plan's last year but one,
+    and the last day of receipt for it."""
+    quarter = Period.quarter_of(config.plan.example_years[1], 4)
+    return {"quarter": quarter, "closes": closing_date(quarter, config.method.releases.months_after)}
 
 
 def plan_page(site: Site) -> str:
     page = "plan.md"
     lines = [line.strip() for line in site.plan_text.splitlines()]
     body = [line for line in lines if line]
-    # The first three non-empty lines are the republishing website's preamble (title, time, lead).
-    paragraphs = body[3:]
+    # The text's first non-empty lines may be a republishing website's preamble (title, time, lead):
+    # how many is configuration (plan.yml text_preamble_lines).
+    skip = site.config.plan.text_preamble_lines
+    paragraphs = body[skip:]
     blocks = []
     for i, text in enumerate(paragraphs):
         if i == 0:
@@ -146,12 +163,12 @@ def plan_page(site: Site) -> str:
         else:
             blocks.append(("p", text))
     return render(site.config, "plan.md.j2", **common(site, page), blocks=blocks,
-                                                    preamble=body[:3])
+                                                    preamble=body[:skip])
 
 
 def downloads_page(site: Site, table_rows: dict[str, int]) -> str:
     page = "downloads.md"
-    tables = [{"table": TABLES[name], "rows": table_rows.get(name, 0)} for name in TABLES]
+    tables = [{"table": table, "rows": table_rows.get(name, 0)} for name, table in described(site.config, registry_of(site)).items()]
     return render(site.config, "downloads.md.j2", **common(site, page), tables=tables)
 
 

@@ -54,7 +54,7 @@ def environment() -> jinja2.Environment:
 
 def periods_words(labels: str, scope: str = "") -> str:
     """Space-separated period labels in words, the year said once (and not at all when it is the
-    scope's: 缺第三季度 in the row of 2011): "2011Q3 2011Q4" -> 2011年第三季度、第四季度."""
+    scope's: 缺第三季度 in the row of 2023): "2023Q3 2023Q4" -> 2023年第三季度、第四季度."""
     words = periods_zh([Period.from_label(label) for label in str(labels).split()])
     return words.removeprefix(f"{scope}年") if len(scope) == 4 else words
 

@@ -17,7 +17,7 @@ from pipeline.config import Config
 
 
 def page_url(md_path: str) -> str:
-    """The address of a page relative to the site root: programmes/p1.md -> programmes/p1/."""
+    """The address of a page relative to the site root: programmes/<id>.md -> programmes/<id>/."""
     stem = md_path.removesuffix(".md")
     if stem == "index" or stem.endswith("/index"):
         stem = stem.removesuffix("index")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.basics.format import missing
+from pipeline.config import Config
+from pipeline.config.commitments import Registry
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,10 @@ class Table:
 TABLES = {t.name: t for t in [
     Table("targets", "目标清单", "规划“重点目标”中的每一项数字目标，一行一项。", {
         "target_id": "目标编号（固定不变，用于网址和引用）",
-        "programme_id": "所属重点工程编号（p1–p8）",
+        "programme_id": "所属重点工程编号（{programme_ids}）",
         "programme_name": "所属重点工程名称",
         "target_name": "目标名称",
-        "kind": "目标类型：annual 每年目标；cumulative 三年累计目标；end_state 规划期末比例目标",
+        "kind": "目标类型：annual 每年目标；cumulative {span}累计目标；end_state 规划期末比例目标",
         "target_value": "目标值（单位见 unit）",
         "unit": "单位：名、人次、个、%、‰",
         "comparison": "比例目标的方向：at_least 不低于；at_most 不高于",
@@ -52,7 +54,7 @@ TABLES = {t.name: t for t in [
         "unit": "单位",
         "target_value": "目标值",
         "comparison": "比例目标的方向",
-        "scope": "计算范围：规划期（如 2009-2011）或年份（每年目标；有一年未达到目标或各年都已结束后，另有规划期一行）",
+        "scope": "计算范围：规划期（如 {first}-{last}）或年份（每年目标；有一年未达到目标或各年都已结束后，另有规划期一行）",
         "is_headline": "是否为首页和状态统计所用的一行（每年目标取最新有数据的年份，有规划期一行后取规划期一行）",
         "window_start": "计算范围开始日期",
         "window_end": "计算范围结束日期",
@@ -84,7 +86,7 @@ TABLES = {t.name: t for t in [
     Table("target_series", "逐期进展", "每项目标逐个报送期的数值、累计数和目标进度线（图表所用的数字）。", {
         "target_id": "目标编号",
         "scope": "计算范围：规划期或年份",
-        "period": "报送期（如 2009Q1、2011H1、2011M01-M09、2009）",
+        "period": "报送期（如 {first}Q1、{last}H1、{last}M01-M09、{first}）",
         "period_start": "该期数据开始日期",
         "period_end": "该期数据截至日期",
         "value": "本期数（比例目标为该期末占比）",
@@ -101,7 +103,7 @@ TABLES = {t.name: t for t in [
         "sheet": "工作表名称（CSV 文件为空）",
         "row": "在来源文件中的行号（用 Excel 或文本编辑器打开时看到的行号）",
         "column": "来源文件中的列名",
-        "period": "报送期（季度如 2009Q1，半年如 2011H1，其他月份段如 2011M01-M09，年度如 2009）",
+        "period": "报送期（季度如 {first}Q1，半年如 {last}H1，其他月份段如 {last}M01-M09，年度如 {first}）",
         "period_start": "报送期开始日期",
         "period_end": "数据截至日期",
         "indicator": "指标编号",
@@ -109,7 +111,7 @@ TABLES = {t.name: t for t in [
         "value": "数值（人数、人次或个数；名单类文件每条记录为 1）",
         "raw_value": "来源单元格中的原文（名单类文件为分组列的原文）",
         "submitted_on": "该文件的报送日期（文件中注明的；未注明为空）",
-        "derivation": "数值不是单元格原数时的算法（如“2011年1-9月累计 3,500 减去已报送的 2011年上半年 2,300”）；空表示即为原数",
+        "derivation": "数值不是单元格原数时的算法（如“{last}年1-9月累计 3,500 减去已报送的 {last}年上半年 2,300”）；空表示即为原数",
     }),
     Table("submissions", "报送文件", "data/raw 中每个报送文件读取的情况。", {
         "source_id": "数据来源编号",
@@ -124,7 +126,7 @@ TABLES = {t.name: t for t in [
         "submitted_from": "报送日期的出处：written 文件中写明（报送日期列、填报日期标注）；workbook Excel 文件属性中的创建时间；空为未注明",
         "received_on": "收文日期：决定文件进入哪一期发布（收文登记；否则文件中写明的报送日期；否则应报送日期，见方法说明）",
         "received_basis": "收文日期的依据：register 收文登记；written 文件中写明的报送日期；due 应报送日期（报送期结束加规定天数）",
-        "release": "首次收录该文件的发布（季度，如 2010Q4；网址 /releases/2010Q4/）",
+        "release": "首次收录该文件的发布（季度，如 {middle}Q4；网址 /releases/{middle}Q4/）",
         "rows_in_file": "文件总行数",
         "rows_data": "数据行数",
         "rows_excluded": "不计入目标的记录数",
@@ -154,20 +156,20 @@ TABLES = {t.name: t for t in [
         "new_row": "更正文件中的行号",
         "new_submitted_on": "更正文件的报送日期",
     }),
-    Table("commitments", "主要措施清单", "规划第三部分（主要措施）和第四部分（组织领导）中的每一项具体措施，一行一项，"
-          "附最近一个季度的状态（config/commitments.yml 和人才办的季度进展表）。", {
+    Table("commitments", "主要措施清单", "规划{parts_named}中的每一项具体措施，一行一项，"
+          "附最近一个季度的状态（config/commitments.yml 和{office}的季度进展表）。", {
         "commitment_id": "措施编号（固定不变，用于网址和引用）",
-        "part": "规划的部分：三（主要措施）或四（组织领导）",
-        "section": "规划中的条目（如“1、进一步加大人才培养力度”）",
+        "part": "规划的部分：{parts_either}",
+        "section": "规划中的条目（如“{section}”）",
         "name": "措施名称",
         "quote": "规划原文中这项措施的文字",
         "sentence": "规划原文中这项措施所在的整句话",
         "done_when": "怎样算落实",
-        "department": "责任单位（按规划原文的写法；原文没有写明的记为人才办）",
+        "department": "责任单位（按规划原文的写法；原文没有写明的记为{office}）",
         "kind": "one_off 一次性；recurring 经常性",
         "frequency": "经常性工作的频次：每季度、每年、定期、按需（一次性的为空）",
         "reading": "对原文的理解（原文不清楚时）",
-        "quarter": "最近一份进展表的季度（如 2010Q4）",
+        "quarter": "最近一份进展表的季度（如 {middle}Q4）",
         "status": "状态编号：done、in_progress、not_started、stopped、not_reported",
         "status_zh": "状态：已落实、推进中、未启动、已停止、未填报",
         "status_date": "达到这一状态的日期",
@@ -181,7 +183,7 @@ TABLES = {t.name: t for t in [
     Table("commitment_status", "主要措施逐季状态", "每项措施在每个季度的进展表中的状态：一行一项措施、一个季度。"
           "两个季度相比即可看出哪些措施的状态变了。", {
         "commitment_id": "措施编号",
-        "quarter": "季度（如 2010Q4）",
+        "quarter": "季度（如 {middle}Q4）",
         "quarter_end": "季度的最后一天",
         "status": "状态编号（同 commitments.csv）",
         "status_zh": "状态",
@@ -197,7 +199,7 @@ TABLES = {t.name: t for t in [
         "row": "在进展表中的行号（未填报的为空）",
         "submitted_on": "进展表的填报日期",
     }, json=True),
-    Table("commitment_occurrences", "经常性工作的开展日期", "经常性工作（如领导小组季度例会、周末课堂、年度考核）每一次开展的日期。", {
+    Table("commitment_occurrences", "经常性工作的开展日期", "经常性工作（如{leading_group}季度例会、周末课堂、年度考核）每一次开展的日期。", {
         "commitment_id": "措施编号",
         "quarter": "季度",
         "date": "开展日期",
@@ -207,7 +209,7 @@ TABLES = {t.name: t for t in [
     Table("department_submissions", "各部门报送情况", "每个部门的每种报表在每个报送期是否按时报送："
           "一行一种报表、一个报送期（已到应报日期的，或已经报送的）。", {
         "department": "报送部门",
-        "form_id": "报表编号：数据来源编号（见 config/sources.yml；可以互相代替的两种报表以“|”相连）；status_form 为人才办的季度进展表",
+        "form_id": "报表编号：数据来源编号（见 config/sources.yml；可以互相代替的两种报表以“|”相连）；status_form 为{office}的季度进展表",
         "form_name": "报表名称",
         "period": "报送期",
         "due_on": "应报日期（报送期结束后若干天）",
@@ -255,7 +257,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def json_bytes(frame: pd.DataFrame) -> bytes:
-    """A list of records (dates as 2010-12-31, missing values as null), UTF-8."""
+    """A list of records (dates as 2022-12-31, missing values as null), UTF-8."""
     records = [{k: (None if missing(v) else v.isoformat() if hasattr(v, "isoformat") else
                     v.item() if hasattr(v, "item") else v) for k, v in row.items()}
                for row in frame.to_dict("records")]
@@ -277,9 +279,32 @@ def for_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[columns]
 
 
-def data_dictionary() -> pd.DataFrame:
+def described(config: Config, registry: Registry | None) -> dict[str, Table]:
+    """TABLES as published: the plan's words in its descriptions filled in from the configuration
+    from config/plan.yml ({span}, {programme_ids}, example years of the plan, {office}, {leading_group})
+    and config/commitments.yml (the plan's parts and a section, when the plan has measures)."""
+    plan = config.plan
+    first, middle, last = plan.example_years
+    parts = registry.parts if registry else {}
+    words = {"span": plan.span_zh, "programme_ids": f"{config.programmes[0].id}–{config.programmes[-1].id}",
+             "first": first, "middle": middle, "last": last, "office": plan.office_short,
+             "leading_group": plan.leading_group_short,
+             "parts_named": registry.parts_named if registry else "没有数字目标的部分",
+             "parts_either": "或".join(f"{number}（{heading}）" for number, heading in parts.items()) or "—",
+             "section": registry.section_title(next(iter(registry.sections))) if registry else ""}
+    return {name: replace(t, description=t.description.format_map(words),
+                          columns={c: d.format_map(words) for c, d in t.columns.items()})
+            for name, t in TABLES.items()}
+
+
+def registry_of(site) -> Registry | None:
+    """The plan's measures of a built site, if it has them."""
+    return site.commitments.facts.registry if site.commitments else None
+
+
+def data_dictionary(config: Config, registry: Registry | None) -> pd.DataFrame:
     rows = [{"table": f"{t.name}.csv", "table_title": t.title, "column": c, "description": d}
-            for t in TABLES.values() for c, d in t.columns.items()]
+            for t in described(config, registry).values() for c, d in t.columns.items()]
     return pd.DataFrame(rows, columns=["table", "table_title", "column", "description"])
 
 

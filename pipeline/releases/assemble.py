@@ -38,7 +38,7 @@ class Request:
 
     close: bool = False  # make release
     day: dt.date | None = None  # the day the releases made now are closed or re-issued: their one date
-    reissue: str | None = None  # make reissue: the quarter (e.g. 2010Q3) of the closed release to correct
+    reissue: str | None = None  # make reissue: the quarter (e.g. 2022Q3) of the closed release to correct
     note: str = ""  # make reissue: the 勘误 note, what was wrong
     take: tuple[str, ...] = ()  # make reissue: files (paths under data/raw) the corrected version takes too
 
@@ -106,7 +106,7 @@ class ReleaseBuild:
         unknown = [f for f in self.request.take if f not in self.hashes]
         if unknown:
             raise ReleaseRequestError(f"要更正版收录的文件不在 data/raw 中（或不是报送文件、进展表）：{'、'.join(unknown)}。"
-                                      "请写 data/raw 下的路径，如 卫生局/卫生局_2010Q3_卫生人才引进（更正）.csv。")
+                                      f"请写 data/raw 下的路径，如 {min(self.hashes, default='部门目录/文件名')}。")
         return versions[-1]
 
     # -- the current site's date and files -----------------------------------------------------------

@@ -144,7 +144,7 @@ def briefing_page(site, release, path: str) -> str:
         facts = site.commitments.facts
         done = facts.registry.done
         measures = {"total": len(facts.registry.commitments), "done": facts.counts()[done],
-                    "done_word": facts.registry.statuses[done].word,
+                    "done_word": facts.registry.statuses[done].word, "parts_zh": facts.registry.parts_zh,
                     "quarter": Period.from_label(facts.latest).label_zh}
     return render(config, "release_briefing.html.j2", **_common(site, release, path), programmes=programmes,
                   charts=charts, measures=measures)

@@ -96,7 +96,7 @@ def test_damaged_files_end_in_figures_or_a_message_naming_them(bases, tmp_path):
             failures.append(f"{describe(case)}: errors that do not name the file: {unnamed}")
         if case.neutral and (outcome["errors"] or outcome["figures"] != done[case.base]["figures"]):
             failures.append(f"{describe(case)}: must read as the undamaged file; {outcome['errors'] or 'other figures'}")
-        read_cached = not rel.startswith(paths.STATUS_FORM_FOLDER + "/")  # (status forms have no read cache)
+        read_cached = not rel.startswith(load_config().defaults.status_form_folder + "/")  # (status forms have no read cache)
         if case.mutations == (fuzz.FULL_DISK,) and read_cached and "磁盘已满" not in outcome.get("said", ""):
             failures.append(f"{describe(case)}: the read cache was not written, and nothing said so")
         if case.mutations == (fuzz.BLANK_KEY,) and not outcome["errors"] and outcome["figures"] != done[case.base]["figures"]:

@@ -185,7 +185,7 @@ def test_a_status_form_is_read_within_the_same_limits(config, tmp_path):
     from tests.fixtures.edits import FORM_Q3
 
     raw = tmp_path / "raw"
-    (raw / paths.STATUS_FORM_FOLDER).mkdir(parents=True)
+    (raw / config.defaults.status_form_folder).mkdir(parents=True)
     workbook = openpyxl.load_workbook(paths.RAW_DIR / FORM_Q3)
     workbook.worksheets[0].cell(300_000, 30, "x")
     workbook.save(raw / FORM_Q3)

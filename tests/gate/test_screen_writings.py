@@ -282,7 +282,7 @@ def _screen_all(raw: Path, config, registry) -> tuple[int, int, list]:
     screened, and the personal_data problems found."""
     cells, pairs, problems = 0, 0, []
     files, _ = discover(raw, config)
-    forms = sorted(p for p in (raw / paths.STATUS_FORM_FOLDER).glob("*.xlsx"))
+    forms = sorted(p for p in (raw / load_config().defaults.status_form_folder).glob("*.xlsx"))
     register = sorted(raw.glob(f"{config.method.releases.register_file}.*"))
     for path, rel, kind in ([(p, r, DepartmentFile(config.sources[k])) for p, r, k in files]
                             + [(p, p.relative_to(raw).as_posix(), StatusForm(registry.form)) for p in forms]

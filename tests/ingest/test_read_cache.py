@@ -7,7 +7,6 @@ import dataclasses
 
 import pandas as pd
 
-from pipeline.basics import paths
 from pipeline.build import read_and_check
 from pipeline.config import load_config
 from pipeline.ingest.files import ReadCache
@@ -27,7 +26,7 @@ def _same_data(a, b) -> None:
 def test_a_rebuild_reads_only_the_changed_file_and_gives_what_a_fresh_read_gives(tmp_path, config):
     raw = copy_raw(tmp_path)
     files = sum(1 for p in raw.rglob("*") if p.is_file() and p.name != "README.md"
-                and p.relative_to(raw).parts[0] != paths.STATUS_FORM_FOLDER)  # status forms: not department files
+                and p.relative_to(raw).parts[0] != config.defaults.status_form_folder)  # status forms: not department files
     folder = tmp_path / "cache"
 
     first = ReadCache(folder, config, TODAY)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pipeline.basics import paths
 from pipeline.basics.periods import Period
 from pipeline.clean.status_form import FormFile
-from pipeline.config import Config
+from pipeline.config import Config, load_config
 from pipeline.config.commitments import Registry, load_commitments
 from pipeline.excel_templates.__main__ import main as make_templates
 from pipeline.excel_templates.status import FIRST_ROW, QUARTER_PLACEHOLDER, write_status_template
@@ -27,7 +27,7 @@ from tests.conftest import TODAY, copy_raw
 from tests.fixtures.cases import case_named, lay_out, overlay
 from tests.fixtures.edits import FORM_FIRST, FORM_Q2, FORM_Q3, FORM_Q4, form_cell, form_edit
 
-FOLDER = paths.STATUS_FORM_FOLDER
+FOLDER = load_config().defaults.status_form_folder
 
 
 def read_status_forms(raw_dir: Path, registry: Registry, config: Config, today: dt.date) -> StatusData:
