@@ -147,8 +147,9 @@ def serve():
 
 def pytest_collection_modifyitems(config, items):
     """The tests that build the whole site (minutes each), then those that drive the browser, then
-    the many small ones: handed out a few at a time (`make test`: --maxschedchunk 2), the test
-    workers then end together, instead of one starting a long test when the other is done."""
+    the many small ones, so that the test workers end together instead of one starting a long test
+    when the other is done. (`make test`: --dist loadgroup hands out the groups of tests that share
+    one build first, each group to one worker, then the others one by one.)"""
     def weight(item) -> int:
         return 0 if item.get_closest_marker("build") else 1 if item.get_closest_marker("browser") else 2
 

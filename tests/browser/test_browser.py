@@ -190,6 +190,13 @@ class Watch:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("request", self._request)
 
+    def goto(self, page, url: str) -> None:
+        """Open the next address in the same tab (a new tab for each page costs four times the
+        loading), counting from now."""
+        self.errors.clear()
+        self.outside.clear()
+        page.goto(url, wait_until="load")
+
     def _request(self, request):
         if request.url.startswith(("data:", "blob:")):
             return
@@ -209,10 +216,12 @@ def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, 
     # Embed pages are one small template: axe checks one of each kind, and
     # test_every_embed_page_has_the_structure_axe_checked checks what varies with the chart on all.
     to_check = one_of_each_kind(urls) if group == "embeds" else set(urls)
+    tabs = {context: context.new_page() for context in (with_axe, plain)}
+    watches = {context: Watch(tab) for context, tab in tabs.items()}
     for url in urls:
-        page = (with_axe if url in to_check else plain).new_page()
-        watch = Watch(page)
-        page.goto(base + url, wait_until="load")
+        context = with_axe if url in to_check else plain
+        page, watch = tabs[context], watches[context]
+        watch.goto(page, base + url)
         expected = page.locator(".vega-chart").count()
         if url not in to_draw:
             drawn = page.evaluate(IMAGES_SHOWN)
@@ -225,8 +234,7 @@ def test_every_page_draws_its_charts_passes_axe_and_asks_no_other_host(browser, 
         cut = page.evaluate(TEXT_CUT)
         found = axe_found(page) if url in to_check else []
         if drawn != expected or cut or watch.errors or watch.outside or found:
-            failures.append((url, f"{drawn}/{expected} charts", cut, watch.errors, watch.outside, found))
-        page.close()
+            failures.append((url, f"{drawn}/{expected} charts", cut, list(watch.errors), list(watch.outside), found))
     with_axe.close()
     plain.close()
     assert failures == []
@@ -289,8 +297,8 @@ def test_nothing_scrolls_sideways_on_a_phone_and_axe_finds_nothing(browser, base
     urls = group_urls(built["site"], group)
     to_check = set(urls) if draw else one_of_each_kind(urls)
     context = axe_context(browser, **phone) if draw else browser.new_context(**phone)
+    page = context.new_page()  # one tab, each address opened in turn
     for url in urls:
-        page = context.new_page()
         page.goto(base + url, wait_until="load")
         if draw and page.locator(".vega-chart").count():
             point_at_each_chart(page, touch=True)
@@ -302,7 +310,6 @@ def test_nothing_scrolls_sideways_on_a_phone_and_axe_finds_nothing(browser, base
         found = axe_found(page) if url in to_check else []
         if width > 375 or not charts_fit or cut or found:
             wide.append((url, width, charts_fit, cut, found))
-        page.close()
     context.close()
     assert wide == []
 

@@ -26,10 +26,10 @@ def measure_urls(built) -> list[str]:
 def test_the_measures_and_department_pages_pass_axe_and_fit_a_phone(browser, base, built, device):
     context = axe_context(browser, **VIEWPORTS[device])
     failures = []
+    page = context.new_page()  # one tab, each address opened in turn
+    watch = Watch(page)
     for url in measure_urls(built):
-        page = context.new_page()
-        watch = Watch(page)
-        page.goto(base + url, wait_until="load")
+        watch.goto(page, base + url)
         if page.locator(".vega-chart").count():
             point_at_each_chart(page, touch=device == "phone")
             page.wait_for_function(ALL_DRAWN, timeout=20_000)
@@ -38,8 +38,7 @@ def test_the_measures_and_department_pages_pass_axe_and_fit_a_phone(browser, bas
         fits = page.evaluate("""() => [...document.querySelectorAll('.vega-chart svg, .chart-static, .md-content table')]
             .every(e => e.closest('.table-wrap') || e.getBoundingClientRect().right <= window.innerWidth + 1)""")
         if found or watch.errors or watch.outside or width > VIEWPORTS[device]["viewport"]["width"] or not fits:
-            failures.append((url, found, watch.errors, watch.outside, width, fits))
-        page.close()
+            failures.append((url, found, list(watch.errors), list(watch.outside), width, fits))
     context.close()
     assert failures == []
 

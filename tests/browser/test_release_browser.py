@@ -38,10 +38,10 @@ def test_release_pages_pass_axe_fit_a_phone_and_show_their_charts(browser, base,
                                        "device_scale_factor": 2} if phone else {"viewport": {"width": 1280, "height": 900}}))
     failures = []
     urls = release_urls(built["site"])
+    page = context.new_page()  # one tab, each address opened in turn
+    watch = Watch(page)
     for url in urls:
-        page = context.new_page()
-        watch = Watch(page)
-        page.goto(base + url, wait_until="load")
+        watch.goto(page, base + url)
         moved = stub_target(built["site"], url)
         if moved:  # a short page moves on to the version it names
             page.wait_for_url(base + moved, timeout=10_000)
@@ -54,8 +54,7 @@ def test_release_pages_pass_axe_fit_a_phone_and_show_their_charts(browser, base,
         width = page.evaluate("() => document.documentElement.scrollWidth")
         found = axe_found(page)
         if bad_images or found or watch.errors or watch.outside or (phone and width > 375):
-            failures.append((url, bad_images, found, watch.errors, watch.outside, width))
-        page.close()
+            failures.append((url, bad_images, found, list(watch.errors), list(watch.outside), width))
     context.close()
     assert failures == []
 

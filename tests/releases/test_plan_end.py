@@ -57,6 +57,11 @@ def _make(root: Path) -> dict:
     return {"site": step / "site", "released_on": outputs.site.reference, "set_aside": [s.file for s in truth.set_aside]}
 
 
+#: Every test of the ended plan runs in the test worker that builds it (make test: --dist
+#: loadgroup), instead of the other worker waiting minutes for it to be built.
+pytestmark = pytest.mark.xdist_group("plan-end")
+
+
 @pytest.fixture(scope="module")
 def ended(tmp_path_factory) -> dict:
     return made_once(tmp_path_factory, "plan-end", _make)
@@ -185,17 +190,16 @@ LANDMARK_RULES = {"runOnly": {"type": "rule", "values": ["region", "landmark-uni
 def test_the_ended_plans_pages_pass_axe_and_fit_the_screen(browser, ended_base, width):  # noqa: F811
     context = axe_context(browser, viewport={"width": width, "height": 900})
     failures, seen = [], 0
+    page = context.new_page()  # one tab, each address opened in turn
+    watch = Watch(page)
     for url in PAGES:
-        page = context.new_page()
-        watch = Watch(page)
-        page.goto(ended_base + url, wait_until="load")
+        watch.goto(page, ended_base + url)
         over = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         found = axe_found(page) + [(v["id"], v["nodes"][0]["target"]) for v in page.evaluate(
             "options => axe.run(document, options).then(r => r.violations)", LANDMARK_RULES)]
         if found or watch.errors or watch.outside or over > 0:
-            failures.append((url, found, watch.errors, watch.outside, over))
+            failures.append((url, found, list(watch.errors), list(watch.outside), over))
         seen += 1
-        page.close()
     context.close()
     assert failures == [] and seen == len(PAGES)
 
