@@ -37,7 +37,7 @@ $(INPUTS): FORCE
 	@+$(PYTHON) scripts/input-manifest $@ $(INPUT_PATHS)
 
 test: lint $(TEST_DEPS) $(SYSTEM_TEST) $(SITE_STAMP) ## Run every test (lint, unit, golden, build, browser)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load --maxschedchunk 2
 
 lint: $(TEST_DEPS) ## Check the code: ruff, the import contract (packages by stage, no cycle) and no private name across modules
 	$(PY) -m ruff check pipeline tests bench scripts scripts/input-manifest

@@ -147,10 +147,25 @@ def serve():
 
 def pytest_collection_modifyitems(config, items):
     """The tests that build the whole site (minutes each), then those that drive the browser, then
-    the many small ones, so that the test workers end together instead of one starting a long test
-    when the other is done. (`make test`: --dist loadgroup hands out the groups of tests that share
-    one build first, each group to one worker, then the others one by one.)"""
-    def weight(item) -> int:
+    the many small ones: handed out a few at a time (`make test`: --maxschedchunk 2), the test
+    workers then end together, instead of one starting a long test when the other is done.
+
+    Tests that share one build (made_once; marked `shares_build`) would have one worker wait
+    minutes while the other builds: the first test of each such group goes first, so that the two
+    workers start different builds at once, and the group's other tests come after every build."""
+    first_of_group: set[int] = set()
+    seen: set[str] = set()
+    for item in items:
+        group = item.get_closest_marker("shares_build")
+        if group and group.args[0] not in seen:
+            seen.add(group.args[0])
+            first_of_group.add(id(item))
+
+    def weight(item) -> float:
+        if id(item) in first_of_group:
+            return -1
+        if item.get_closest_marker("shares_build"):
+            return 0.5
         return 0 if item.get_closest_marker("build") else 1 if item.get_closest_marker("browser") else 2
 
     items.sort(key=weight)

@@ -57,9 +57,8 @@ def _make(root: Path) -> dict:
     return {"site": step / "site", "released_on": outputs.site.reference, "set_aside": [s.file for s in truth.set_aside]}
 
 
-#: Every test of the ended plan runs in the test worker that builds it (make test: --dist
-#: loadgroup), instead of the other worker waiting minutes for it to be built.
-pytestmark = pytest.mark.xdist_group("plan-end")
+#: The tests share one build of the ended plan (made_once): see conftest.pytest_collection_modifyitems.
+pytestmark = pytest.mark.shares_build("plan-end")
 
 
 @pytest.fixture(scope="module")

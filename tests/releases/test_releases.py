@@ -257,8 +257,8 @@ def closed_project(tmp_path_factory):
         pages_render.environment.cache_clear()
 
 
-@pytest.mark.build  # the module's builds (closed_project), all in the worker that makes them
-@pytest.mark.xdist_group("closed-project")
+@pytest.mark.build  # the module's builds (closed_project), made once for both workers
+@pytest.mark.shares_build("closed-project")
 def test_make_release_stores_the_quarter_and_leaves_the_earlier_ones_untouched(closed_project):
     closed = closed_project["closed"]
     assert closed_project["stored"] == ["2011Q1"] and list(closed) == [*SHIPPED, "2011Q1"]
@@ -273,8 +273,8 @@ def test_make_release_stores_the_quarter_and_leaves_the_earlier_ones_untouched(c
     assert {k.split("/")[1] for k in site if k.startswith("releases/")} == set(closed) | {"index.html"}  # and their list
 
 
-@pytest.mark.build  # the module's builds (closed_project), all in the worker that makes them
-@pytest.mark.xdist_group("closed-project")
+@pytest.mark.build  # the module's builds (closed_project), made once for both workers
+@pytest.mark.shares_build("closed-project")
 def test_no_change_of_template_threshold_stylesheet_or_drawing_alters_a_closed_release(closed_project):
     before, after, closed = closed_project["site1"], closed_project["site2"], closed_project["closed"]
     for name, files in closed.items():
@@ -291,8 +291,8 @@ def test_no_change_of_template_threshold_stylesheet_or_drawing_alters_a_closed_r
     assert closed_project["second_stored"] == []
 
 
-@pytest.mark.build  # the module's builds (closed_project), all in the worker that makes them
-@pytest.mark.xdist_group("closed-project")
+@pytest.mark.build  # the module's builds (closed_project), made once for both workers
+@pytest.mark.shares_build("closed-project")
 def test_a_reissue_keeps_the_original_and_adds_the_correction_with_the_erratum_on_both(closed_project):
     releases, site, closed = closed_project["releases"], closed_project["site3"], closed_project["closed"]
     assert closed_project["reissued"] == ["2010Q2-r1"]
