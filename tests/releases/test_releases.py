@@ -81,6 +81,12 @@ def test_each_release_has_one_date_on_or_after_its_closing_date(built):
         day = release.released_on
         index = (folder / "index.html").read_text(encoding="utf-8")
         assert f"发布日期 {day.year}年{day.month}月{day.day}日" in index
+        # the list of releases gives it beside its closing date
+        listed = (built["site"] / "releases" / "index.html").read_text(encoding="utf-8")
+        row = listed[listed.index(f'href="{release.name}/"'):]
+        row = row[:row.index("</tr>")]
+        assert re.findall(r"<td>([^<]*)</td>", row)[:2] == [
+            f"{d.year}年{d.month}月{d.day}日" for d in (release.closing, release.released_on)], row
         for csv in folder.glob("charts/*/*.csv"):
             table = pd.read_csv(csv, encoding="utf-8-sig", dtype=str)
             assert set(table["发布日期"]) == {day.isoformat()}, csv
