@@ -28,6 +28,7 @@ from pipeline.config.models import (  # noqa: F401 - the models are part of this
     MethodFile,
     Place,
     PlanFile,
+    SiteIdentity,
     PlanInfo,
     Programme,
     Reading,
@@ -76,6 +77,7 @@ class Config:
     """Everything in config/, checked and cross-checked."""
 
     plan: PlanInfo
+    site: SiteIdentity
     programmes: tuple[Programme, ...]
     targets: tuple[Target, ...]
     readings: tuple[Reading, ...]
@@ -186,6 +188,7 @@ def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
 
     return Config(
         plan=plan.plan,
+        site=plan.site,
         programmes=plan.programmes,
         targets=plan.targets,
         readings=plan.readings,
