@@ -86,6 +86,13 @@ reissue: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Re-issue a closed release beside the o
 check-config: $(BUILD_DEPS) ## Check the plan's configuration: every missing or inconsistent entry, in Chinese, one line each
 	$(PY) -m pipeline.check_config
 
+# The next plan starts once the current one has ended (README: A new plan): the ended plan's final
+# site is kept in data/plans/<id>/ (at /plans/<id>/), and FROM's config/ and data/ take its place.
+.PHONY: new-plan
+new-plan: $(BUILD_DEPS) $(SYSTEM_BUILD) ## Start the next plan: FROM=<its folder> [DATE=YYYY-MM-DD]; the ended one kept at /plans/<id>/
+	$(if $(FROM),,$(error FROM=<新规划的目录> is required, e.g. make new-plan FROM=examples/plan-2012-2015))
+	$(PY) -m pipeline.new_plan --from '$(FROM)' $(if $(DATE),--date $(DATE))
+
 templates: $(BUILD_DEPS) ## Write an Excel template per department form into build/templates
 	$(PY) -m pipeline.excel_templates
 

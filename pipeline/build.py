@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pipeline.analyse.analysis import analyse as analyse_data
 from pipeline.analyse.commitments import Commitments, commitments_of, read_commitments
+from pipeline.archive.plans import load_ended, place_ended
 from pipeline.archive.store import ArchiveError
 from pipeline.basics import paths
 from pipeline.basics.format import as_of_phrase, date_zh
@@ -242,11 +243,17 @@ def error_report(errors: list[Problem], problems: list[Problem]) -> str:
 
 def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, config_dir: Path = paths.CONFIG_DIR,
           today: dt.date | None = None, keep_docs: Path | None = paths.BUILD_DIR / "docs",
-          cache_dir: Path | None = None, releases_dir: Path | None = None, request: Request | None = None) -> Outputs:
+          cache_dir: Path | None = None, releases_dir: Path | None = None, request: Request | None = None,
+          site_settings: dict | None = None, plan_text_file: Path = paths.PLAN_TEXT) -> Outputs:
     """Build the site from raw_dir into site_dir; raise BuildFailed or DataErrors on failure.
     cache_dir: what is kept between builds (default paths.CACHE_DIR, looked up at each call);
     releases_dir: the closed releases (default: releases/ beside raw_dir, paths.releases_dir);
-    request: close quarters (make release) or re-issue a closed release (make reissue) too.
+    plan_text_file: the plan's text (paths.PLAN_TEXT: that of the plan folder, PLAN_DIR);
+    request: close quarters (make release) or re-issue a closed release (make reissue) too;
+    site_settings: settings that replace the site's own: make new-plan builds an ended plan's final
+    site for its archive with its permanent site_url and archived_plan (what the banner says).
+    The ended plans archived beside raw_dir (paths.plans_dir) are placed in the site, except in
+    such an archive's own build.
 
     One build at a time per build folder (a second one waits); what a killed build left there is
     removed first. Outputs.stage_seconds says how long each stage took (for the benchmark).
@@ -254,24 +261,29 @@ def build(raw_dir: Path = paths.RAW_DIR, site_dir: Path = paths.SITE_DIR, *, con
     with build_lock(site_dir.parent / "build"):
         return _build(raw_dir, site_dir, config_dir=config_dir, today=today, keep_docs=keep_docs,
                       cache_dir=cache_dir or paths.CACHE_DIR, releases_dir=releases_dir or paths.releases_dir(raw_dir),
-                      request=request or Request())
+                      request=request or Request(), site_settings=site_settings or {}, plan_text_file=plan_text_file)
 
 
 def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | None, keep_docs: Path | None,
-           cache_dir: Path, releases_dir: Path, request: Request) -> Outputs:
+           cache_dir: Path, releases_dir: Path, request: Request, site_settings: dict, plan_text_file: Path) -> Outputs:
     clock = _StageClock()
     recover_interrupted_swap(site_dir)
     # load
     with clock("read"):
         config = load_config(config_dir)
         # or SettingsError: it would publish something wrong
-        settings = checked_settings(load_site_settings(plan_yml=config_dir / "plan.yml"))
+        settings = checked_settings({**load_site_settings(plan_yml=config_dir / "plan.yml"), **site_settings})
+        try:
+            ended = [] if "archived_plan" in settings else load_ended(paths.plans_dir(raw_dir))
+        except ArchiveError as exc:
+            raise BuildFailed(f"发布中止：{exc}") from None
+        settings["earlier_plans"] = [plan.for_pages(paths.PLANS_FOLDER) for plan in ended]
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)
         results, read_problems = read_all(raw_dir, config, today, read_cache)
         pristine = copy.deepcopy(results)  # a release closed now combines its own files (releases/assemble.py)
         dataset, problems = check(results, read_problems, config)
-        plan_text = paths.PLAN_TEXT.read_text(encoding="utf-8")
+        plan_text = plan_text_file.read_text(encoding="utf-8")
         commitments = read_commitments(raw_dir, config, plan_text, today, config_dir, read_cache)  # the status forms
         read_cache.prune()  # every file read: entries of files gone or changed removed
         qr.symbols = qr.QrSymbols.load(cache_dir / qr.CACHE_FILE)
@@ -306,7 +318,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
         with writing(work_root), tempfile.TemporaryDirectory(prefix=TEMPORARY_PREFIX, dir=work_root) as work:
             docs_dir, new_site = Path(work) / "docs", Path(work) / "site"
             data_dates = {"data_as_of": as_of_phrase(site.as_of), "data_released": date_zh(site.reference),
-                          **footer_links(settings)}
+                          **footer_links(settings), **_archived(settings)}
             with clock("mkdocs"), writing(Path(work)):
                 assemble_docs(files, docs_dir, bundle)
                 run_mkdocs(config, docs_dir, new_site, site.reference, data_dates, pages := _pages(files), cache_dir / "pages")
@@ -317,6 +329,8 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
                 stored = releases.write(new_site, pool)  # the releases closed now kept in data/releases
                 add_releases(new_site, site.releases.all if site.releases else (), settings.get("site_url", "/"),
                              paths.RELEASES_FOLDER)
+                place_ended(ended, paths.plans_dir(raw_dir), new_site, paths.PLANS_FOLDER, paths.RELEASES_FOLDER,
+                            settings["site_url"])
             with clock("publish"):
                 replace_site(new_site, site_dir)
                 if keep_docs is not None:
@@ -352,6 +366,13 @@ def _release_analysis(config: Config, plan_text: str, settings: dict, commitment
             raise BuildFailed(f"发布中止：{label} 发布（收录 {closing.isoformat()} 以前收到的文件）的数据有错误：\n\n"
                               + "\n".join(p.message() for p in exc.errors)) from None
     return analyse_files
+
+
+def _archived(settings: dict) -> dict:
+    """In an ended plan's archive (make new-plan): its permanent address and what its banner says."""
+    if "archived_plan" not in settings:
+        return {}
+    return {"site_url": settings["site_url"], "archived_plan": settings["archived_plan"]}
 
 
 def _pages(files: dict[str, bytes]) -> list[str]:

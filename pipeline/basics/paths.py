@@ -28,6 +28,16 @@ RELEASES_FOLDER = "releases"
 RELEASES_DIR = PLAN_DIR / "data" / "releases"  # the closed releases, kept in the repository (data/releases/README.md)
 
 
+# Ended plans in the built site: /plans/<id>/ (pipeline/archive/plans.py), kept in data/plans/<id>/.
+PLANS_FOLDER = "plans"
+
+
+def plans_dir(raw_dir: Path) -> Path:
+    """The ended plans' archives: plans/ beside the current plan's folder of department files
+    (data/plans for data/raw), written by make new-plan."""
+    return raw_dir.parent / "plans"
+
+
 def releases_dir(raw_dir: Path) -> Path:
     """The closed releases of a folder of department files: releases/ beside it (data/releases for
     data/raw), so that a copy of the data folder carries its releases with it."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.basics.problems import Problem
-from pipeline.clean import ACTIONS, FileResult, empty_observations
+from pipeline.clean import ACTIONS, FileResult, empty_observations, new_submission
 from pipeline.combine.nesting import resolve_nesting
 from pipeline.combine.resubmissions import CORRECTION_COLUMNS, resolve_resubmissions
 from pipeline.config import Config
@@ -190,7 +190,9 @@ def combine(results: list[FileResult], read_problems: list[Problem], config: Con
     used = [r.observations for r in results if r.submission["status"] == "used" and not r.observations.empty]
     # In the order read: files in name order, rows as in each file (so the table reads like the files).
     observations = pd.concat(_same_categories(used), ignore_index=True) if used else empty_observations()
-    submissions = pd.DataFrame([r.submission for r in results])
+    # No file yet (a new plan before its first figures are due): the table's columns all the same.
+    submissions = pd.DataFrame([r.submission for r in results], columns=None if results else list(
+        new_submission("", next(iter(config.sources.values())), "") if config.sources else []))
     if not submissions.empty:
         submissions = submissions.sort_values(["source_id", "period", "file"], na_position="last", kind="stable")
     return Dataset(

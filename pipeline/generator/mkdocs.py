@@ -92,7 +92,11 @@ def page_title(page: Path) -> str | None:
 
 def generated_config(config: Config, docs_dir: Path, site_dir: Path, data_dates: dict, pages: list[str]) -> dict:
     """The generator's configuration for this build: the project's mkdocs.yml, plus where the pages
-    are and go, the navigation, and the data's dates (footer)."""
+    are and go, the plan's site identity, the navigation, and the data's dates (footer). In an
+    ended plan's archive (make new-plan), data_dates also holds its permanent site_url and
+    archived_plan (the banner of every page)."""
+    extra = {"sample_data": config.site.sample_data, **data_dates}
+    site_url = extra.pop("site_url", None)
     return {
         "INHERIT": str(paths.MKDOCS_YML),
         "docs_dir": str(docs_dir),
@@ -100,8 +104,9 @@ def generated_config(config: Config, docs_dir: Path, site_dir: Path, data_dates:
         "theme": {"name": "material", "custom_dir": str(paths.ROOT / "overrides")},
         "site_name": config.site.site_name,
         "site_description": config.site.site_description,
+        **({"site_url": site_url} if site_url else {}),
         "nav": navigation(config, pages, docs_dir),
-        "extra": {"sample_data": config.site.sample_data, **data_dates},
+        "extra": extra,
     }
 
 

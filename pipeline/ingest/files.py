@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import ctypes
 import dataclasses
@@ -263,13 +264,31 @@ class ReadCache:
                         entry.unlink(missing_ok=True)
 
 
+def first_due(config: Config) -> dt.date:
+    """The day the plan's first figures are due: the earliest, over its forms, of the end of the
+    first period (a quarter, or a year up to its coverage end) plus the days allowed. Before it, a
+    new plan's site is built with no department file (every target: no data yet)."""
+    start = config.plan.start
+    last_month = (start.month - 1) // 3 * 3 + 3
+    quarter_end = dt.date(start.year, last_month, calendar.monthrange(start.year, last_month)[1])
+    ends = []
+    for source in config.sources.values():
+        if source.frequency == "quarterly":
+            end = quarter_end
+        else:
+            month, day = map(int, (source.coverage_ends or "12-31").split("-"))
+            end = dt.date(start.year, month, day)
+        ends.append(end + dt.timedelta(days=source.due_days))
+    return min(ends, default=start)
+
+
 def read_all(raw_dir: Path, config: Config, today: dt.date,
              cache: ReadCache | None = None) -> tuple[list[FileResult], list[Problem]]:
     """Read and clean every file; problems of files that cannot be opened are returned apart.
     With a cache, a file read in an earlier build with the same bytes and settings is not read again."""
     files, problems = discover(raw_dir, config)
     problems = [dataclasses.replace(p, file=mask_text(p.file)) for p in problems]  # names are published
-    if not files and not set_aside_results(raw_dir, config)[0]:
+    if not files and not set_aside_results(raw_dir, config)[0] and today > first_due(config):
         problems.append(Problem(code="no_submissions", file="data/raw/", found="没有一个可以读取的报送文件（.csv 或 .xlsx）",
                                 expected="各部门目录中至少有一个报送文件", fix="把部门报送的文件放进 data/raw/ 下对应部门的目录后重新运行 make。"))
     results, set_aside_problems = set_aside_results(raw_dir, config)
