@@ -1,14 +1,18 @@
 """Every path the project reads or writes, in one place."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-CONFIG_DIR = ROOT / "config"
-RAW_DIR = ROOT / "data" / "raw"
+# The plan's folder (its config/ and data/): the project root, or PLAN_DIR (make PLAN=<folder>).
+# (A stand-in until main's PLAN_DIR lands: its version replaces this one.)
+PLAN_DIR = ROOT / os.environ["PLAN_DIR"] if os.environ.get("PLAN_DIR") else ROOT
+CONFIG_DIR = PLAN_DIR / "config"
+RAW_DIR = PLAN_DIR / "data" / "raw"
 # The quarterly status forms of the plan's measures are in data/raw/<status_form_folder>/
 # (config/sources.yml defaults), read by pipeline/ingest/status_history.py.
-PLAN_TEXT = ROOT / "data" / "plan" / "strategy.zh.txt"  # the plan's full text, as republished online
+PLAN_TEXT = PLAN_DIR / "data" / "plan" / "strategy.zh.txt"  # the plan's full text, as republished online
 
 PIPELINE_DIR = ROOT / "pipeline"  # the code: what a file reads as depends on all of it
 PAGE_TEMPLATES_DIR = PIPELINE_DIR / "publish" / "templates"  # jinja2 templates of the pages
@@ -20,7 +24,7 @@ SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
 MKDOCS_YML = ROOT / "mkdocs.yml"
 # Dated releases in the built site: /releases/<quarter>/ (pipeline/releases/, pipeline/archive/).
 RELEASES_FOLDER = "releases"
-RELEASES_DIR = ROOT / "data" / "releases"  # the closed releases, kept in the repository (data/releases/README.md)
+RELEASES_DIR = PLAN_DIR / "data" / "releases"  # the closed releases, kept in the repository (data/releases/README.md)
 
 
 def releases_dir(raw_dir: Path) -> Path:
