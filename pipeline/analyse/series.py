@@ -83,6 +83,14 @@ def provenance(observations: pd.DataFrame, target: Target) -> dict[str, list[dic
     """Per period label: the files and rows its figure comes from."""
     out: dict[str, list[dict]] = {}
     rows = measure_rows(observations, target)
+    per = target.measure.per
+    if per is not None:  # a ratio: its denominator's rows too, under the numerator's period of the same day
+        den = observations[observations["indicator"] == per.indicator]
+        if per.breakdown:
+            den = den[den["breakdown"].isin(per.breakdown)]
+        label_of = dict(zip(rows["period_end"], rows["period"]))
+        den = den[den["period_end"].isin(label_of)].assign(period=lambda f: f["period_end"].map(label_of))
+        rows = pd.concat([rows, den], ignore_index=True)
     for (period, file), group in rows.groupby(["period", "file"], sort=True, observed=True):
         derived = group["derivation"].ne("") if "derivation" in group else pd.Series(False, index=group.index)
         out.setdefault(period, []).append({"file": file, "name": PurePosixPath(file).name,

@@ -164,6 +164,7 @@ def test_home_page_counts_and_addresses(second):
     ziyuan = (site / "programmes" / "ziyuan" / "index.html").read_text(encoding="utf-8")
     assert "规划期末比率（每万）目标" in ziyuan and "规划期末总量目标" in ziyuan
     assert "年末人才资源总量" in ziyuan and "年末常住人口" in ziyuan  # the ratio's table names both
+    assert "统计局_2012年末常住人口.csv，第 2–9 行" in ziyuan  # and cites the denominator's file and rows
     methodology = (site / "methodology" / "index.html").read_text(encoding="utf-8")
     assert "五类目标" in methodology and "规划期末比率目标" in methodology
     assert "年末人才资源总量 ÷ 年末常住人口 × 10,000" in methodology
