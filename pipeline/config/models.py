@@ -60,7 +60,7 @@ class PlanInfo(ConfigModel):
         return f"{count_zh(self.months // 12)}年" if self.months % 12 == 0 else f"{self.months}个月"
 
 
-#: A programme's or a target's id: lower-case ascii words joined by hyphens (p1, talent-1), used
+#: A programme's or a target's id: lower-case ascii words joined by hyphens (talent-1, gaoceng), used
 #: in addresses; a target's id starts with its programme's (checked when plan.yml is loaded).
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
