@@ -22,6 +22,15 @@ TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 INPUT_PATHS := data config docs overrides pipeline mkdocs.yml
 INPUTS := build/inputs.manifest
 
+# The plan the site shows: the project's config/ and data/ by default, or a plan folder of the same
+# layout (config/, data/plan/, data/raw/, data/releases/): make PLAN=examples/plan-2012-2015
+# (README: A new plan). Its files are inputs too.
+PLAN ?=
+ifneq ($(strip $(PLAN)),)
+export PLAN_DIR := $(abspath $(PLAN))
+INPUT_PATHS += $(PLAN)
+endif
+
 .PHONY: help site test lint serve templates clean distclean lock FORCE
 
 help: ## List the targets

@@ -263,8 +263,9 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
     recover_interrupted_swap(site_dir)
     # load
     with clock("read"):
-        settings = checked_settings(load_site_settings())  # or SettingsError: it would publish something wrong
         config = load_config(config_dir)
+        # or SettingsError: it would publish something wrong
+        settings = checked_settings(load_site_settings(plan_yml=config_dir / "plan.yml"))
         today = today or dt.date.today()
         read_cache = ReadCache(cache_dir / "read", config, today)
         results, read_problems = read_all(raw_dir, config, today, read_cache)

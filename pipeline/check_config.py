@@ -40,7 +40,7 @@ def check(config_dir: Path, plan_text: Path, mkdocs_yml: Path) -> tuple[list[str
             except ConfigError as exc:
                 errors.append(exc)
     lines = unread + [line for error in errors for line in error.lines()]
-    lines += _site_settings(mkdocs_yml)
+    lines += _site_settings(mkdocs_yml, config_dir / "plan.yml")
     return lines, _summary(config, registry) if config is not None and not lines else ""
 
 
@@ -62,15 +62,16 @@ def _plan_identity(config: Config, config_dir: Path, text: str) -> list[ConfigEr
     return errors
 
 
-def _site_settings(mkdocs_yml: Path) -> list[str]:
-    """mkdocs.yml's site identity, as the build checks it (README: 网站设置)."""
+def _site_settings(mkdocs_yml: Path, plan_yml: Path) -> list[str]:
+    """mkdocs.yml's website settings with the plan's site identity, as the build checks them
+    (README: 网站设置; the identity's own entries are checked with plan.yml)."""
     shown = mkdocs_yml.name
     try:
-        settings = load_site_settings(mkdocs_yml)
+        settings = load_site_settings(mkdocs_yml, plan_yml)
     except (OSError, ValueError) as exc:
         return [f"{shown}：无法读取（{exc}）。请改正该文件。"]
     lines = [f"{shown}：{key} 为空，应写明{what}。请改正该文件中的这一项（见 README“网站设置”）。"
-             for key, what in (("site_name", "网站名称"), ("site_url", "网站地址"), ("copyright", "主办单位"))
+             for key, what in (("site_url", "网站地址"), ("copyright", "主办单位"))
              if not str(settings.get(key) or "").strip("/ ")]
     for check_one in (licence, check_settings):
         try:

@@ -5,9 +5,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-# The plan's folder (its config/ and data/): the project root, or PLAN_DIR (make PLAN=<folder>).
-# (A stand-in until main's PLAN_DIR lands: its version replaces this one.)
-PLAN_DIR = ROOT / os.environ["PLAN_DIR"] if os.environ.get("PLAN_DIR") else ROOT
+# The plan the site is built for: a folder of configuration and data (README: A new plan). The
+# project's own config/ and data/ by default; another with PLAN_DIR=<folder> (make PLAN=<folder>),
+# e.g. examples/plan-2012-2015. Its config/, data/plan/, data/raw/ and data/releases/ are read.
+PLAN_DIR = Path(os.environ.get("PLAN_DIR") or ROOT).resolve()
 CONFIG_DIR = PLAN_DIR / "config"
 RAW_DIR = PLAN_DIR / "data" / "raw"
 # The quarterly status forms of the plan's measures are in data/raw/<status_form_folder>/
@@ -21,7 +22,7 @@ BUILD_DIR = ROOT / "build"  # everything generated (git-ignored)
 CACHE_DIR = BUILD_DIR / "cache"  # reused between builds: read results, chart images, pages, QR codes, the vega bundle
 TEMPLATES_DIR = BUILD_DIR / "templates"  # Excel templates for the departments (make templates)
 SITE_DIR = ROOT / "site"  # the built site, replaced only when a build succeeds
-MKDOCS_YML = ROOT / "mkdocs.yml"
+MKDOCS_YML = ROOT / "mkdocs.yml"  # the website's settings; the plan's identity is in config/plan.yml (site)
 # Dated releases in the built site: /releases/<quarter>/ (pipeline/releases/, pipeline/archive/).
 RELEASES_FOLDER = "releases"
 RELEASES_DIR = PLAN_DIR / "data" / "releases"  # the closed releases, kept in the repository (data/releases/README.md)

@@ -33,6 +33,7 @@ from pipeline.config.models import (  # noqa: F401 - the models are part of this
     PlanInfo,
     Programme,
     Reading,
+    SiteIdentity,
     Source,
     SourcesFile,
     Status,
@@ -78,6 +79,7 @@ class Config:
     """Everything in config/, checked and cross-checked."""
 
     plan: PlanInfo
+    site: SiteIdentity
     programmes: tuple[Programme, ...]
     targets: tuple[Target, ...]
     readings: tuple[Reading, ...]
@@ -188,6 +190,7 @@ def load_config(config_dir: Path = paths.CONFIG_DIR) -> Config:
 
     return Config(
         plan=plan.plan,
+        site=plan.site,
         programmes=plan.programmes,
         targets=plan.targets,
         readings=plan.readings,

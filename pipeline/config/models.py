@@ -174,8 +174,18 @@ class Reading(ConfigModel):
     reading: str
 
 
+class SiteIdentity(ConfigModel):
+    """The plan's site: its name and description (the website's own settings, its address, licence
+    and registration numbers, stay in mkdocs.yml), and whether its figures are sample data."""
+
+    site_name: str = Field(min_length=1)  # the site's name: every page's title, citations, images
+    site_description: str = Field(min_length=1)  # the pages' description (search engines, link previews)
+    sample_data: bool  # true: a banner on every page says the figures are not official
+
+
 class PlanFile(ConfigModel):
     plan: PlanInfo
+    site: SiteIdentity
     programmes: tuple[Programme, ...]
     targets: tuple[Target, ...]
     readings: tuple[Reading, ...] = ()

@@ -29,8 +29,10 @@ class GeneratorFailed(Exception):
     """MkDocs stopped; the message says why (its WARNING lines above say more)."""
 
 
-def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
-    """Site identity from mkdocs.yml: site_name, site_url, copyright and every `extra` setting."""
+def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML, plan_yml: Path | None = None) -> dict:
+    """The site's settings: the website's from mkdocs.yml (site_url, copyright and every `extra`
+    setting), and the plan's identity from config/plan.yml's `site` (site_name, site_description,
+    sample_data; checked with the rest of plan.yml when the configuration is loaded)."""
 
     class _Loader(yaml.SafeLoader):
         pass
@@ -39,8 +41,14 @@ def load_site_settings(mkdocs_yml: Path = paths.MKDOCS_YML) -> dict:
     _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
     data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_Loader)
     site_url = str(data.get("site_url") or "/")
-    return {"site_name": data.get("site_name", ""), "site_url": site_url if site_url.endswith("/") else site_url + "/",
-            "copyright": data.get("copyright", ""), **(data.get("extra") or {})}
+    plan_yml = plan_yml or paths.CONFIG_DIR / "plan.yml"
+    try:
+        identity = (yaml.safe_load(plan_yml.read_text(encoding="utf-8")) or {}).get("site") or {}
+    except (OSError, yaml.YAMLError, AttributeError):
+        identity = {}  # load_config names the problem
+    return {"site_url": site_url if site_url.endswith("/") else site_url + "/", "copyright": data.get("copyright", ""),
+            **(data.get("extra") or {}),
+            **{key: identity.get(key, "") for key in ("site_name", "site_description", "sample_data")}}
 
 
 #: The menu, in order: a page, or a folder of pages (its index first, the rest in the order the
@@ -90,8 +98,10 @@ def generated_config(config: Config, docs_dir: Path, site_dir: Path, data_dates:
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
         "theme": {"name": "material", "custom_dir": str(paths.ROOT / "overrides")},
+        "site_name": config.site.site_name,
+        "site_description": config.site.site_description,
         "nav": navigation(config, pages, docs_dir),
-        "extra": data_dates,
+        "extra": {"sample_data": config.site.sample_data, **data_dates},
     }
 
 
@@ -130,7 +140,7 @@ def run_mkdocs(config: Config, docs_dir: Path, site_dir: Path, source_date: dt.d
     without_word_splitting()
     try:
         # Paths in mkdocs.yml's settings are relative to the project.
-        with contextlib.chdir(paths.ROOT), remembered_pages(cache_dir, context_key()):
+        with contextlib.chdir(paths.ROOT), remembered_pages(cache_dir, context_key(plan_site=repr(config.site).encode())):
             mkdocs_build(load_mkdocs_config(config_file=str(config_file), strict=True))
     except (Abort, ConfigurationError) as exc:
         raise GeneratorFailed(f"发布中止：MkDocs 生成网站时出错（{exc}）。上面的 WARNING 行说明了原因；网站保持上一次的版本。") from None

@@ -30,12 +30,14 @@ LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 VERSION = 1  # raise when what an entry holds changes
 
 
-def context_key(mkdocs_yml: Path = paths.MKDOCS_YML) -> bytes:
-    """What every page's conversion depends on besides its own Markdown and the site's files."""
+def context_key(mkdocs_yml: Path = paths.MKDOCS_YML, plan_site: bytes = b"") -> bytes:
+    """What every page's conversion depends on besides its own Markdown and the site's files: the
+    libraries, the website's settings and the plan's site identity (config/plan.yml: site)."""
     digest = hashlib.sha256(f"{VERSION}\0".encode())
     for name in LIBRARIES:
         digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
     digest.update(mkdocs_yml.read_bytes())
+    digest.update(plan_site)
     return digest.digest()
 
 

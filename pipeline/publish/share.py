@@ -108,7 +108,7 @@ def check_site_address(settings: dict) -> list[str]:
         return []
     consequence = "引用、嵌入代码、二维码和导出图片上的地址都会指向它"
     if real_data:
-        raise SettingsError(f"发布中止：mkdocs.yml 中 sample_data 已设为 false（正式数据），但 {problem}，{consequence}。"
+        raise SettingsError(f"发布中止：config/plan.yml 的 site.sample_data 已设为 false（正式数据），但 {problem}，{consequence}。"
                             "请把 site_url 改为本站正式发布的地址后重新运行 make。网站保持上一次的版本。")
     return [f"提醒：mkdocs.yml 中的 {problem}，{consequence}。正式发布前请改为本站的真实地址。"]
 

@@ -41,7 +41,7 @@ class Site:
     analysis: Analysis
     charts: list[Chart]
     plan_text: str
-    settings: dict  # mkdocs.yml: site_name, site_url, copyright and `extra` (sample-data flag, identity)
+    settings: dict  # mkdocs.yml: site_url, copyright and `extra`; config/plan.yml: site (name, sample-data flag)
     images: dict = field(default_factory=dict)  # chart id -> exports.Images, once drawn
     commitments: Measures | None = None  # the plan's measures (None: not read)
     releases: Releases | None = None  # the dated releases (None: none, citations give the current page)

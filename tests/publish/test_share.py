@@ -149,7 +149,7 @@ def test_real_data_under_the_example_address_is_refused_in_chinese(tmp_path, mon
     import pipeline.build as build_module
 
     settings = {**load_site_settings(), "sample_data": False}
-    monkeypatch.setattr(build_module, "load_site_settings", lambda: settings)
+    monkeypatch.setattr(build_module, "load_site_settings", lambda **_: settings)
     with pytest.raises(SettingsError, match="发布中止.*sample_data 已设为 false.*示例地址.*重新运行 make"):
         build(paths.RAW_DIR, tmp_path / "site", today=TODAY, keep_docs=None, cache_dir=tmp_path / "cache")
     assert not (tmp_path / "site").exists() and not (tmp_path / "cache" / "read").exists()
