@@ -23,8 +23,13 @@ Count targets:
                on track, behind, well behind
     projection = result / elapsed (the same pace to the end of the window; none once over)
 
-Share targets (end state, e.g. the 15:65:20 skill mix):
-    baseline   = the share at the first report; current = the share at the latest report
+Level targets (config/models.py LEVEL_KINDS), judged by a level at the plan's end:
+    end_state  a share of a stock (the 15:65:20 skill mix: kept breakdown values / all of them)
+    level      a stock itself (全区人才资源总量达到12万人: its kept breakdown values summed)
+    ratio      a stock per N of another stock, possibly from another department's form
+               (每万人口人才资源数: numerator / denominator × 10,000, at the dates both were reported;
+               complete only when both are, see JointCoverage)
+    baseline   = the level at the first report; current = the level at the latest report
     gap closed = (current - baseline) / (target - baseline)
     elapsed    = months from the baseline to now / months from the baseline to the plan's end
     pace ratio = gap closed / elapsed; achieved when the current share meets the target
@@ -241,12 +246,57 @@ class Coverage:
         return f"{len(months)}个月"
 
 
+@dataclass(frozen=True)
+class JointCoverage:
+    """A ratio's coverage: its numerator's and its denominator's, which may come from different
+    forms. Its figures exist only where both do, so a window is complete only when both are, its
+    first figures are due when the later of the two is, and a period is missing when either is."""
+
+    parts: tuple[Coverage, ...]
+
+    @property
+    def files(self) -> pd.DataFrame:
+        frames = [c.files for c in self.parts if len(c.files)]
+        return pd.concat(frames, ignore_index=True) if frames else self.parts[0].files
+
+    @property
+    def sources(self) -> list[Source]:
+        return list({id(s): s for c in self.parts for s in c.sources}.values())
+
+    @property
+    def part_months(self) -> int:
+        return min(c.part_months for c in self.parts)
+
+    def within(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        inside = [c.within(start, end) for c in self.parts]
+        if any(f.empty for f in inside):  # no ratio without both of its figures
+            return inside[0].iloc[:0]
+        return pd.concat(inside, ignore_index=True)
+
+    def first_due(self, start: dt.date, end: dt.date) -> dt.date | None:
+        dues = [c.first_due(start, end) for c in self.parts]
+        return None if any(d is None for d in dues) else max(dues)
+
+    def completeness(self, start: dt.date, end: dt.date, release: dt.date | None, *, level: bool = False) -> Completeness:
+        each = [c.completeness(start, end, release, level=level) for c in self.parts]
+        missing = sorted({p.label: p for g in each for p in g.missing}.values(), key=lambda p: (p.start, p.end))
+        return Completeness(over=any(g.over for g in each), reaches_end=all(g.reaches_end for g in each),
+                            missing=tuple(missing), missing_months=max(g.missing_months for g in each),
+                            covered=each[0].covered, set_aside=tuple(dict.fromkeys(f for g in each for f in g.set_aside)))
+
+
 def _count_words(n: int) -> str:
     return "两" if n == 2 else count_zh(n)
 
 
-def coverage_of(config: Config, target: Target, submissions: pd.DataFrame) -> Coverage:
-    indicator = target.measure.indicator
+def coverage_of(config: Config, target: Target, submissions: pd.DataFrame) -> Coverage | JointCoverage:
+    """The files of a target's indicator (for a ratio, of its numerator's and its denominator's)."""
+    if target.measure.per is not None:
+        return JointCoverage(tuple(indicator_coverage(config, i, submissions) for i in target.indicators))
+    return indicator_coverage(config, target.measure.indicator, submissions)
+
+
+def indicator_coverage(config: Config, indicator: str, submissions: pd.DataFrame) -> Coverage:
     sources = config.sources_of(indicator)
     files = set_aside = submissions
     if len(submissions):
@@ -266,7 +316,7 @@ class Freshness:
     overdue: bool
 
 
-def freshness(config: Config, coverage: Coverage, release: dt.date | None) -> Freshness:
+def freshness(config: Config, coverage: Coverage | JointCoverage, release: dt.date | None) -> Freshness:
     """When the target's figures were last updated and which are due next: the first period
     missing before the latest figures, or else the period after them (none once that would
     begin after the plan)."""
@@ -380,9 +430,9 @@ def count_window(config: Config, target: Target, series: pd.DataFrame, coverage:
                 projected_value=projected, reason_zh=reason + _set_aside_words(gaps))
 
 
-def share_window(config: Config, target: Target, series: pd.DataFrame, coverage: Coverage,
+def level_window(config: Config, target: Target, series: pd.DataFrame, coverage: Coverage | JointCoverage,
                  release: dt.date | None) -> dict:
-    """The figures of a share target over the plan."""
+    """The figures of a target judged by its level at the plan's end (a share, a stock, a ratio)."""
     plan = config.plan
     files = coverage.within(plan.start, plan.end)
     gaps = coverage.completeness(plan.start, plan.end, release, level=True)
@@ -486,8 +536,8 @@ def target_progress(config: Config, target: Target, series: pd.DataFrame, submis
     fresh = freshness(config, coverage, release)
     plan_scope = f"{plan.start.year}-{plan.end.year}"
     rows: list[dict] = []
-    if target.kind == "end_state":
-        rows.append({**share_window(config, target, series, coverage, release), "scope": plan_scope,
+    if target.is_level:
+        rows.append({**level_window(config, target, series, coverage, release), "scope": plan_scope,
                      "window_start": plan.start, "window_end": plan.end})
     elif target.kind == "cumulative":
         rows.append({**count_window(config, target, series, coverage, plan.start, plan.end, "规划期", release),

@@ -55,10 +55,42 @@ def share_series(aggregated: pd.DataFrame, target: Target) -> pd.DataFrame:
     return series.sort_values(["period_end", "period_start"]).reset_index(drop=True)
 
 
+def level_series(aggregated: pd.DataFrame, target: Target) -> pd.DataFrame:
+    """A stock's level (its kept breakdown values summed) at the end of each reported period."""
+    return count_series(aggregated, target)
+
+
+def ratio_series(aggregated: pd.DataFrame, target: Target) -> pd.DataFrame:
+    """A ratio per N (每万人口人才资源数) at each date both its indicators were reported for: the
+    numerator's level over the denominator's level (its kept breakdown values, or all), times the
+    scale. The two may come from different forms: a date with only one of them gives no value."""
+    per = target.measure.per
+    num = count_series(aggregated, target).rename(columns={"value": "numerator"})
+    rows = aggregated[aggregated["indicator"] == per.indicator]
+    if per.breakdown:
+        rows = rows[rows["breakdown"].isin(per.breakdown)]
+    den = rows.groupby(PERIOD_KEYS, as_index=False)["value"].sum().rename(columns={"value": "denominator"})
+    # joined on the day the levels are at: a yearly form's 2012 and a quarterly form's 2012Q4 meet
+    series = num.merge(den[["period_end", "denominator"]], on="period_end", how="inner")
+    series = series[series["denominator"] > 0].copy()
+    series["numerator"] = series["numerator"].astype("int64")
+    series["denominator"] = series["denominator"].astype("int64")
+    series["value"] = series["numerator"] / series["denominator"] * per.scale
+    return series.sort_values(["period_end", "period_start"]).reset_index(drop=True)
+
+
 def provenance(observations: pd.DataFrame, target: Target) -> dict[str, list[dict]]:
     """Per period label: the files and rows its figure comes from."""
     out: dict[str, list[dict]] = {}
     rows = measure_rows(observations, target)
+    per = target.measure.per
+    if per is not None:  # a ratio: its denominator's rows too, under the numerator's period of the same day
+        den = observations[observations["indicator"] == per.indicator]
+        if per.breakdown:
+            den = den[den["breakdown"].isin(per.breakdown)]
+        label_of = dict(zip(rows["period_end"], rows["period"]))
+        den = den[den["period_end"].isin(label_of)].assign(period=lambda f: f["period_end"].map(label_of))
+        rows = pd.concat([rows, den], ignore_index=True)
     for (period, file), group in rows.groupby(["period", "file"], sort=True, observed=True):
         derived = group["derivation"].ne("") if "derivation" in group else pd.Series(False, index=group.index)
         out.setdefault(period, []).append({"file": file, "name": PurePosixPath(file).name,
@@ -71,7 +103,8 @@ def provenance(observations: pd.DataFrame, target: Target) -> dict[str, list[dic
 
 def all_series(config: Config, aggregated: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every target's series (count or share), by target id."""
-    return {t.id: (share_series if t.kind == "end_state" else count_series)(aggregated, t) for t in config.targets}
+    kinds = {"end_state": share_series, "level": level_series, "ratio": ratio_series}
+    return {t.id: kinds.get(t.kind, count_series)(aggregated, t) for t in config.targets}
 
 
 SERIES_COLUMNS = ["target_id", "scope", "period", "period_start", "period_end", "value", "running_total",
@@ -88,12 +121,15 @@ def series_table(config: Config, series: dict[str, pd.DataFrame]) -> pd.DataFram
         s = series[target.id].copy()
         if s.empty:
             continue
-        if target.kind == "end_state":
+        if target.is_level:
             base, base_date = s["value"].iloc[0], s["period_end"].iloc[0]
             s["scope"] = plan_scope
             s["running_total"] = None
             s["target_path"] = [base + (target.value - base) * elapsed_fraction(base_date + dt.timedelta(days=1), plan.end, d)
                                 for d in s["period_end"]]
+            if target.kind == "level":
+                s["numerator"] = None
+                s["denominator"] = None
         else:
             if target.kind == "cumulative":
                 s["scope"] = plan_scope

@@ -47,18 +47,18 @@ from pipeline.config import Config, Target
 
 def target_phrase(config: Config, target: Target) -> str:
     """每年10名, 三年50名 (the plan's span in words: plan.yml start and end), 不低于15.00%."""
-    if target.kind == "end_state":
+    if target.is_level:
         return f"{target.comparison_zh}{value_with_unit(target.value, target.unit)}"
     return f"{'每年' if target.kind == 'annual' else config.plan.span_zh}{value_with_unit(target.value, target.unit)}"
 
 
 def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of: dt.date | None) -> Chart:
-    """Result against the target: one bar per year (annual), one bar (cumulative), or the share at
-    the first and the latest report (end-state share)."""
+    """Result against the target: one bar per year (annual), one bar (cumulative), or the level
+    (share, stock, ratio) at the first and the latest report (level targets)."""
     unit = target.unit
     headline = windows[windows["is_headline"]].iloc[0]
     word = {s: config.method.status(s).word for s in config.method.statuses}
-    if target.kind == "end_state":
+    if target.is_level:
         data = pd.DataFrame([
             {"label": f"{Period.of_date(headline['baseline_date']).label_zh}末（基准）" if headline["baseline_date"] else "基准",
              "value": headline["baseline_value"], "status_zh": BASELINE_WORD},
@@ -108,7 +108,7 @@ def progress_chart(config: Config, target: Target, windows: pd.DataFrame, as_of:
             x=q(alt.X, "expected"), y=y, tooltip=[q(alt.Tooltip, "expected", title="按时间进度应完成", format=",.0f")])
         layers.insert(1, ticks)
     height = max(60, len(data) * (BAR_HEIGHT + 14) + 24)
-    columns = {"label": "时间", "value": f"完成数（{unit}）" if target.kind != "end_state" else f"占比（{unit}）",
+    columns = {"label": "时间", "value": f"{target.level_word}（{unit}）",
                "status_zh": "状态"}
     if has_expected:
         columns["expected"] = f"按时间进度应完成（{unit}）"
@@ -166,7 +166,7 @@ def progress_summary(config: Config, target: Target, windows: pd.DataFrame, as_o
     if pd.isna(h["result_value"]):
         return f"{when}，“{target.name}”{status}（目标：{target_phrase(config, target)}）。{h['reason_zh']}"
     gaps = "".join(f"{note}。" for note in gap_notes(windows))
-    if target.kind == "end_state":
+    if target.is_level:
         return (f"{when}，{target.name}为{value_with_unit(h['result_value'], unit)}"
                 f"（基准{value_with_unit(h['baseline_value'], unit)}），目标为{target_phrase(config, target)}，{status}。{gaps}")
     expected = "" if h["over"] else f"按时间进度应完成{percent(h['elapsed_pct'] / 100)}，"
@@ -188,12 +188,12 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
     s["period_zh"] = s["period"].map(lambda p: Period.from_label(p).label_zh)
     gaps = _gap_bands(windows)
     s["line"] = _segments(s, [Period.from_label(label) for label in gaps["label"]])
-    if target.kind == "end_state":
+    if target.is_level:
         s["shown"] = s["value"].astype(float)
         actual = s[["line", "date", "period_zh", "shown"]].rename(columns={"line": "scope"})
         path = pd.DataFrame([{"scope": "path", "date": iso(s["period_end"].iloc[0]), "shown": float(s["value"].iloc[0])},
                              {"scope": "path", "date": iso(plan.end), "shown": float(target.value)}])
-        y_title, fmt = f"占比（{unit}）", ".1f"
+        y_title, fmt = f"{target.level_word}（{unit}）", ".1f" if unit in ("%", "‰") else ",d"
     else:
         s["shown"] = s["running_total"].astype(float)
         starts = []
@@ -222,7 +222,7 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
     x = alt.X(field="date", type="temporal", title=None, scale=alt.Scale(domain=[iso(plan.start), iso(plan.end)]),
               axis=alt.Axis(format="%Y年%-m月", tickCount={"interval": "month", "step": 6}, labelAngle=0))
     y = q(alt.Y, "shown", title=y_title, scale=alt.Scale(domain=[0, top], nice=False),
-          axis=alt.Axis(format=fmt, tickCount=5, **({} if target.kind == "end_state" else {"tickMinStep": 1})))
+          axis=alt.Axis(format=fmt, tickCount=5, **({} if unit in ("%", "‰") else {"tickMinStep": 1})))
     scope = n(alt.Detail, "scope")
     path_line = alt.Chart(inline(path)).mark_line(color=PATH_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
         x=x, y=y, detail=scope)
@@ -245,12 +245,12 @@ def trajectory_chart(config: Config, target: Target, series: pd.DataFrame, windo
     summary = _trajectory_summary(config, target, s) + "".join(f"{note}。" for note in gap_notes(windows))
     data = s[["period", "period_zh", "date", "value", "running_total", "target_path"]].copy()
     columns = {"period": "报送期", "period_zh": "报送期（中文）", "date": "截止日期",
-               "value": f"本期数（{unit}）" if target.kind != "end_state" else f"占比（{unit}）",
+               "value": f"本期数（{unit}）" if not target.is_level else f"{target.level_word}（{unit}）",
                "running_total": f"累计（{unit}）", "target_path": f"目标进度线（{unit}）"}
-    if target.kind == "end_state":
+    if target.is_level:
         data = data.drop(columns=["running_total"])
         columns.pop("running_total")
-    note = (f"实线：实际{'占比' if target.kind == 'end_state' else '累计'}；虚线：按期完成目标应有的进度"
+    note = (f"实线：实际{target.level_word if target.is_level else '累计'}；虚线：按期完成目标应有的进度"
             + ("；点线：照此速度" if projection is not None else "") + ("；灰色：缺数据的报送期" if len(gaps) else ""))
     return Chart(chart_id=f"{target.id}-trajectory", kind="trajectory", title=f"{target.name}：{progress_word(list(zip(s['period_start'], s['period_end'])))}",
                  note=note, as_of=as_of, summary=summary, spec=finish(layers, None, 240, summary), data=data,
@@ -279,7 +279,7 @@ def _gap_bands(windows: pd.DataFrame) -> pd.DataFrame:
 
 def _trajectory_summary(config: Config, target: Target, s: pd.DataFrame) -> str:
     unit = target.unit
-    if target.kind == "end_state":
+    if target.is_level:
         return (f"{target.name}从{s['period_zh'].iloc[0]}末的{value_with_unit(s['value'].iloc[0], unit)}"
                 f"变为{s['period_zh'].iloc[-1]}末的{value_with_unit(s['value'].iloc[-1], unit)}，"
                 f"目标是到{config.plan.end.year}年底{target_phrase(config, target)}。")
@@ -305,7 +305,7 @@ def _overview_data(config: Config, rows: pd.DataFrame) -> pd.DataFrame:
         target = targets[r["target_id"]]
         reached = r["result_of_target_pct"]
         has_value = pd.notna(reached)
-        if target.kind == "end_state":
+        if target.is_level:
             figure = (f"{value_with_unit(r['result_value'], target.unit)}（目标{target.comparison_sign}"
                       f"{value_with_unit(target.value, target.unit)}）") if has_value else ""
         elif target.kind == "annual" and len(r["scope"]) > 4:
@@ -315,7 +315,7 @@ def _overview_data(config: Config, rows: pd.DataFrame) -> pd.DataFrame:
         scope = r["scope"]
         when = "" if target.kind != "annual" or not has_value and not r["over"] else (
             f"（{scope}年）" if len(scope) == 4 else "（规划期每年）")
-        running = target.kind != "end_state" and has_value and not r["over"]
+        running = not target.is_level and has_value and not r["over"]
         out.append({
             "label": target.name + when,
             "status_zh": config.method.status(r["status"]).word,
@@ -363,10 +363,12 @@ def overview_chart(config: Config, programme_id: str, headlines: pd.DataFrame, a
                "，".join(f"{config.method.status(s).word}{k}项" for s, k in rows["status"].value_counts(sort=False).items()))
     summary = (f"{programme.name}共{len(data)}项目标，截至{as_of_phrase(as_of)}，{counted}："
                + "；".join(f"{lab}{txt}" for lab, txt in zip(data["label"], data["text"])) + "。")
-    kinds = {config.target(t).kind for t in rows["target_id"]}
+    levels = {config.target(t).level_word for t in rows["target_id"] if config.target(t).is_level}
     note = "条形：已完成数占目标的百分比"
-    if "end_state" in kinds:
-        note += f"（比例目标：{'期末' if rows['over'].all() else '目前'}的比例占目标比例的百分比" + (
+    if levels:
+        what = "比例占目标比例" if levels == {"占比"} else "数值占目标值"
+        note += (f"（{'比例' if levels == {'占比'} else '、'.join(sorted(levels))}目标："
+                 f"{'期末' if rows['over'].all() else '目前'}的{what}的百分比") + (
             "；“不高于”目标超过 100% 即未达到" if any(config.target(t).comparison == "at_most" for t in rows["target_id"]) else "") + "）"
     note += ("；虚线刻度：时间进度" if running else "") + "；竖线：目标（100%）"
     out = data[["label", "reached", "expected", "status_zh"]] if running else data[["label", "reached", "status_zh"]]

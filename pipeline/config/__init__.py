@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from pipeline.basics import paths
 from pipeline.config.models import (  # noqa: F401 - the models are part of this package's interface
+    LEVEL_KINDS,
     STATUS_IDS,
     ConfigModel,
     Defaults,
@@ -26,6 +27,7 @@ from pipeline.config.models import (  # noqa: F401 - the models are part of this
     IndicatorsFile,
     Measure,
     MethodFile,
+    Per,
     Place,
     PlanFile,
     PlanInfo,
@@ -277,10 +279,30 @@ def _check_plan(plan: PlanFile, indicators: dict[str, Indicator],
             unknown = [b for b in t.measure.breakdown if b not in vocab.names]
             if unknown:
                 problems.append(f"{where}.measure.breakdown：{unknown} 不在词表 {indicator.breakdown} 中")
-        if t.kind == "end_state" and indicator.measure_type != "stock":
-            problems.append(f"{where}：end_state 目标须基于存量（stock）指标")
-        if t.kind != "end_state" and indicator.measure_type != "flow":
-            problems.append(f"{where}：{t.kind} 目标须基于增量（flow）指标")
+        if t.is_level and indicator.measure_type != "stock":
+            problems.append(f"{where}.measure.indicator：{t.kind} 目标须基于存量（stock）指标，"
+                            f"{t.measure.indicator!r} 是增量（flow）指标")
+        if not t.is_level and indicator.measure_type != "flow":
+            problems.append(f"{where}.measure.indicator：{t.kind} 目标须基于增量（flow）指标，"
+                            f"{t.measure.indicator!r} 是存量（stock）指标")
+        if t.kind == "level" and t.unit != indicator.unit:
+            problems.append(f"{where}.unit：level 目标的单位须与指标 {t.measure.indicator} 的单位 {indicator.unit!r} 相同，"
+                            f"现为 {t.unit!r}")
+        per = t.measure.per
+        if per is not None:
+            denominator = indicators.get(per.indicator)
+            if denominator is None:
+                problems.append(f"{where}.measure.per.indicator：未知指标 {per.indicator!r}（见 indicators.yml）")
+            elif denominator.measure_type != "stock":
+                problems.append(f"{where}.measure.per.indicator：分母 {per.indicator!r} 须是存量（stock）指标（如年末常住人口）")
+            elif per.indicator == t.measure.indicator:
+                problems.append(f"{where}.measure.per.indicator：分母不能与分子是同一指标（同一指标的占比用 end_state 和 share_of）")
+            else:
+                per_vocab = vocabularies.get(denominator.breakdown)
+                if per.breakdown and per_vocab and not per_vocab.open:
+                    unknown = [b for b in per.breakdown if b not in per_vocab.names]
+                    if unknown:
+                        problems.append(f"{where}.measure.per.breakdown：{unknown} 不在词表 {denominator.breakdown} 中")
     for p in plan.programmes:
         if not any(t.programme == p.id for t in plan.targets):
             problems.append(f"programmes({p.id})：没有任何目标")

@@ -60,25 +60,52 @@ class PlanInfo(ConfigModel):
         return f"{count_zh(self.months // 12)}年" if self.months % 12 == 0 else f"{self.months}个月"
 
 
+#: A programme's or a target's id: lower-case ascii words joined by hyphens (talent-1, gaoceng), used
+#: in addresses; a target's id starts with its programme's (checked when plan.yml is loaded).
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
 class Programme(ConfigModel):
-    id: str = Field(pattern=r"^p\d+$")
+    id: str = Field(pattern=ID_PATTERN)
     number: int
     name: str
     department: str
     sentence: str
 
 
+#: How a per-N ratio is said: 10000 -> 每万 (每万人口人才资源数).
+PER_WORDS = {100: "每百", 1000: "每千", 10000: "每万", 100000: "每十万"}
+
+
+class Per(ConfigModel):
+    """The denominator of a ratio target: another indicator (possibly of another department's
+    form), summed over its breakdown values (all of them, or those listed), and the scale (10000:
+    per 10,000)."""
+
+    indicator: str
+    breakdown: tuple[str, ...] | None = None
+    scale: Literal[100, 1000, 10000, 100000] = 10000
+
+    @property
+    def words(self) -> str:
+        return PER_WORDS[self.scale]
+
+
 class Measure(ConfigModel):
     indicator: str
     breakdown: tuple[str, ...] | None = None
     share_of: bool = False
+    per: Per | None = None  # ratio targets: the denominator
 
 
-TargetKind = Literal["annual", "cumulative", "end_state"]
+TargetKind = Literal["annual", "cumulative", "end_state", "level", "ratio"]
+#: Targets judged by a level at the plan's end (a share, a stock, a ratio), not by a running total:
+#: their result is the latest level, their pace the gap closed since the first report.
+LEVEL_KINDS = ("end_state", "level", "ratio")
 
 
 class Target(ConfigModel):
-    id: str = Field(pattern=r"^p\d+-[a-z0-9-]+$")
+    id: str = Field(pattern=ID_PATTERN)
     programme: str
     name: str
     unit: Literal["名", "人次", "个", "%", "‰"]
@@ -99,10 +126,31 @@ class Target(ConfigModel):
         if self.kind == "end_state" and not (share and self.measure.share_of):
             raise ValueError("end_state 目标的 unit 须为 % 或 ‰，measure 须有 share_of: true")
         if self.kind != "end_state" and (share or self.measure.share_of):
-            raise ValueError("只有 end_state 目标可以是比例（% 或 ‰，share_of）")
-        if self.kind != "end_state" and self.comparison != "at_least":
-            raise ValueError("comparison 只用于 end_state 目标")
+            raise ValueError("只有 end_state 目标可以是比例（% 或 ‰，share_of）；每万人的比率用 kind: ratio")
+        if (self.kind == "ratio") != (self.measure.per is not None):
+            raise ValueError("kind: ratio 的 measure 须写明 per（分母指标，如 {indicator: population, scale: 10000}）；"
+                             "其他目标不写 per")
+        if not self.is_level and self.comparison != "at_least":
+            raise ValueError("comparison 只用于 end_state、level、ratio 目标")
         return self
+
+    @property
+    def is_level(self) -> bool:
+        """Judged by a level at the plan's end (LEVEL_KINDS), not by a running total."""
+        return self.kind in LEVEL_KINDS
+
+    @property
+    def level_word(self) -> str:
+        """What a level target's figure is called (chart axes, table headers): 占比, 总量, 比率（每万）."""
+        if self.measure.per is not None:
+            return f"比率（{self.measure.per.words}）"
+        return {"end_state": "占比", "level": "总量"}.get(self.kind, "完成数")
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """The indicators the target is computed from: its own, and a ratio's denominator."""
+        per = self.measure.per
+        return (self.measure.indicator,) if per is None else (self.measure.indicator, per.indicator)
 
     @property
     def comparison_zh(self) -> str:

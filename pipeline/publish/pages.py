@@ -43,9 +43,20 @@ def _target_view(site: Site, target: Target, page: str) -> dict:
         "years_done": years.to_dict("records") if target.kind == "annual" and "-" in headline["scope"] else [],
         "set_aside": sorted({f for r in windows["set_aside"] for f in r.split("；") if f}),
         "series": series_rows,
-        "sources": config.sources_of(target.measure.indicator),
+        "sources": [s for i in target.indicators for s in config.sources_of(i)],
+        "level_columns": level_columns(config, target),
         "charts": [chart_view(site, c, page) for c in charts],
     }
+
+
+def level_columns(config: Config, target: Target) -> list[str]:
+    """The columns of a level target's table of figures before its target path: a share's part and
+    whole, a ratio's numerator and denominator (their indicators' names), then the level."""
+    if target.kind == "end_state":
+        return ["目标分组人数", "全部人数", "占比"]
+    if target.kind == "ratio":
+        return [config.indicators[i].name for i in target.indicators] + [target.level_word]
+    return [target.level_word]
 
 
 def _card_rows(site: Site, rows: pd.DataFrame) -> list[dict]:
@@ -129,7 +140,9 @@ def methodology_page(site: Site) -> str:
         **common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets, readings=config.readings,
         vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators,
-        pace_example=pace_example(config.plan), release_example=release_example(config))
+        pace_example=pace_example(config.plan), release_example=release_example(config),
+        kinds_used={t.kind for t in config.targets},
+        levels=[{"target": t, "columns": level_columns(config, t)} for t in config.targets if t.kind in ("level", "ratio")])
 
 
 def pace_example(plan: PlanInfo) -> dict:

@@ -18,7 +18,7 @@ from pipeline.basics import paths
 from pipeline.basics.format import as_of_phrase, count_zh, date_zh, figure, missing, number, percent, value_with_unit
 from pipeline.basics.periods import Period, periods_zh
 from pipeline.charts.kit import Chart
-from pipeline.config import Config
+from pipeline.config import LEVEL_KINDS, Config
 from pipeline.publish.site import Site, relative
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")  # < > & are HTML-escaped instead
@@ -49,6 +49,7 @@ def environment() -> jinja2.Environment:
         md=markdown_escape,
         status_word=_status_filter("word"), status_symbol=_status_filter("symbol"), status_label=_status_filter("label"),
     )
+    env.globals["level_kinds"] = LEVEL_KINDS  # targets judged by a level at the plan's end (≥ or ≤ their value)
     return env
 
 

@@ -35,14 +35,14 @@ TABLES = {t.name: t for t in [
         "programme_id": "所属重点工程编号（{programme_ids}）",
         "programme_name": "所属重点工程名称",
         "target_name": "目标名称",
-        "kind": "目标类型：annual 每年目标；cumulative {span}累计目标；end_state 规划期末比例目标",
+        "kind": "目标类型：{kinds}",
         "target_value": "目标值（单位见 unit）",
         "unit": "单位：名、人次、个、%、‰",
-        "comparison": "比例目标的方向：at_least 不低于；at_most 不高于",
+        "comparison": "{level_kinds}目标的方向：at_least 不低于；at_most 不高于",
         "period_start": "规划期开始日期",
         "period_end": "规划期结束日期",
         "department": "负责报送数据的部门",
-        "indicator": "计算所用的指标编号（见 observations.csv）",
+        "indicator": "计算所用的指标编号（见 observations.csv）{ratio_indicator}",
         "breakdown_filter": "只计入的分组（以“|”分隔；空表示全部）",
         "sentence": "规划原文中的相应语句",
     }, primary_key=("target_id",)),
@@ -291,10 +291,26 @@ def described(config: Config, registry: Registry | None) -> dict[str, Table]:
              "leading_group": plan.leading_group_short,
              "parts_named": registry.parts_named if registry else "没有数字目标的部分",
              "parts_either": "或".join(f"{number}（{heading}）" for number, heading in parts.items()) or "—",
-             "section": registry.section_title(next(iter(registry.sections))) if registry else ""}
+             "section": registry.section_title(next(iter(registry.sections))) if registry else "",
+             **kind_words(config)}
     return {name: replace(t, description=t.description.format_map(words),
                           columns={c: d.format_map(words) for c, d in t.columns.items()})
             for name, t in TABLES.items()}
+
+
+#: Each kind of target in words (targets.csv's data dictionary lists the kinds the plan uses).
+KIND_WORDS = {"annual": "每年目标", "cumulative": "{span}累计目标", "end_state": "规划期末比例目标",
+              "level": "规划期末总量目标", "ratio": "规划期末比率目标（每万人等）"}
+LEVEL_KIND_WORDS = {"end_state": "比例", "level": "总量", "ratio": "比率"}
+
+
+def kind_words(config: Config) -> dict[str, str]:
+    """The kinds of target the plan uses, in words: {kinds}, {level_kinds}, {ratio_indicator}."""
+    used = {t.kind for t in config.targets}
+    kinds = "；".join(f"{k} {w.format(span=config.plan.span_zh)}" for k, w in KIND_WORDS.items() if k in used)
+    levels = "、".join(w for k, w in LEVEL_KIND_WORDS.items() if k in used) or "比例"
+    return {"kinds": kinds, "level_kinds": levels,
+            "ratio_indicator": "；比率目标写作“分子指标/分母指标”" if "ratio" in used else ""}
 
 
 def registry_of(site) -> Registry | None:
@@ -313,8 +329,8 @@ def targets_table(config) -> pd.DataFrame:
     return pd.DataFrame([{
         "target_id": t.id, "programme_id": t.programme, "programme_name": config.programme(t.programme).name,
         "target_name": t.name, "kind": t.kind, "target_value": t.value, "unit": t.unit,
-        "comparison": t.comparison if t.kind == "end_state" else "", "period_start": config.plan.start,
-        "period_end": config.plan.end, "department": config.department_of(t), "indicator": t.measure.indicator,
+        "comparison": t.comparison if t.is_level else "", "period_start": config.plan.start,
+        "period_end": config.plan.end, "department": config.department_of(t), "indicator": "/".join(t.indicators),
         "breakdown_filter": "|".join(t.measure.breakdown or ()), "sentence": t.sentence,
     } for t in config.targets], columns=list(TABLES["targets"].columns))
 
