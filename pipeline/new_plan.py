@@ -47,10 +47,11 @@ def plan_parts(folder: Path) -> dict[str, Path]:
     return {part: folder / part for part in PARTS}
 
 
-def start_new_plan(new_folder: Path, today: dt.date, plan_dir: Path = paths.PLAN_DIR) -> tuple[EndedPlan, Path]:
+def start_new_plan(new_folder: Path, today: dt.date, plan_dir: Path = paths.PLAN_DIR,
+                   work_dir: Path = paths.BUILD_DIR) -> tuple[EndedPlan, Path]:
     """Archive the plan in plan_dir and put new_folder's plan in its place (see the module's
-    docstring). Returns the ended plan and its archive folder; NewPlanRefused, DataErrors or
-    BuildFailed when it cannot, with nothing changed."""
+    docstring); the ended plan's site is built in work_dir. Returns the ended plan and its archive
+    folder; NewPlanRefused, DataErrors or BuildFailed when it cannot, with nothing changed."""
     current, incoming = plan_parts(plan_dir), plan_parts(new_folder.resolve())
     config = load_config(current["config"])
     plan = config.plan
@@ -77,8 +78,8 @@ def start_new_plan(new_folder: Path, today: dt.date, plan_dir: Path = paths.PLAN
     if (plans_dir / ended.id).exists():
         raise NewPlanRefused(f"{plans_dir / ended.id} 已存在：规划 {ended.id} 已经存档过。")
     site_url = load_site_settings(plan_yml=current["config"] / "plan.yml")["site_url"]
-    paths.BUILD_DIR.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=TEMPORARY_PREFIX, dir=paths.BUILD_DIR) as work:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=TEMPORARY_PREFIX, dir=work_dir) as work:
         built = Path(work) / "site"
         build(current["data/raw"], built, config_dir=current["config"], today=today, keep_docs=None,
               releases_dir=current["data/releases"], plan_text_file=current["data/plan"] / paths.PLAN_TEXT.name,

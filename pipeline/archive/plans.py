@@ -157,8 +157,8 @@ def place_ended(plans: list[EndedPlan], plans_dir: Path, site_dir: Path, folder:
                 continue
             target = site_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            if rel.startswith(f"{releases_folder}/") or not rel.endswith("index.html"):
-                link_or_copy(path, target)  # a closed release, a download, an image: the file itself
+            if rel.startswith(f"{releases_folder}/") and rel.count("/") > 1 or not rel.endswith("index.html"):
+                link_or_copy(path, target)  # a closed release's file, a download, an image: the file itself
             else:
                 page = posixpath.dirname(rel)
                 target.write_text(_lead_page(plan, page, folder, site_url), encoding="utf-8")

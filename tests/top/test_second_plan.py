@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -19,12 +20,13 @@ from pipeline.basics import paths
 from pipeline.combine.dataset import combine
 from pipeline.config import load_config
 from pipeline.ingest.files import read_all
-from tests.conftest import TODAY
+from tests.conftest import TODAY, made_once, shared_images
 
 PLAN = paths.ROOT / "examples" / "plan-2012-2015"
 AUGUST_2013 = dt.date(2013, 8, 20)
 
-pytestmark = pytest.mark.xdist_group("second-plan")
+#: The tests share one build of the second plan (made_once): see conftest.pytest_collection_modifyitems.
+pytestmark = pytest.mark.shares_build("second-plan")
 
 
 @pytest.fixture(scope="module")
@@ -38,17 +40,22 @@ def plan_paths(tmp_path_factory):
         setattr(paths, k, v)
 
 
-@pytest.fixture(scope="module")
-def second(plan_paths, tmp_path_factory):
+def _build_second(root: Path) -> dict:
+    """The second plan built from its folder alone (what PLAN_DIR=examples/plan-2012-2015 reads)."""
     from pipeline.build import build
 
-    root = tmp_path_factory.mktemp("second-plan")
-    outputs = build(PLAN / "data" / "raw", root / "site", config_dir=PLAN / "config", today=AUGUST_2013,
-                    keep_docs=root / "docs", cache_dir=root / "cache", releases_dir=root / "releases")
+    build(PLAN / "data" / "raw", root / "site", config_dir=PLAN / "config", today=AUGUST_2013,
+          plan_text_file=PLAN / "data" / "plan" / "strategy.zh.txt", keep_docs=root / "docs",
+          cache_dir=shared_images(root / "cache"), releases_dir=root / "releases")
     rows = list(csv.DictReader((root / "site" / "data" / "target_progress.csv").open(encoding="utf-8-sig")))
-    return {"site": root / "site", "outputs": outputs,
+    return {"site": root / "site",
             "progress": {(r["target_id"], r["scope"]): r for r in rows},
             "headline": {r["target_id"]: r for r in rows if r["is_headline"] == "True"}}
+
+
+@pytest.fixture(scope="module")
+def second(tmp_path_factory):
+    return made_once(tmp_path_factory, "second-plan", _build_second)
 
 
 def _num(text: str) -> float:
