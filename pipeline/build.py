@@ -296,7 +296,10 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
     # process: the drawing workers start (and warm up) on the other core while the figures are worked out
     with DrawingPool() as pool:
         with clock("analyse"):
-            site = analyse(config, dataset, problems, plan_text, settings, commitments, releases.release_date)
+            # An ended plan's archive (make new-plan) is its final result, dated the day it is kept:
+            # in the words of an ended plan, whatever its last closed release said.
+            released_on = today if "archived_plan" in settings else releases.release_date
+            site = analyse(config, dataset, problems, plan_text, settings, commitments, released_on)
             site = releases.attach(site, _release_analysis(config, plan_text, settings, commitments))
             footers = chart_footers(site)
         with clock("images"), writing(cache_dir):

@@ -39,7 +39,7 @@ SOURCE = "source"  # what it was made from
 class EndedPlan:
     """An ended plan, as its archive's manifest says."""
 
-    id: str  # its folder, and its address under /plans/: 2009-2011
+    id: str  # its folder, and its address under /plans/: <first year>-<last year>
     title: str
     site_name: str
     start: dt.date
@@ -47,7 +47,7 @@ class EndedPlan:
     archived_on: dt.date
 
     def path(self, folder: str) -> str:
-        """Its address from the site's root: plans/2009-2011/."""
+        """Its address from the site's root: plans/<id>/."""
         return f"{folder}/{self.id}/"
 
     @property
@@ -61,7 +61,7 @@ class EndedPlan:
 
 
 def plan_id(start: dt.date, end: dt.date) -> str:
-    """An ended plan's folder and address: its first and last years (2009-2011)."""
+    """An ended plan's folder and address: its first and last years (<first>-<last>)."""
     return f"{start.year}-{end.year}"
 
 

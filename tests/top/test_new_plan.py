@@ -17,6 +17,7 @@ from pipeline.basics.workdir import link_or_copy
 from pipeline.config import load_config
 from pipeline.new_plan import NewPlanRefused, start_new_plan
 from tests.conftest import TODAY, made_once, shared_images
+from tests.releases.test_plan_end import DEFINITIONS, PACE_WORDS
 
 EXAMPLE = paths.ROOT / "examples" / "plan-2012-2015"
 
@@ -55,16 +56,6 @@ def _pages(site: Path) -> list[str]:
                   if not p.relative_to(site).as_posix().startswith(("releases/", "plans/", "search/")))
 
 
-def _article(page: Path, prefix: str = "") -> str:
-    """A page's content as readers read it, its addresses under prefix written from the root."""
-    text = page.read_text(encoding="utf-8")
-    match = re.search(r"<article.*?</article>", text, flags=re.S) or re.search(r"<body.*?</body>", text, flags=re.S)
-    assert match, page  # a generated page's article, or an embed page's body
-    # An exported image prints its address: the permanent one, longer, may take a line more (and
-    # a kilobyte).
-    return re.sub(r"\d+×\d+ 像素|\d+ KB", "…", match.group().replace(prefix, ""))
-
-
 def test_the_plan_is_archived_with_what_it_was_made_from_and_the_new_plan_takes_its_place(switched):
     project, archive = switched["project"], switched["archive"]
     config = load_config()
@@ -78,22 +69,32 @@ def test_the_plan_is_archived_with_what_it_was_made_from_and_the_new_plan_takes_
         p.name for p in (EXAMPLE / "data" / "raw").iterdir())
 
 
-def test_every_page_of_the_ended_plan_is_at_its_permanent_address_as_it_was(switched, built):
-    """The archive is the ended plan's site as the last build before the switch made it (`built`:
-    the same day), but for the addresses it cites, which are its permanent ones, and its banner."""
+def test_every_page_of_the_ended_plan_is_at_its_permanent_address_with_its_final_result(switched, built):
+    """The archive has every page of the ended plan's site as the last build before the switch made
+    it (`built`: the same day), with the same figures from the same rows; its pages cite their
+    permanent addresses, carry the archive's banner, and give the plan's final result: no target
+    is judged by its pace (the shipped data end before the plan does: the sample site reads as a
+    running plan, its last closed release's state; its archive as the ended plan it is)."""
     site, folder = switched["site"], f"plans/{switched['id']}/"
     before = _pages(built["site"])
-    assert len(before) > 100
+    assert len(before) > 100 and _pages(site / folder) == before
+    for table in ("observations.csv", "submissions.csv", "cleaning_log.csv"):
+        assert (site / folder / "data" / table).read_bytes() == (built["site"] / "data" / table).read_bytes(), table
     site_url = re.search(r'<link rel="canonical" href="([^"]*)"', (built["site"] / "index.html").read_text(
         encoding="utf-8")).group(1)
+    assert any(w in (built["site"] / "index.html").read_text(encoding="utf-8") for w in PACE_WORDS)
     for page in before:
-        archived = site / folder / page
-        assert _article(archived, folder) == _article(built["site"] / page), page
-        head = archived.read_text(encoding="utf-8")
-        if "<article" not in head:
+        text = (site / folder / page).read_text(encoding="utf-8")
+        if "<article" not in text:
             continue  # an embed page: no site around it, no banner
-        assert f'<link rel="canonical" href="{site_url}{folder}{page.removesuffix("index.html")}">' in head, page
-        assert "已存档" in head and "此后不再改变" in head, page
+        assert f'<link rel="canonical" href="{site_url}{folder}{page.removesuffix("index.html")}">' in text, page
+        assert "已存档" in text and "此后不再改变" in text, page
+        if not page.startswith(DEFINITIONS):
+            # what the last release closed while the plan ran said had changed, quoted as published
+            quoted = re.sub(r'<section class="release-changes".*?</section>', "", text, flags=re.S)
+            words = re.sub(r"<[^>]+>", "", quoted)
+            assert not [w for w in PACE_WORDS if w in words], (page, [w for w in PACE_WORDS if w in words])
+    assert "规划期已结束" in (site / folder / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_closed_releases_are_byte_for_byte_at_their_addresses(switched):
