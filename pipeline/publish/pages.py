@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from pipeline.analyse.departments import forms
 from pipeline.analyse.series import provenance
 from pipeline.basics.format import missing
 from pipeline.basics.periods import Period
@@ -129,7 +130,9 @@ def methodology_page(site: Site) -> str:
         **common(site, page), method=config.method,
         sources=sources, defaults=config.defaults, targets=config.targets, readings=config.readings,
         vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators,
-        pace_example=pace_example(config.plan), release_example=release_example(config))
+        pace_example=pace_example(config.plan), release_example=release_example(config),
+        alternative_forms=["和".join(f"《{config.sources[k].name}》" for k in f.source_ids)
+                           for f in (forms(config, site.commitments.facts) if site.commitments else []) if len(f.source_ids) > 1])
 
 
 def pace_example(plan: PlanInfo) -> dict:
