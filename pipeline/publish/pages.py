@@ -131,6 +131,7 @@ def methodology_page(site: Site) -> str:
         sources=sources, defaults=config.defaults, targets=config.targets, readings=config.readings,
         vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators,
         pace_example=pace_example(config.plan), release_example=release_example(config),
+        short_name=config.short_name_example(), unit_column=config.unit_column_example(),
         alternative_forms=["和".join(f"《{config.sources[k].name}》" for k in f.source_ids)
                            for f in (forms(config, site.commitments.facts) if site.commitments else []) if len(f.source_ids) > 1])
 
