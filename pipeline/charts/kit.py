@@ -28,8 +28,8 @@ KINDS = {
     "trajectory": "逐期进展",  # in titles, the word for how often its figures come (cadence.py)
     "overview": "各项目标进度",
     "status": "目标进度概览",
-    "measures": "主要措施进展概览",  # pipeline/charts/measures.py
-    "measures_history": "主要措施逐季进展",
+    "measures": "措施进展概览",  # pipeline/charts/measures.py (its titles name the parts: config/commitments.yml)
+    "measures_history": "措施逐季进展",
 }
 
 

@@ -128,9 +128,11 @@ def _headers_understood(ctx: FileContext, headers: list[Header], header_row: int
     for h in headers:
         if h.column is None and h.resembles:
             alike = "、".join(f"“{c}”" for c in h.resembles)
+            first = next(iter(source.values.items()), None)
+            unit = f"“{first[0]}（{ctx.config.indicators[first[1].indicator].unit}）”" if first else ""
             ctx.problem("column_unclear", f"列“{h.written}”像是{alike}，但无法确定是哪一列",
                         f"{source.name}的列名（{'、'.join(c for c, _ in source.column_roles())}），可加单位或报送期，"
-                        "如“本科（人）”“1-9月累计新增”",
+                        f"如{unit}“1-9月累计新增”",
                         "请报送部门按约定的列名改正后重新报送；如格式已正式调整，请修改 config/sources.yml。",
                         row=header_row, column=h.written)
         elif h.column in source.values and h.unit is not None:

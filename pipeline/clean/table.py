@@ -31,9 +31,10 @@ def table_observations(ctx: FileContext, data: pd.DataFrame, totals: pd.DataFram
     source = ctx.source
     breakdown = breakdown_names(ctx, data)
     dup = breakdown[breakdown.notna() & breakdown.duplicated(keep=False)]
+    short = ctx.config.short_name_example(ctx.config.breakdown_vocabulary(source)) or ctx.config.short_name_example()
     for name, rows in rows_of(dup).items():
         ctx.problem("duplicate_row", f"“{name}”出现在{rows_text(rows)}", f"每个{source.breakdown}只有一行",
-                    "合并或删除重复的行（注意简称与全称也算同一个，如“北山”与“北山镇”）。",
+                    "合并或删除重复的行（注意简称与全称也算同一个" + (f"，如“{short[0]}”与“{short[1]}”" if short else "") + "）。",
                     row=rows[1], column=source.breakdown)
     present = {tidy_name(raw_name): (written(raw_name), spec.indicator) for raw_name, spec in source.values.items()
                if tidy_name(raw_name) in data.columns}  # an optional column may be absent

@@ -114,6 +114,21 @@ class Config:
         extension = source.files.rsplit(".", 1)[-1] if "." in source.files else "xlsx"
         return f"{source.folder}_{period}_{source.name}.{extension}"
 
+    def short_name_example(self, vocabulary: Vocabulary | None = None) -> tuple[str, str] | None:
+        """A short name and the full name it stands for, for the examples of pages and messages: the
+        first alias that begins its name, in `vocabulary` or else in the vocabularies of names
+        (config/vocabulary.yml: 东城 for 东城街道); None if there is none."""
+        found = vocabulary.names.items() if vocabulary else \
+            [kv for v in self.vocabularies.values() if v.kind == "name" for kv in v.names.items()]
+        return next(((alias, name) for name, aliases in found for alias in aliases
+                     if name.startswith(alias) and alias != name), None)
+
+    def unit_column_example(self) -> tuple[str, str] | None:
+        """A column of a table layout and its indicator's unit, for the examples of the methodology
+        page (a column written with its unit): one counted in 人次 if there is one."""
+        columns = [(c, self.indicators[v.indicator].unit) for s in self.sources.values() for c, v in s.values.items()]
+        return next((c for c in columns if c[1] == "人次"), columns[0] if columns else None)
+
     def sources_of(self, indicator: str) -> list[Source]:
         """The sources whose files report an indicator."""
         return [s for s in self.sources.values() if indicator in s.indicator_ids]

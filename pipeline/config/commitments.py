@@ -1,4 +1,4 @@
-"""The plan's measures (三、主要措施) and working mechanism (四、组织领导) as commitments
+"""The plan's measures (三、主要措施) and working mechanism (四、组织领导: config/commitments.yml parts) as commitments
 (config/commitments.yml): typed, validated once, and read against the plan's own text.
 
 Every passage of parts 三 and 四 is either the quote of a commitment or listed as not a
@@ -118,6 +118,7 @@ class RegistryFile(ConfigModel):
     parts: dict[str, str] = Field(min_length=1)  # the plan's parts tracked here, in order: number -> heading
     mechanism_part: str  # the part that sets up the leading group and lists its members
     part_examples: dict[str, str] = {}  # part -> a few of its measures (the methodology page)
+    departments_basis: str | None = None  # the plan's words the departments page answers to (…… for words left out)
     sections: dict[str, Section]
     departments: dict[str, DepartmentPage]
     other_bodies: tuple[str, ...]
@@ -152,8 +153,42 @@ class Registry:
 
     @property
     def parts_named(self) -> str:
-        """Each part by number and heading: 第三部分（主要措施）和第四部分（组织领导）."""
+        """Each part by number and heading (config/commitments.yml parts): 第三部分（主要措施）和第四部分（组织领导）."""
         return "和".join(f"第{number}部分（{heading}）" for number, heading in self.file.parts.items())
+
+    @property
+    def first_part(self) -> str:
+        """The first part's heading, as the titles of the measures' tables and charts name them
+        (config/commitments.yml parts)."""
+        return next(iter(self.file.parts.values()))
+
+    def recurring_example(self, expected: str) -> Commitment | None:
+        """A recurring commitment to be done as often as `expected` says (each_quarter, each_year),
+        to name as an example: the one with the shortest name (None: the plan has none)."""
+        found = [c for c in self.file.commitments
+                 if c.frequency and self.file.frequencies[c.frequency].expected == expected]
+        return min(found, key=lambda c: len(c.name)) if found else None
+
+    @property
+    def recurring_examples(self) -> list[Commitment]:
+        """Recurring commitments to name as examples: the shortest-named of each frequency, in the
+        order of `frequencies`, three at most."""
+        out = []
+        for key in self.file.frequencies:
+            found = [c for c in self.file.commitments if c.frequency == key]
+            if found:
+                out.append(min(found, key=lambda c: len(c.name)))
+        return out[:3]
+
+    @property
+    def split_example(self) -> list[Commitment]:
+        """The commitments of the first sentence of the plan that holds more than one (an example
+        of a sentence read as several commitments); none if no sentence does."""
+        by_sentence: dict[int, list[Commitment]] = {}
+        for c in self.file.commitments:
+            before, _, _ = self.sentence(c.quote)
+            by_sentence.setdefault(self.text.index(c.quote) - len(before), []).append(c)
+        return next((cs for cs in by_sentence.values() if len(cs) > 1), [])
 
     def form_file(self, office: str, quarter_zh: str) -> str:
         """A status form's file name, as staff are asked to write it: the office, the quarter and
@@ -227,7 +262,7 @@ class Registry:
 
 
 def measures_text(plan_text: str, parts: dict[str, str]) -> str:
-    """The plan's parts tracked here: from the heading of the first (三、主要措施) to the end of the text."""
+    """The plan's parts tracked here: from the heading of the first (三、主要措施: commitments.yml parts) to the end of the text."""
     first = next(iter(parts))
     heading = f"{first}、{parts[first]}"
     if heading not in plan_text:
@@ -320,6 +355,8 @@ def _check(file: RegistryFile, config: Config, text: str) -> list[str]:
                  for key, s in file.sections.items() if s.part not in file.parts]
     problems += [f"part_examples.{key}：不是 parts 中的一部分（可用：{'、'.join(file.parts)}）"
                  for key in file.part_examples if key not in file.parts]
+    if file.departments_basis and not all(w in text for w in file.departments_basis.split("……")):
+        problems.append("departments_basis：不是规划原文（须一字不差，省略的字写作……）")
     heading = f"{mechanism}、{file.parts.get(mechanism, '')}"
     members = text[text.index(heading):] if heading in text else ""
     for key, d in file.departments.items():

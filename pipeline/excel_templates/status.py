@@ -45,6 +45,8 @@ def instructions(registry: Registry, config: Config) -> list[str]:
     ranked = sorted(statuses.values(), key=lambda s: s.rank, reverse=True)
     year = config.plan.end.year
     example = config.plan.example_years[1]  # the year of the dates in the examples
+    recurring = registry.recurring_examples
+    examples = f"，如{'、'.join(c.name for c in recurring)}" if recurring else ""
     points = [
         f"填报单位：{form.department}。每季度填报一次，季度结束后 {form.due_days} 天内报送。本表的内容在网站上公开。",
         f"一个文件只填一个季度：文件名写明季度，如“{registry.form_file(config.plan.office_short, f'{year}年第一季度')}”；第 1 行标题中的"
@@ -54,7 +56,7 @@ def instructions(registry: Registry, config: Config) -> list[str]:
         f"“{c.status_date}”填达到这一状态的日期（如文件印发日期、挂牌日期、交付日期），不晚于本季度末。"
         + "、".join(f"“{s.word}”" for s in statuses.values() if s.date_required) + "必须填写。",
         f"“{c.occurrences}”只填经常性工作（类型为{'、'.join(f.word for f in registry.frequencies.values())}的）在本季度"
-        f"开展的每一次的日期，如例会、周末课堂、考试、发布；几次就写几个日期，用“、”分隔，如“{example}-04-13、{example}-06-29”。"
+        f"开展的每一次的日期{examples}；几次就写几个日期，用“、”分隔，如“{example}-04-13、{example}-06-29”。"
         "本季度没有开展的空着。",
         f"“{c.evidence}”写文件或事项的名称，“{c.document_number}”写文号（没有的空着），“{c.address}”写文件在政府网站上的网址，"
         f"没有公开的写“{form.internal_word}”。"

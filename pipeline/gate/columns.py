@@ -2,7 +2,7 @@
 as configured or with a unit in brackets and words of its period around it; or a column that
 resembles one of the source's but cannot be placed; or nothing the source should have.
 
-  农村财务人员培训（人次）  -> 农村财务人员 (the indicator's own name, its unit 人次 written)
+  农村财务人员培训（人次）  -> 农村财务人员 (a column of config/sources.yml, its unit 人次 written)
   1-9月累计新增            -> 本季新增 (the same figure: new in the file's months, 1-9月)
   9月末累计持证人数         -> 季末累计持证人数 (the level at the end of the file's period)
   统计期                   -> 季度 (a name of the period column, config/sources.yml defaults)

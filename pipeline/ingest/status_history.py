@@ -189,6 +189,8 @@ def _content(form: FormFile) -> list:
 
 def _gaps(used: list[FormFile], registry: Registry, folder: str) -> list[Problem]:
     problems = []
+    meeting = registry.recurring_example("each_quarter")
+    quarterly = meeting.name if meeting else "每季度开展的工作"
     for earlier, later in zip(used, used[1:]):
         q = earlier.quarter
         while True:
@@ -198,7 +200,7 @@ def _gaps(used: list[FormFile], registry: Registry, folder: str) -> list[Problem
             problems.append(Problem(
                 code="period_gap", file=f"{folder}/",
                 found=f"缺少{q.label_zh}的{registry.form.name}（前后季度都有）", expected="每个季度一份进展表",
-                fix="补报该季度的进展表；在补齐之前，网站上这一季度没有措施的状态，季度例会显示为“没有进展表”。"))
+                fix=f"补报该季度的进展表；在补齐之前，网站上这一季度没有措施的状态，{quarterly}显示为“没有进展表”。"))
     return problems
 
 

@@ -1,5 +1,5 @@
 """The pages of the plan's measures and working mechanism (pure: {path under docs/: Markdown}):
-an overview (主要措施), a page per heading of 三 and one for 四, where every commitment has its
+an overview (named as config/commitments.yml parts), a page per heading of 三 and one for 四, where every commitment has its
 own anchor (its id), and a page per department with the facts of the annual assessment."""
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from pipeline.analyse.departments import forms
 from pipeline.analyse.series import provenance
 from pipeline.basics.format import missing
 from pipeline.basics.periods import Period
@@ -142,7 +143,10 @@ def methodology_page(site: Site) -> str:
         vocabularies=config.vocabularies, measures=site.commitments, indicators=config.indicators,
         pace_example=pace_example(config.plan), release_example=release_example(config),
         kinds_used={t.kind for t in config.targets},
-        levels=[{"target": t, "columns": level_columns(config, t)} for t in config.targets if t.kind in ("level", "ratio")])
+        levels=[{"target": t, "columns": level_columns(config, t)} for t in config.targets if t.kind in ("level", "ratio")],
+        short_name=config.short_name_example(), unit_column=config.unit_column_example(),
+        alternative_forms=["和".join(f"《{config.sources[k].name}》" for k in f.source_ids)
+                           for f in (forms(config, site.commitments.facts) if site.commitments else []) if len(f.source_ids) > 1])
 
 
 def pace_example(plan: PlanInfo) -> dict:

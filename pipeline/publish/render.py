@@ -105,6 +105,7 @@ def common(site: Site, page: str) -> dict:
         "thresholds": site.config.method.status_thresholds,
         "link": lambda to: relative(page, to),
         "page": page,
+        "measures_title": site.commitments.facts.registry.first_part if site.commitments else "措施",
     }
 
 

@@ -156,7 +156,7 @@ TABLES = {t.name: t for t in [
         "new_row": "更正文件中的行号",
         "new_submitted_on": "更正文件的报送日期",
     }),
-    Table("commitments", "主要措施清单", "规划{parts_named}中的每一项具体措施，一行一项，"
+    Table("commitments", "{measures}清单", "规划{parts_named}中的每一项具体措施，一行一项，"
           "附最近一个季度的状态（config/commitments.yml 和{office}的季度进展表）。", {
         "commitment_id": "措施编号（固定不变，用于网址和引用）",
         "part": "规划的部分：{parts_either}",
@@ -180,7 +180,7 @@ TABLES = {t.name: t for t in [
         "occurrences": "经常性工作在规划期内开展的次数（见 commitment_occurrences）",
         "url": "这项措施在本站的网址",
     }, json=True),
-    Table("commitment_status", "主要措施逐季状态", "每项措施在每个季度的进展表中的状态：一行一项措施、一个季度。"
+    Table("commitment_status", "{measures}逐季状态", "每项措施在每个季度的进展表中的状态：一行一项措施、一个季度。"
           "两个季度相比即可看出哪些措施的状态变了。", {
         "commitment_id": "措施编号",
         "quarter": "季度（如 {middle}Q4）",
@@ -199,7 +199,7 @@ TABLES = {t.name: t for t in [
         "row": "在进展表中的行号（未填报的为空）",
         "submitted_on": "进展表的填报日期",
     }, json=True),
-    Table("commitment_occurrences", "经常性工作的开展日期", "经常性工作（如{leading_group}季度例会、周末课堂、年度考核）每一次开展的日期。", {
+    Table("commitment_occurrences", "经常性工作的开展日期", "经常性工作{recurring}每一次开展的日期。", {
         "commitment_id": "措施编号",
         "quarter": "季度",
         "date": "开展日期",
@@ -281,19 +281,21 @@ def for_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def described(config: Config, registry: Registry | None) -> dict[str, Table]:
     """TABLES as published: the plan's words in its descriptions filled in from the configuration
-    from config/plan.yml ({span}, {programme_ids}, example years of the plan, {office}, {leading_group})
-    and config/commitments.yml (the plan's parts and a section, when the plan has measures)."""
+    from config/plan.yml ({span}, {programme_ids}, example years of the plan, {office})
+    and config/commitments.yml (the plan's parts, a section and recurring commitments, when the plan has measures)."""
     plan = config.plan
     first, middle, last = plan.example_years
     parts = registry.parts if registry else {}
     words = {"span": plan.span_zh, "programme_ids": f"{config.programmes[0].id}–{config.programmes[-1].id}",
              "first": first, "middle": middle, "last": last, "office": plan.office_short,
-             "leading_group": plan.leading_group_short,
              "parts_named": registry.parts_named if registry else "没有数字目标的部分",
              "parts_either": "或".join(f"{number}（{heading}）" for number, heading in parts.items()) or "—",
              "section": registry.section_title(next(iter(registry.sections))) if registry else "",
+             "measures": registry.first_part if registry else "措施",
+             "recurring": f"（如{'、'.join(c.name for c in registry.recurring_examples)}）"
+                          if registry and registry.recurring_examples else "",
              **kind_words(config)}
-    return {name: replace(t, description=t.description.format_map(words),
+    return {name: replace(t, title=t.title.format_map(words), description=t.description.format_map(words),
                           columns={c: d.format_map(words) for c, d in t.columns.items()})
             for name, t in TABLES.items()}
 

@@ -51,7 +51,15 @@ def _common(site, release: Release, path: str) -> dict:
     own = "../" * (path.count("/") - release.path.count("/"))  # from the page up to the release's folder
     return {"settings": site.settings, "release": release, "licence": licence(site.settings), "root": _root(path),
             "assets": own + "assets/", "canonical": site.settings.get("site_url", "/") + path.removesuffix("index.html"),
-            "plan": site.config.plan, "original": _original_link(release, own)}
+            "plan": site.config.plan, "original": _original_link(release, own),
+            "measures_title": site.commitments.facts.registry.first_part if site.commitments else "措施",
+            "meeting": _meeting(site)}
+
+
+def _meeting(site) -> str | None:
+    """The leading group's quarterly commitment the briefing is made for (config/commitments.yml), if any."""
+    meeting = site.commitments.facts.registry.recurring_example("each_quarter") if site.commitments else None
+    return meeting.name if meeting else None
 
 
 def _original_link(release: Release, own: str) -> str | None:

@@ -7,7 +7,9 @@ the generator worked out from the numbers it wrote.
     corrections table then shows it; (c) 数据截至 is the end of the latest period covered;
 (e) every published figure equals the truth; and at the plan's end the analysis reads as final.
 (d), byte-identical builds, and the staff's path are in tests/top/test_future_build.py.
-"""
+
+The sample plan's ids, years and departments are named here on purpose: the generated files
+(tests/future.py) are the sample plan's next submissions, built on config/ and data/raw as shipped."""
 
 from __future__ import annotations
 

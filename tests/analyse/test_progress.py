@@ -1,4 +1,7 @@
-"""Progress formulas on small, hand-made series (the methodology page states the same rules)."""
+"""Progress formulas on small, hand-made series (the methodology page states the same rules).
+
+The targets are the sample plan's (config/plan.yml), one of each kind, named on purpose: each series
+is made for its target's value, unit, source and due dates, which the assertions work out by hand."""
 
 from __future__ import annotations
 

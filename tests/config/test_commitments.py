@@ -117,6 +117,7 @@ def _copy(tmp_path: Path) -> Path:
     ("commerce: {department: 区工商联,", "commerce: {department: 区总工会,", ["departments.commerce.department", "不在部门词表"]),
     ("heading: 优化工作机制", "heading: 优化机制", ["sections.s4-2.heading"]),
     ("    in_form: false\n", "    in_form: true\n", ["in_form: false"]),
+    ("departments_basis: 建立健全", "departments_basis: 建立", ["departments_basis", "不是规划原文"]),
 ])
 def test_a_mistake_in_the_registry_names_the_file_and_the_key(tmp_path, config, old, new, named):
     folder = _copy(tmp_path)

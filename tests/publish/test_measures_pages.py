@@ -1,6 +1,9 @@
 """The pages of the plan's measures and of the departments, as built from the sample data: every
 commitment with its anchor, status, evidence and history; the quarterly meeting quarter by
-quarter; a page per department with facts by the documented rule; and the downloads."""
+quarter; a page per department with facts by the documented rule; and the downloads.
+
+The sample plan's ids, years and departments are named here on purpose: these tests pin the
+sample plan's published figures (config/ and data/raw as shipped), not a property of any plan."""
 
 from __future__ import annotations
 

@@ -3,7 +3,10 @@
 lists sent as two halves) added as staff would, quarter by quarter, each quarter's release closed
 the day after its closing date, the last one after the plan's end. The site then names what is
 missing, calls nothing final that is not complete, and no page dated after the plan's end judges a
-target by its pace; its pages pass axe at 1280 and 375 px."""
+target by its pace; its pages pass axe at 1280 and 375 px.
+
+The sample plan's ids, years and departments are named here on purpose: these tests pin the
+sample plan's published figures (config/ and data/raw as shipped), not a property of any plan."""
 
 from __future__ import annotations
 

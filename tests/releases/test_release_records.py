@@ -1,7 +1,10 @@
 """A release made now, and what it changed (pipeline/releases/make.py, content.py, pages.py;
 pipeline/analyse/changes.py), on the shipped site: a chart whose content is the latest release's
 is cited there and not stored again; a changed one gets a version of its own; 本期变化 compares two
-snapshots."""
+snapshots.
+
+The sample plan's ids, years and departments are named here on purpose: these tests pin the
+sample plan's published figures (config/ and data/raw as shipped), not a property of any plan."""
 
 from __future__ import annotations
 

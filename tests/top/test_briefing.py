@@ -1,7 +1,10 @@
 """The quarterly briefing (`make briefing`, pipeline/briefing.py): an A4 PDF printed by Chromium
 from the latest release's briefing page, whose text (read back with pypdf) carries the site's own
 figures (headline counts, a line per programme, 本期变化) with its Chinese fonts embedded; the home
-page shows the same 本期变化 as the release."""
+page shows the same 本期变化 as the release.
+
+The sample plan's ids, years and departments are named here on purpose: these tests pin the
+sample plan's published figures (config/ and data/raw as shipped), not a property of any plan."""
 
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 """Whole builds of generated next submissions (tests/future.py): the site through January 2012 is
 byte-identical whatever the order and times of its files, and publishes exactly the generator's
 figures; and the staff's path of the README (copy the files in, `cp -p` included, run `make`)
-publishes them too."""
+publishes them too.
+
+The sample plan's ids, years and departments are named here on purpose: the generated files
+(tests/future.py) are the sample plan's next submissions, built on config/ and data/raw as shipped."""
 
 from __future__ import annotations
 
