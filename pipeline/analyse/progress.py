@@ -25,9 +25,9 @@ Count targets:
 
 Level targets (config/models.py LEVEL_KINDS), judged by a level at the plan's end:
     end_state  a share of a stock (the 15:65:20 skill mix: kept breakdown values / all of them)
-    level      a stock itself (全区人才资源总量达到12万人: its kept breakdown values summed)
+    level      a stock itself (e.g. a total of 120 000 people: its kept breakdown values summed)
     ratio      a stock per N of another stock, possibly from another department's form
-               (每万人口人才资源数: numerator / denominator × 10,000, at the dates both were reported;
+               (per 10,000 residents: numerator / denominator × 10,000, at the dates both were reported;
                complete only when both are, see JointCoverage)
     baseline   = the level at the first report; current = the level at the latest report
     gap closed = (current - baseline) / (target - baseline)

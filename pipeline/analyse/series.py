@@ -61,7 +61,7 @@ def level_series(aggregated: pd.DataFrame, target: Target) -> pd.DataFrame:
 
 
 def ratio_series(aggregated: pd.DataFrame, target: Target) -> pd.DataFrame:
-    """A ratio per N (每万人口人才资源数) at each date both its indicators were reported for: the
+    """A ratio per N (so many per 10,000 residents) at each date both its indicators were reported for: the
     numerator's level over the denominator's level (its kept breakdown values, or all), times the
     scale. The two may come from different forms: a date with only one of them gives no value."""
     per = target.measure.per

@@ -73,7 +73,7 @@ class Programme(ConfigModel):
     sentence: str
 
 
-#: How a per-N ratio is said: 10000 -> 每万 (每万人口人才资源数).
+#: How a per-N ratio is said: 10000 -> 每万 (每万人口…: per 10,000 residents).
 PER_WORDS = {100: "每百", 1000: "每千", 10000: "每万", 100000: "每十万"}
 
 
