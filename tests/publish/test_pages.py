@@ -73,3 +73,22 @@ def test_footers_and_citations_carry_the_charts_own_date_and_address(site):
     assert chart.as_of_text in citations(site, chart)["sentence"]
     assert "《名特优教师培养情况统计表》" in chart_source(site, chart)
     assert "等" in chart_source(site, site.chart("home-status"))
+
+
+def test_the_home_and_releases_pages_link_the_ended_plans_archives(site):
+    """After make new-plan (pipeline/new_plan.py): the ended plan, newest first, at /plans/<id>/."""
+    import dataclasses
+    import datetime as dt
+
+    from pipeline.archive.plans import EndedPlan
+    from pipeline.publish.pages import releases_page
+
+    ended = [EndedPlan(id=f"{y}-{y + 2}", title=f"第{n}个规划", site_name="某站", start=dt.date(y, 1, 1),
+                       end=dt.date(y + 2, 12, 31), archived_on=dt.date(y + 3, 2, 1)).for_pages("plans")
+             for n, y in ((1, 2000), (2, 2003))]
+    earlier = dataclasses.replace(site, settings={**site.settings, "earlier_plans": ended})
+    home = home_page(earlier)
+    assert home.index('href="plans/2003-2005/">《第2个规划》（2003–2005年）') < home.index('href="plans/2000-2002/">《第1个规划》')
+    assert "2005年12月31日结束后的最终结果，2006年2月1日存档" in home
+    assert '<a href="../plans/2003-2005/releases/">《第2个规划》（2003–2005年）的历次发布</a>' in releases_page(earlier)
+    assert "往期规划" not in home_page(site) and "往期规划" not in releases_page(site)
