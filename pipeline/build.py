@@ -329,7 +329,7 @@ def _build(raw_dir: Path, site_dir: Path, *, config_dir: Path, today: dt.date | 
             with clock("png"), writing(Path(work)):
                 pool.finish()
                 add_chart_pngs(images, new_site)
-                stored = releases.write(new_site, pool)  # the releases closed now kept in data/releases
+                stored = releases.write(new_site, pool, cache_dir)  # the releases closed now kept in data/releases
                 add_releases(new_site, site.releases.all if site.releases else (), settings.get("site_url", "/"),
                              paths.RELEASES_FOLDER)
                 place_ended(ended, paths.plans_dir(raw_dir), new_site, paths.PLANS_FOLDER, paths.RELEASES_FOLDER,

@@ -21,6 +21,7 @@ from pipeline.combine.dataset import combine
 from pipeline.config import load_config
 from pipeline.images import qr
 from pipeline.ingest.files import read_all
+from pipeline.releases.assemble import RELEASE_PNG_CACHE
 
 #: The day the tests pretend it is: after every sample period, so none is "in the future".
 TODAY = dt.date(2026, 11, 28)
@@ -72,7 +73,7 @@ def built(tmp_path_factory, project_cache_copy):
 
 #: The cache folders whose entries are named by a hash of everything they are made from, and
 #: written whole (a temporary file renamed): the chart images, and the releases' small PNGs.
-CONTENT_ADDRESSED = ("exports", "release-png")
+CONTENT_ADDRESSED = ("exports", RELEASE_PNG_CACHE)
 
 
 def shared_images(cache: Path) -> Path:

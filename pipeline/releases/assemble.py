@@ -47,6 +47,10 @@ def file_hashes(raw_dir: Path, files: list[str]) -> dict[str, str]:
     return {f: hashlib.sha256((raw_dir / f).read_bytes()).hexdigest() for f in files}
 
 
+#: The releases' 256-colour PNGs in the build cache, by the full-colour image's name (a hash of its spec).
+RELEASE_PNG_CACHE = "release-png"
+
+
 class ReleaseBuild:
     """Planned after reading; the releases made now analysed with the current site, their images
     drawn with its images, their files made with its pages; all written into the new site."""
@@ -196,14 +200,15 @@ class ReleaseBuild:
 
     # -- save -------------------------------------------------------------------------------------
 
-    def write(self, site_dir: Path, pool) -> list[Release]:
+    def write(self, site_dir: Path, pool, cache_dir: Path) -> list[Release]:
         """The releases made now completed (PNGs in 256 colours, made by the pool's workers from the
-        full-colour ones) and stored in data/releases, with the erratum on a release re-issued;
-        then every release there placed in the built site as stored. Returns the releases stored."""
+        full-colour ones, kept in cache_dir for the next build) and stored in data/releases, with
+        the erratum on a release re-issued; then every release there placed in the built site as
+        stored. Returns the releases stored."""
         stored = []
         for made in self.made:
             name = made.release.name
-            self.files[name].update(small_pngs(self.pngs[name], site_dir.parent / "release-png", pool))
+            self.files[name].update(small_pngs(self.pngs[name], cache_dir / RELEASE_PNG_CACHE, pool))
             release = dataclasses.replace(made.release, size=sum(len(b) for b in self.files[name].values()))
             store(self.releases_dir, release, self.files[name], paths.RELEASES_FOLDER)
             if release.reissue_of:
