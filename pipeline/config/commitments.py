@@ -135,6 +135,9 @@ class Registry:
     text: str  # parts 三 and 四 of the plan, as in data/plan (the span every quote is found in)
 
     def __getattr__(self, name: str):
+        # Only once the fields are set: an object being unpickled has none yet (no `file` to ask).
+        if name == "file" or name.startswith("__"):
+            raise AttributeError(name)
         return getattr(self.file, name)
 
     @cached_property

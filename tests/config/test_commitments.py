@@ -131,3 +131,13 @@ def test_a_mistake_in_the_registry_names_the_file_and_the_key(tmp_path, config, 
     assert FILE_NAME in message
     for word in named:
         assert word in message, message
+
+
+def test_the_registry_survives_pickling(registry):
+    """A build's outputs go between processes pickled (the tests' made_once): unpickling a Registry
+    asked it for its `file` before it had one, and it recursed without end."""
+    import pickle
+
+    again = pickle.loads(pickle.dumps(registry))
+    assert again.file == registry.file and again.commitments == registry.commitments
+    assert [c.id for c in again.by_id.values()] == [c.id for c in registry.commitments]
